@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Rida",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rida", targets: ["RidaCLI"]),
+        .executable(name: "rida-bench", targets: ["RidaBench"]),
+        .library(name: "RidaSurvey", targets: ["RidaSurvey"]),
+        .library(name: "RidaStore", targets: ["RidaStore"]),
+        .library(name: "RidaAggregation", targets: ["RidaAggregation"]),
+        .library(name: "RidaImport", targets: ["RidaImport"]),
+        .library(name: "RidaReports", targets: ["RidaReports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The questionnaire, responses, channels, quarters and validation. No dependencies.
+        .target(name: "RidaSurvey"),
+        // Counts in, figures and thresholds out. Pure.
+        .target(name: "RidaAggregation", dependencies: ["RidaSurvey"]),
+        // The SQLite store: migrations, responses, rollups, import bookkeeping. Only module to import GRDB.
+        .target(
+            name: "RidaStore",
+            dependencies: [
+                "RidaSurvey", "RidaAggregation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Reading files from other systems: CSV, JSON Lines, mappings; batches into the store.
+        .target(
+            name: "RidaImport",
+            dependencies: [
+                "RidaSurvey", "RidaStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Renderings of the quarterly report: text, JSON, CSV.
+        .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation"]),
+        // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
+        .executableTarget(
+            name: "RidaCLI",
+            dependencies: [
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaImport", "RidaReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `rida-bench`: ingest and report figures against a raw SQLite yardstick.
+        .executableTarget(
+            name: "RidaBench",
+            dependencies: ["RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaReports",
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Test support: temporary databases, response builders, fixture loaders. Not a product.
+        .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore"]),
+
+        .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
+        .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
+        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting"]),
+        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting"]),
+        .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"]),
+        .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
+    ]
+)

@@ -1,0 +1,79 @@
+import RidaSurvey
+
+/// A centre and channel: the unit figures are kept for, within a quarter.
+public struct GroupKey: Sendable, Hashable, Codable, Comparable {
+    public var centre: String
+    public var channel: String
+
+    public init(centre: String, channel: String) {
+        self.centre = centre
+        self.channel = channel
+    }
+
+    public static func < (lhs: GroupKey, rhs: GroupKey) -> Bool {
+        (lhs.centre, lhs.channel) < (rhs.centre, rhs.channel)
+    }
+}
+
+/// What a report covers.
+public struct ReportScope: Sendable, Hashable, Codable {
+    public var quarter: Quarter
+    public var centre: String?
+    public var channel: String?
+
+    public init(quarter: Quarter, centre: String? = nil, channel: String? = nil) {
+        self.quarter = quarter
+        self.centre = centre
+        self.channel = channel
+    }
+
+    public func includes(_ key: GroupKey) -> Bool {
+        (centre == nil || centre == key.centre) && (channel == nil || channel == key.channel)
+    }
+}
+
+/// The quarterly report: every group's figures and each centre's roll-up.
+///
+/// Its JSON encoding is a public format, documented in `docs/report-format.md`.
+public struct QuarterlyReport: Sendable, Hashable, Codable {
+    public var quarter: Quarter
+    public var timeZone: String
+    public var reading: Reading
+    public var minimumResponses: Int
+    public var centre: String?
+    public var channel: String?
+    /// One item per centre × channel with responses this quarter, by centre then channel order.
+    public var groups: [Figures]
+    /// One item per centre: its channels rolled up.
+    public var centres: [Figures]
+
+    /// Builds the report from per-group counts of the quarter and of the one before it.
+    public init(
+        scope: ReportScope, zone: DeploymentZone, policy: ThresholdPolicy, channels: ChannelCatalog,
+        current: [GroupKey: Counts], previous: [GroupKey: Counts]
+    ) {
+        quarter = scope.quarter
+        timeZone = zone.identifier
+        reading = policy.reading
+        minimumResponses = policy.minimumResponses
+        centre = scope.centre
+        channel = scope.channel
+
+        let keys = current.keys.filter { scope.includes($0) && current[$0]!.responses > 0 }.sorted {
+            ($0.centre, channels.order(of: $0.channel), $0.channel) < ($1.centre, channels.order(of: $1.channel), $1.channel)
+        }
+        groups = keys.map { key in
+            Figures(centre: key.centre, channel: key.channel, quarter: scope.quarter,
+                    counts: current[key]!, previous: previous[key], policy: policy)
+        }
+
+        var centreNow: [String: Counts] = [:]
+        var centreBefore: [String: Counts] = [:]
+        for key in keys { centreNow[key.centre, default: .zero].add(current[key]!) }
+        for (key, counts) in previous where scope.includes(key) { centreBefore[key.centre, default: .zero].add(counts) }
+        centres = centreNow.keys.sorted().map { name in
+            Figures(centre: name, channel: nil, quarter: scope.quarter,
+                    counts: centreNow[name]!, previous: centreBefore[name], policy: policy)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Crypto
+import Foundation
+import Logging
+import RidaStore
+import RidaSurvey
+
+/// A row that was not stored, with every reason why: what `--rejects FILE` writes out for correction.
+public struct RejectedRow: Sendable, Hashable {
+    public var line: Int
+    public var problems: [Problem]
+    /// The row as it was in the file: its values by source column (CSV) or its original text (JSON Lines).
+    public var original: [String?]
+}
+
+/// A stored id that came again with other content.
+public struct ConflictRow: Sendable, Hashable {
+    public var line: Int
+    public var id: String
+    public var fields: [String]
+}
+
+/// What importing one file did.
+public struct ImportSummary: Sendable {
+    public var file: String
+    public var format: ImportFormat
+    public var sha256: String
+    public var importID: Int64
+    public var tally: SaveTally
+    public var rejected: [RejectedRow]
+    public var conflicts: [ConflictRow]
+    /// Source columns nothing read.
+    public var ignoredColumns: [String]
+    /// The source's header (CSV) or nil (JSON Lines), for writing rejects back in the same shape.
+    public var header: [String]?
+}
+
+/// Progress of a long import, reported after each batch.
+public struct ImportProgress: Sendable {
+    public var file: String
+    public var fraction: Double
+    public var rows: Int
+    public var tally: SaveTally
+}
+
+/// Reads response files (canonical CSV, JSON Lines, or any export through a mapping) into the store,
+/// in batched transactions: a crash loses at most the batch under way, never half a response.
+public struct Importer: Sendable {
+    public var store: SQLiteStore
+    public var validator: ResponseValidator
+    public var batchSize: Int
+    public var logger: Logger
+
+    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = 10_000, logger: Logger) {
+        self.store = store
+        self.validator = validator
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// Imports the file at `path`. `now` bounds submitted_at and stamps the import record.
+    public func importFile(
+        at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant,
+        progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportSummary {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
+        }
+        return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now, progress: progress)
+    }
+
+    /// Imports `data`, recorded under the source name `name`.
+    public func importData(
+        _ data: Data, name: String, path: String? = nil, mapping: ImportMapping? = nil, mappingName: String? = nil,
+        now: Instant, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportSummary {
+        let label = path ?? name
+        let bytes = [UInt8](data)
+        try checkText(bytes, file: label)
+        let format = mapping?.format ?? Self.sniff(bytes, name: name)
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+
+        var rows: any RowStream
+        switch format {
+        case .csv:
+            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
+            rows = try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, zone: validator.zone, file: label)
+        case .jsonl:
+            rows = JSONLinesRows(bytes: bytes, mapping: mapping, zone: validator.zone, file: label)
+        }
+
+        let importID = try await store.beginImport(
+            kind: "responses", source: name, sha256: digest, byteCount: Int64(bytes.count), mapping: mappingName, at: now)
+        logger.info("import started", metadata: ["import.id": "\(importID)", "import.source": "\(name)", "import.sha256": "\(digest)"])
+
+        var summary = ImportSummary(
+            file: label, format: format, sha256: digest, importID: importID, tally: SaveTally(),
+            rejected: [], conflicts: [], ignoredColumns: rows.ignoredColumns, header: rows.header)
+        var batch: [SurveyResponse] = []
+        var batchLines: [Int] = []
+        var batchRejected = 0
+        var seenDerived: [String: Int] = [:]
+        var rowCount = 0
+        batch.reserveCapacity(batchSize)
+
+        func flush() async throws {
+            let outcomes = try await store.save(batch, receivedAt: now, importID: importID, rejected: batchRejected)
+            summary.tally.rejected += batchRejected
+            for (i, outcome) in outcomes.enumerated() {
+                summary.tally.add(outcome)
+                if case .conflict(let fields) = outcome {
+                    summary.conflicts.append(ConflictRow(line: batchLines[i], id: batch[i].id, fields: fields))
+                }
+            }
+            batch.removeAll(keepingCapacity: true)
+            batchLines.removeAll(keepingCapacity: true)
+            batchRejected = 0
+            progress?(ImportProgress(file: label, fraction: rows.progress, rows: rowCount, tally: summary.tally))
+        }
+
+        do {
+            while let row = rows.next() {
+                rowCount += 1
+                var problems = row.problems
+                var draft = ResponseDraft()
+                if problems.isEmpty {
+                    let made = rows.plan.draft(row.values, line: row.line)
+                    draft = made.0
+                    problems = made.1
+                }
+                if problems.isEmpty, draft.id == nil {
+                    draft.id = Self.derivedID(row.values, seen: &seenDerived)
+                }
+                if problems.isEmpty {
+                    switch validator.validate(draft, now: now, line: row.line) {
+                    case .success(let response):
+                        batch.append(response)
+                        batchLines.append(row.line)
+                    case .failure(let list):
+                        problems = list.problems
+                    }
+                }
+                if !problems.isEmpty {
+                    batchRejected += 1
+                    summary.rejected.append(RejectedRow(line: row.line, problems: problems, original: row.original))
+                }
+                if batch.count >= batchSize { try await flush() }
+            }
+            try await flush()
+        } catch {
+            try? await store.finishImport(importID, failed: true, at: now)
+            throw error
+        }
+        try await store.finishImport(importID, at: now)
+        logger.info("import finished", metadata: [
+            "import.id": "\(importID)", "import.accepted": "\(summary.tally.accepted)",
+            "import.duplicates": "\(summary.tally.duplicates)", "import.conflicts": "\(summary.tally.conflicts)",
+            "import.rejected": "\(summary.tally.rejected)",
+        ])
+        return summary
+    }
+
+    /// An id for a row that has none, derived from the row's content, so that importing the same
+    /// file again finds duplicates instead of counting twice. Identical rows in one file are told
+    /// apart by their order of appearance.
+    static func derivedID(_ values: [String?], seen: inout [String: Int]) -> String {
+        var hasher = SHA256()
+        for value in values {
+            hasher.update(data: Data((value ?? "").utf8))
+            hasher.update(data: Data([0x1F]))
+        }
+        let base = hasher.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        let occurrence = seen[base, default: 0]
+        seen[base] = occurrence + 1
+        return occurrence == 0 ? "row-\(base)" : "row-\(base)-\(occurrence + 1)"
+    }
+
+    static func sniff(_ bytes: [UInt8], name: String) -> ImportFormat {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+        if lower.hasSuffix(".csv") { return .csv }
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        return i < bytes.count && bytes[i] == UInt8(ascii: "{") ? .jsonl : .csv
+    }
+
+    /// Refuses files that are not UTF-8 text, with the reason, before anything is recorded.
+    func checkText(_ bytes: [UInt8], file: String) throws(ImportError) {
+        if bytes.isEmpty || bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) || bytes == [0xEF, 0xBB, 0xBF] {
+            throw .empty(file: file)
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            throw .notUTF8(file: file, encoding: "UTF-16")
+        }
+        let sample = bytes.prefix(65_536)
+        if sample.contains(0) { throw .notText(file: file) }
+        // Validate the sample, forgiving a sequence cut at its end.
+        var end = sample.count
+        if end == 65_536 {
+            var back = 0
+            while back < 4, end > 0, sample[end - 1] & 0xC0 == 0x80 { end -= 1; back += 1 }
+            if end > 0, sample[end - 1] >= 0xC0 { end -= 1 }
+        }
+        if String(validating: sample.prefix(end), as: UTF8.self) == nil {
+            throw .notUTF8(file: file, encoding: "Windows-1256 or another legacy code page")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import Logging
+import RidaAggregation
+import RidaSurvey
+
+/// What storing one response did.
+public enum SaveOutcome: Sendable, Hashable {
+    /// Stored and counted.
+    case created
+    /// The same id with the same content was already stored: acknowledged, not counted again.
+    case duplicate
+    /// The same id was stored with other content: the first stays; `fields` differ.
+    case conflict(fields: [String])
+}
+
+/// The counts of one save or import.
+public struct SaveTally: Sendable, Hashable, Codable {
+    public var accepted = 0
+    public var duplicates = 0
+    public var conflicts = 0
+    public var rejected = 0
+
+    public init(accepted: Int = 0, duplicates: Int = 0, conflicts: Int = 0, rejected: Int = 0) {
+        self.accepted = accepted
+        self.duplicates = duplicates
+        self.conflicts = conflicts
+        self.rejected = rejected
+    }
+
+    public mutating func add(_ outcome: SaveOutcome) {
+        switch outcome {
+        case .created: accepted += 1
+        case .duplicate: duplicates += 1
+        case .conflict: conflicts += 1
+        }
+    }
+
+    public mutating func add(_ other: SaveTally) {
+        accepted += other.accepted
+        duplicates += other.duplicates
+        conflicts += other.conflicts
+        rejected += other.rejected
+    }
+}
+
+/// The record of one import: where the evidence came from, so verdicts can point to it.
+public struct ImportRecord: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var kind: String
+    public var source: String
+    public var sha256: String
+    public var byteCount: Int64
+    public var mapping: String?
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: String
+    public var tally: SaveTally
+}
+
+/// Rida's store: one SQLite file in WAL mode, written by one writer.
+///
+/// A `Sendable` struct over a GRDB `DatabasePool`; it runs its migrations when opened.
+/// Responses are stored with the rollups that reports read, in the same transaction,
+/// so a report never rescans responses and a crash never leaves half a batch.
+public struct SQLiteStore: Sendable {
+    public let path: String
+    public let configuration: StoreConfiguration
+    let writer: any DatabaseWriter
+
+    /// Opens (and, when `create` is true, creates) the database at `path`, migrating it to this version.
+    public init(path: String, configuration: StoreConfiguration = StoreConfiguration(), create: Bool = true) throws(StoreError) {
+        self.path = path
+        self.configuration = configuration
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw .missing(path: path)
+        }
+        do {
+            if FileManager.default.fileExists(atPath: path), try !Self.looksLikeSQLite(path) {
+                throw StoreError.notADatabase(path: path)
+            }
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            config.busyMode = .timeout(10)
+            let cacheKiB = configuration.cacheKiB
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+            }
+            let pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Migrations.migrator
+            try pool.read { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+                    throw StoreError.newerVersion(path: path, unknownMigrations: unknown)
+                }
+            }
+            try migrator.migrate(pool)
+            try pool.barrierWriteWithoutTransaction { db in
+                // GRDB's pool sets `synchronous` after `prepareDatabase`: set it here, on the writer.
+                let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
+            self.writer = pool
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path)
+        } catch {
+            throw .unavailable(path: path, reason: "\(error)")
+        }
+    }
+
+    static func looksLikeSQLite(_ path: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        let header = try handle.read(upToCount: 16) ?? Data()
+        return header.isEmpty || header == Data("SQLite format 3\0".utf8)
+    }
+
+    static func storeError(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: .notADatabase(path: path)
+        case .SQLITE_CANTOPEN: .unavailable(path: path, reason: "it cannot be opened (check that the folder exists and is writable)")
+        case .SQLITE_READONLY: .unavailable(path: path, reason: "it is read-only")
+        case .SQLITE_FULL: .unavailable(path: path, reason: "the disk is full")
+        default: .unavailable(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping SQLite's errors to `StoreError`.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer: 2 is FULL, 1 is NORMAL.
+    public func synchronousSetting() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Flushes the write-ahead log into the database file and closes it.
+    public func close() throws {
+        if let pool = writer as? DatabasePool {
+            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try pool.close()
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// A response as it arrives, every field still text: a CSV row, a JSON object, a form post.
+///
+/// The field names are Rida's canonical ones, shared by CSV headers, JSON Lines and the HTTP API.
+public struct ResponseDraft: Sendable, Hashable {
+    public var id: String?
+    public var centre: String?
+    public var channel: String?
+    public var submittedAt: String?
+    public var stage: String?
+    public var ratings: [String?]
+    public var service: String?
+    public var counter: String?
+    public var comment: String?
+
+    public init(
+        id: String? = nil, centre: String? = nil, channel: String? = nil, submittedAt: String? = nil,
+        stage: String? = nil, ratings: [String?] = [nil, nil, nil, nil],
+        service: String? = nil, counter: String? = nil, comment: String? = nil
+    ) {
+        self.id = id
+        self.centre = centre
+        self.channel = channel
+        self.submittedAt = submittedAt
+        self.stage = stage
+        self.ratings = ratings
+        self.service = service
+        self.counter = counter
+        self.comment = comment
+    }
+
+    /// The canonical field names, in the order of the canonical CSV header (plus `stage`).
+    public static let fieldNames = [
+        "id", "centre", "channel", "submitted_at", "q1", "q2", "q3", "q4", "service", "counter", "comment", "stage",
+    ]
+
+    /// Sets the field called `name`; returns false when Rida has no such field.
+    @discardableResult
+    public mutating func set(_ name: String, _ value: String?) -> Bool {
+        switch name {
+        case "id": id = value
+        case "centre": centre = value
+        case "channel": channel = value
+        case "submitted_at": submittedAt = value
+        case "stage": stage = value
+        case "q1": ratings[0] = value
+        case "q2": ratings[1] = value
+        case "q3": ratings[2] = value
+        case "q4": ratings[3] = value
+        case "service": service = value
+        case "counter": counter = value
+        case "comment": comment = value
+        default: return false
+        }
+        return true
+    }
+
+    /// The field called `name`.
+    public func value(_ name: String) -> String? {
+        switch name {
+        case "id": id
+        case "centre": centre
+        case "channel": channel
+        case "submitted_at": submittedAt
+        case "stage": stage
+        case "q1": ratings[0]
+        case "q2": ratings[1]
+        case "q3": ratings[2]
+        case "q4": ratings[3]
+        case "service": service
+        case "counter": counter
+        case "comment": comment
+        default: nil
+        }
+    }
+}

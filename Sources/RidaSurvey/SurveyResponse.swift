@@ -1,0 +1,56 @@
+/// When, relative to the service, the customer rated it (the guide's appendix 2).
+public enum Stage: String, Codable, Sendable, CaseIterable {
+    case before
+    case during
+    case after
+}
+
+/// One customer's answers to the appendix-3 questionnaire, as stored.
+///
+/// Named `SurveyResponse` rather than `Response` so it never collides with an HTTP response type.
+/// No personal data is needed to rate: nothing here names the customer.
+public struct SurveyResponse: Sendable, Hashable, Codable {
+    /// Chosen by the client for idempotency (a kiosk's UUID, a call id), or derived on import.
+    public var id: String
+    public var centre: String
+    public var channel: String
+    public var submittedAt: Instant
+    public var stage: Stage?
+    /// Ratings 1 to 5 of q1 to q4, nil where skipped. At least one is given.
+    public var ratings: [Int?]
+    /// q5: the name of the service used.
+    public var service: String?
+    /// q6: the service counter number or the electronic channel's name.
+    public var counter: String?
+    /// q7: comments to improve the service. Never logged.
+    public var comment: String?
+    public var surveyID: String
+    public var surveyVersion: Int
+
+    public init(
+        id: String, centre: String, channel: String, submittedAt: Instant, stage: Stage? = nil,
+        ratings: [Int?], service: String? = nil, counter: String? = nil, comment: String? = nil,
+        surveyID: String = Questionnaire.appendix3.id, surveyVersion: Int = Questionnaire.appendix3.version
+    ) {
+        precondition(ratings.count == SurveyResponse.ratedQuestionCount, "a response carries q1 to q4")
+        self.id = id
+        self.centre = centre
+        self.channel = channel
+        self.submittedAt = submittedAt
+        self.stage = stage
+        self.ratings = ratings
+        self.service = service
+        self.counter = counter
+        self.comment = comment
+        self.surveyID = surveyID
+        self.surveyVersion = surveyVersion
+    }
+
+    /// q1 to q4.
+    public static let ratedQuestionCount = 4
+
+    /// Whether two responses say the same thing: an identical re-send, not a conflict.
+    public func hasSameContent(as other: SurveyResponse) -> Bool {
+        self == other
+    }
+}
