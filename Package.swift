@@ -44,11 +44,13 @@ let package = Package(
         ),
         // Renderings of the quarterly report: text, JSON, CSV.
         .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation"]),
+        // A realistic, reproducible demo database.
+        .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaStore"]),
         // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
         .executableTarget(
             name: "RidaCLI",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaImport", "RidaReports",
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaImport", "RidaReports", "RidaDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

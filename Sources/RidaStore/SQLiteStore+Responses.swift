@@ -177,3 +177,12 @@ func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
+
+extension SQLiteStore {
+    /// Whether every stored response is a demo response (ids starting with `demo-`): such a file may be rebuilt.
+    public func holdsOnlyDemoData() throws -> Bool {
+        try writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM response WHERE id NOT LIKE 'demo-%')") ?? false
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import RidaImport
+import RidaReports
+import RidaStore
+import RidaSurvey
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import survey responses from CSV or JSON Lines files.",
+        discussion: """
+            Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order;
+            stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
+            Another system's export imports through a mapping file (docs/mapping.md).
+
+            Valid rows are stored; every rejected row is reported with its line, field and reason.
+            An id already stored with the same content is a duplicate and is not counted again; with other
+            content it is a conflict, and the first stays. Files without ids get ids derived from each row's
+            content, so importing the same file twice counts nothing twice.
+
+            Exit status: 0 when every row was stored or was a duplicate, 1 when any row was rejected or in
+            conflict, 2 when a file could not be imported at all.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("CSV or JSON Lines files.", valueName: "file"))
+    var files: [String]
+
+    @Option(help: ArgumentHelp("A mapping file for another system's export (docs/mapping.md).", valueName: "file"))
+    var mapping: String?
+
+    @Option(help: ArgumentHelp("Write the rejected rows to this file, with their problems, for correction.", valueName: "file"))
+    var rejects: String?
+
+    @Option(help: "Rows per transaction.")
+    var batchSize: Int = 10_000
+
+    @Flag(help: "Print no progress and only the summary.")
+    var quiet = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
+    }
+
+    func run() async throws {
+        var worst: Int32 = 0
+        try await runReportingErrors {
+            let settings = try store.settings()
+            var loadedMapping: ImportMapping?
+            if let mapping {
+                guard let data = FileManager.default.contents(atPath: mapping) else {
+                    throw CLIError("The mapping file \(mapping) cannot be read: check its path.")
+                }
+                loadedMapping = try ImportMapping.load(data, name: mapping)
+            }
+            let db = try store.open(settings, create: true)
+            defer { try? db.close() }
+            let importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+            let showProgress = !quiet && isTerminal(STDERR_FILENO)
+            var rejectsOut = RejectsWriter()
+            var total = SaveTally()
+            for file in files {
+                let summary: ImportSummary
+                do {
+                    summary = try await importer.importFile(
+                        at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now(),
+                        progress: showProgress ? Self.showProgress : nil)
+                } catch let error as ImportError {
+                    if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                    printError(error.description)
+                    worst = 2
+                    continue
+                }
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                total.add(summary.tally)
+                print(Self.describe(summary, quiet: quiet))
+                rejectsOut.add(summary)
+                if summary.tally.rejected > 0 || summary.tally.conflicts > 0 { worst = max(worst, 1) }
+            }
+            if files.count > 1 {
+                print("Total: \(total.accepted) accepted, \(total.duplicates) duplicate, \(total.conflicts) conflict, \(total.rejected) rejected.")
+            }
+            if let rejects {
+                try emit(rejectsOut.text, to: rejects)
+                print("Rejected rows written to \(rejects).")
+            }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    @Sendable static func showProgress(_ progress: ImportProgress) {
+        let percent = Int(progress.fraction * 100)
+        FileHandle.standardError.write(Data("\r\(progress.file): \(percent)%  \(progress.rows) rows".utf8))
+    }
+
+    static func describe(_ summary: ImportSummary, quiet: Bool) -> String {
+        let t = summary.tally
+        var lines = ["\(summary.file): \(t.accepted) accepted, \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        if !summary.ignoredColumns.isEmpty {
+            lines.append("  Columns not read: \(summary.ignoredColumns.prefix(8).joined(separator: ", "))\(summary.ignoredColumns.count > 8 ? ", …" : "").")
+        }
+        let shown = quiet ? 0 : 20
+        for conflict in summary.conflicts.prefix(shown) {
+            lines.append("  line \(conflict.line): id \(conflict.id) is already stored with another \(conflict.fields.joined(separator: ", ")); the first stays.")
+        }
+        for row in summary.rejected.prefix(shown) {
+            for problem in row.problems { lines.append("  " + problem.description) }
+        }
+        let hidden = max(0, summary.rejected.count - shown) + max(0, summary.conflicts.count - shown)
+        if hidden > 0 { lines.append("  … and \(hidden) more rows; --rejects FILE writes them all out.") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Collects rejected and conflicting rows into one file for correction: the source's own columns
+/// (so the corrected file imports with the same mapping) plus `rida_line` and `rida_problems`.
+struct RejectsWriter {
+    var header: [String]?
+    var rows: [String] = []
+
+    mutating func add(_ summary: ImportSummary) {
+        if let sourceHeader = summary.header {
+            if header == nil {
+                header = sourceHeader + ["rida_file", "rida_line", "rida_problems"]
+            }
+            for row in summary.rejected {
+                rows.append(csvRow(row.original + Array(repeating: nil, count: max(0, sourceHeader.count - row.original.count)),
+                                   file: summary.file, line: row.line, problems: row.problems.map(\.description)))
+            }
+            for conflict in summary.conflicts {
+                rows.append(csvRow(Array(repeating: nil, count: sourceHeader.count), file: summary.file, line: conflict.line,
+                                   problems: ["id \(conflict.id) is already stored with other content (\(conflict.fields.joined(separator: ", ")))"]))
+            }
+        } else {
+            for row in summary.rejected {
+                let original = row.original.first.flatMap { $0 } ?? ""
+                let object: [String: Any] = ["rida_file": summary.file, "rida_line": row.line,
+                                             "rida_problems": row.problems.map(\.description), "rida_original": original]
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                    rows.append(String(decoding: data, as: UTF8.self) + "\n")
+                }
+            }
+        }
+    }
+
+    func csvRow(_ values: [String?], file: String, line: Int, problems: [String]) -> String {
+        CSVWriter.row(values.map { $0 ?? "" } + [file, "\(line)", problems.joined(separator: "; ")])
+    }
+
+    var text: String {
+        guard let header else { return rows.joined() }
+        return "\u{FEFF}" + CSVWriter.row(header) + rows.joined()
+    }
+}
+
+struct ImportsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imports",
+        abstract: "List the imports recorded in the database: source, SHA-256, time and counts."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        try await runReportingErrors {
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let records = try await db.imports()
+            if records.isEmpty {
+                print("No imports recorded in \(store.databasePath).")
+                return
+            }
+            let rows = records.map { r in
+                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.status,
+                 "\(r.tally.accepted)", "\(r.tally.duplicates)", "\(r.tally.conflicts)", "\(r.tally.rejected)"]
+            }
+            print(TextRendering.table(header: ["#", "Source", "SHA-256", "Started", "Status", "Accepted", "Duplicate", "Conflict", "Rejected"],
+                                   rows: rows), terminator: "")
+        }
+    }
+}

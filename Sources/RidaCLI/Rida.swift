@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RidaStore
+import RidaSurvey
+
+@main
+struct Rida: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rida",
+        abstract: "Customer-satisfaction surveys for government service centres, after Bahrain's 2023 guide.",
+        discussion: """
+            Rida stores the guide's appendix-3 questionnaire responses in one SQLite file and reports
+            each quarter's figures and thresholds per centre and channel.
+
+            Start with `rida demo`, then `rida report --db rida-demo.sqlite --quarter <the quarter it printed>`.
+            """,
+        version: RidaVersion.current,
+        subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self]
+    )
+}
+
+enum RidaVersion {
+    static let current = "0.1.0"
+}
+
+/// Where the database is and how the deployment is set up: shared by every command.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $RIDA_DB, else ./rida.sqlite).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("A JSON settings file (default: $RIDA_CONFIG); see docs/configuration.md.", valueName: "file"))
+    var config: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["RIDA_DB"] ?? "rida.sqlite"
+    }
+
+    func settings() throws -> Settings {
+        try Settings.load(path: config ?? ProcessInfo.processInfo.environment["RIDA_CONFIG"])
+    }
+
+    /// Opens the store; `create` is false for commands that only read.
+    func open(_ settings: Settings, create: Bool) throws -> SQLiteStore {
+        try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
+    }
+}
+
+/// Runs a command body, turning every error into one sentence on standard error and a non-zero exit:
+/// never a stack trace.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CLIError {
+        printError(error.description)
+        throw ExitCode(error.exitCode)
+    } catch let error as StoreError {
+        printError(error.description)
+        throw ExitCode(2)
+    } catch let error as CustomStringConvertible {
+        printError(error.description)
+        throw ExitCode(2)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(2)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(("rida: " + text + "\n").utf8))
+}
+
+func printStatus(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A logger that writes to standard error at warning level and above unless asked for more.
+func makeLogger(verbose: Bool = false) -> Logger {
+    var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
+    logger.logLevel = verbose ? .info : .warning
+    return logger
+}
+
+func now() -> Instant {
+    Instant(Date())
+}
+
+func isTerminal(_ fd: Int32) -> Bool {
+    isatty(fd) == 1
+}

@@ -1,0 +1,101 @@
+import Foundation
+import RidaAggregation
+import RidaStore
+import RidaSurvey
+
+/// A deployment's settings: the defaults, overridden by a JSON file of dotted keys
+/// (`--config FILE` or `RIDA_CONFIG`). Every key is documented in docs/configuration.md.
+struct Settings {
+    var zone: DeploymentZone = .bahrain
+    var channels: ChannelCatalog = .standard
+    var policy = ThresholdPolicy()
+    var durability: Durability = .full
+
+    static let keys = ["deployment.timeZone", "survey.channels", "thresholds.reading", "thresholds.minimumResponses", "db.durability"]
+
+    static func load(path: String?) throws -> Settings {
+        var settings = Settings()
+        guard let path else { return settings }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("The configuration file \(path) cannot be read: check the --config path or RIDA_CONFIG.")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
+            throw CLIError("The configuration file \(path) is not a JSON object of settings (see docs/configuration.md).")
+        }
+        var problems: [String] = []
+        for key in root.keys.sorted() where !keys.contains(key) {
+            problems.append("\"\(key)\" is not a setting (settings: \(keys.joined(separator: ", ")))")
+        }
+        if let value = root["deployment.timeZone"] {
+            if let name = value as? String, let zone = try? DeploymentZone(name) {
+                settings.zone = zone
+            } else {
+                problems.append("deployment.timeZone must name a time zone, such as \"Asia/Bahrain\"")
+            }
+        }
+        if let value = root["thresholds.reading"] {
+            if let name = value as? String, let reading = Reading(rawValue: name) {
+                settings.policy.reading = reading
+            } else {
+                problems.append("thresholds.reading must be \"ratings\" or \"questions\"")
+            }
+        }
+        if let value = root["thresholds.minimumResponses"] {
+            if let number = value as? Int, number >= 1 {
+                settings.policy.minimumResponses = number
+            } else {
+                problems.append("thresholds.minimumResponses must be a whole number of 1 or more")
+            }
+        }
+        if let value = root["db.durability"] {
+            if let name = value as? String, let durability = Durability(rawValue: name) {
+                settings.durability = durability
+            } else {
+                problems.append("db.durability must be \"full\" or \"normal\"")
+            }
+        }
+        if let value = root["survey.channels"] {
+            var channels: [Channel] = []
+            if let list = value as? [[String: Any]] {
+                for (i, entry) in list.enumerated() {
+                    guard let id = entry["id"] as? String, !id.isEmpty,
+                          let kindName = entry["kind"] as? String, let kind = ChannelKind(rawValue: kindName) else {
+                        problems.append("survey.channels[\(i)] needs an \"id\" and a \"kind\" of \"headquarters\" or \"remote\"")
+                        continue
+                    }
+                    var name: LocalizedText?
+                    if let names = entry["name"] as? [String: String], let ar = names["ar"], let en = names["en"] {
+                        name = LocalizedText(ar: ar, en: en)
+                    }
+                    channels.append(Channel(id: id, kind: kind, name: name))
+                }
+            } else {
+                problems.append("survey.channels must be a list of {\"id\", \"kind\"} objects")
+            }
+            if !channels.isEmpty { settings.channels = ChannelCatalog(channels) }
+        }
+        if !problems.isEmpty {
+            throw CLIError("The configuration file \(path) has problems: " + problems.joined(separator: "; ") + ".")
+        }
+        return settings
+    }
+
+    var storeConfiguration: StoreConfiguration {
+        StoreConfiguration(zone: zone, durability: durability)
+    }
+
+    var validator: ResponseValidator {
+        ResponseValidator(questionnaire: .appendix3, channels: channels, zone: zone)
+    }
+}
+
+/// An error the command line shows as it is: one sentence, then a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32
+
+    init(_ description: String, exitCode: Int32 = 2) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
