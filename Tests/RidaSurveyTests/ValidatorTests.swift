@@ -1,0 +1,100 @@
+import Testing
+@testable import RidaSurvey
+
+@Suite struct ResponseValidatorTests {
+    let validator = ResponseValidator()
+    let now = Instant(millisecondsSince1970: 1_780_000_000_000)  // 2026-05-28
+
+    func draft(_ changes: (inout ResponseDraft) -> Void = { _ in }) -> ResponseDraft {
+        var draft = ResponseDraft(id: "k3-0001", centre: "C01", channel: "kiosk", submittedAt: "2026-03-31T10:00:00+03:00",
+                                  ratings: ["5", "4", "3", "2"], service: "تجديد جواز السفر", counter: "K3", comment: "شكراً")
+        changes(&draft)
+        return draft
+    }
+
+    @Test func acceptsACompleteResponse() throws {
+        let response = try validator.validate(draft(), now: now).get()
+        #expect(response.ratings == [5, 4, 3, 2])
+        #expect(response.service == "تجديد جواز السفر")
+        #expect(response.surveyID == "appendix-3")
+        #expect(response.surveyVersion == 1)
+    }
+
+    @Test func acceptsSkippedQuestionsWhenOneIsRated() throws {
+        let response = try validator.validate(draft { $0.ratings = [nil, "", " ", "4"] }, now: now).get()
+        #expect(response.ratings == [nil, nil, nil, 4])
+    }
+
+    @Test func trimsAndDropsEmptyFreeText() throws {
+        let response = try validator.validate(draft { $0.comment = "  \n"; $0.service = "  Passport  " }, now: now).get()
+        #expect(response.comment == nil)
+        #expect(response.service == "Passport")
+    }
+
+    @Test func keepsLineBreaksInComments() throws {
+        let response = try validator.validate(draft { $0.comment = "سطر أول\nsecond, \"quoted\" line" }, now: now).get()
+        #expect(response.comment == "سطر أول\nsecond, \"quoted\" line")
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var change: @Sendable (inout ResponseDraft) -> Void
+        var field: String?
+        var reason: String
+        var testDescription: String { name }
+    }
+
+    static let rejections: [Case] = [
+        Case(name: "no id", change: { $0.id = nil }, field: "id", reason: "is missing"),
+        Case(name: "id with a space", change: { $0.id = "a b" }, field: "id", reason: "spaces"),
+        Case(name: "no centre", change: { $0.centre = " " }, field: "centre", reason: "is missing"),
+        Case(name: "unknown channel", change: { $0.channel = "fax" }, field: "channel", reason: "is not a channel"),
+        Case(name: "no channel", change: { $0.channel = nil }, field: "channel", reason: "is missing"),
+        Case(name: "no time", change: { $0.submittedAt = nil }, field: "submitted_at", reason: "is missing"),
+        Case(name: "bad time", change: { $0.submittedAt = "31/03/2026" }, field: "submitted_at", reason: "ISO 8601"),
+        Case(name: "future time", change: { $0.submittedAt = "2027-01-01T00:00:00Z" }, field: "submitted_at", reason: "future"),
+        Case(name: "rating 6", change: { $0.ratings[0] = "6" }, field: "q1", reason: "whole number from 1 to 5"),
+        Case(name: "rating 0", change: { $0.ratings[1] = "0" }, field: "q2", reason: "whole number from 1 to 5"),
+        Case(name: "rating 4.5", change: { $0.ratings[2] = "4.5" }, field: "q3", reason: "whole number"),
+        Case(name: "rating as a word", change: { $0.ratings[3] = "good" }, field: "q4", reason: "not a rating"),
+        Case(name: "nothing rated", change: { $0.ratings = [nil, nil, nil, nil] }, field: nil, reason: "no question was rated"),
+        Case(name: "bad stage", change: { $0.stage = "later" }, field: "stage", reason: "before, during or after"),
+        Case(name: "long comment", change: { $0.comment = String(repeating: "ب", count: 4001) }, field: "comment", reason: "longer than 4000"),
+        Case(name: "control character", change: { $0.service = "a\u{0}b" }, field: "service", reason: "control character"),
+    ]
+
+    @Test(arguments: rejections)
+    func rejectsWithTheFieldAndReason(_ c: Case) {
+        var d = draft()
+        c.change(&d)
+        switch validator.validate(d, now: now, line: 7) {
+        case .success:
+            Issue.record("\(c.name) should be rejected")
+        case .failure(let list):
+            #expect(list.problems.count == 1)
+            let problem = list.problems[0]
+            #expect(problem.field == c.field)
+            #expect(problem.reason.contains(c.reason), "\(problem.reason)")
+            #expect(problem.line == 7)
+        }
+    }
+
+    @Test func listsEveryProblemAtOnce() {
+        let d = ResponseDraft(id: nil, centre: nil, channel: "fax", submittedAt: "soon", ratings: ["9", nil, nil, nil])
+        guard case .failure(let list) = validator.validate(d, now: now) else {
+            Issue.record("should be rejected")
+            return
+        }
+        #expect(list.problems.compactMap(\.field) == ["id", "centre", "channel", "submitted_at", "q1"])
+    }
+
+    @Test func readsTheStageInAnyCase() throws {
+        #expect(try validator.validate(draft { $0.stage = "Before" }, now: now).get().stage == .before)
+    }
+
+    @Test func usesTheConfiguredChannels() {
+        let custom = ResponseValidator(channels: ChannelCatalog([Channel(id: "sms", kind: .remote)]))
+        #expect((try? custom.validate(draft { $0.channel = "sms" }, now: now).get()) != nil)
+        #expect((try? custom.validate(draft(), now: now).get()) == nil)
+    }
+}
