@@ -66,8 +66,8 @@ let package = Package(
 
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
-        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting"]),
-        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting"]),
+        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
     ]
