@@ -58,8 +58,12 @@ let package = Package(
         // `rida-bench`: ingest and report figures against a raw SQLite yardstick.
         .executableTarget(
             name: "RidaBench",
-            dependencies: ["RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaReports",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation",
+                // The SQLite C API only, for the raw yardstick measured beside Rida.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Test support: temporary databases, response builders, fixture loaders. Not a product.
         .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore"]),
