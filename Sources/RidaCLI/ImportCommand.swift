@@ -36,10 +36,13 @@ struct ImportCommand: AsyncParsableCommand {
     var rejects: String?
 
     @Option(help: "Rows per transaction.")
-    var batchSize: Int = 10_000
+    var batchSize: Int = Importer.defaultBatchSize
 
     @Flag(help: "Print no progress and only the summary.")
     var quiet = false
+
+    @Flag(help: "Read and validate every row, report the problems, and store nothing.")
+    var check = false
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
@@ -56,7 +59,10 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 loadedMapping = try ImportMapping.load(data, name: mapping)
             }
-            let db = try store.open(settings, create: true)
+            // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
+            let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
+            defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
+            let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
             defer { try? db.close() }
             let importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
             let showProgress = !quiet && isTerminal(STDERR_FILENO)
@@ -67,6 +73,7 @@ struct ImportCommand: AsyncParsableCommand {
                 do {
                     summary = try await importer.importFile(
                         at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now(),
+                        checkOnly: check,
                         progress: showProgress ? Self.showProgress : nil)
                 } catch let error as ImportError {
                     if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -76,7 +83,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 total.add(summary.tally)
-                print(Self.describe(summary, quiet: quiet))
+                print(Self.describe(summary, quiet: quiet, checkOnly: check))
                 rejectsOut.add(summary)
                 if summary.tally.rejected > 0 || summary.tally.conflicts > 0 { worst = max(worst, 1) }
             }
@@ -96,9 +103,11 @@ struct ImportCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("\r\(progress.file): \(percent)%  \(progress.rows) rows".utf8))
     }
 
-    static func describe(_ summary: ImportSummary, quiet: Bool) -> String {
+    static func describe(_ summary: ImportSummary, quiet: Bool, checkOnly: Bool = false) -> String {
         let t = summary.tally
-        var lines = ["\(summary.file): \(t.accepted) accepted, \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        var lines = checkOnly
+            ? ["\(summary.file): \(t.accepted) valid, \(t.rejected) rejected; nothing stored (--check)."]
+            : ["\(summary.file): \(t.accepted) accepted, \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
         if !summary.ignoredColumns.isEmpty {
             lines.append("  Columns not read: \(summary.ignoredColumns.prefix(8).joined(separator: ", "))\(summary.ignoredColumns.count > 8 ? ", …" : "").")
         }

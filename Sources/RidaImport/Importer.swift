@@ -50,7 +50,11 @@ public struct Importer: Sendable {
     public var batchSize: Int
     public var logger: Logger
 
-    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = 10_000, logger: Logger) {
+    /// Rows per transaction by default: large enough that the random-key index's pages are written once
+    /// per many rows, small enough that a crash loses little work (re-running the import finishes it).
+    public static let defaultBatchSize = 50_000
+
+    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
         self.store = store
         self.validator = validator
         self.batchSize = batchSize
@@ -58,8 +62,9 @@ public struct Importer: Sendable {
     }
 
     /// Imports the file at `path`. `now` bounds submitted_at and stamps the import record.
+    /// With `checkOnly`, every row is read and validated but nothing is stored or recorded.
     public func importFile(
-        at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant,
+        at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant, checkOnly: Bool = false,
         progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let name = (path as NSString).lastPathComponent
@@ -68,13 +73,14 @@ public struct Importer: Sendable {
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
         }
-        return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now, progress: progress)
+        return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now,
+                                    checkOnly: checkOnly, progress: progress)
     }
 
     /// Imports `data`, recorded under the source name `name`.
     public func importData(
         _ data: Data, name: String, path: String? = nil, mapping: ImportMapping? = nil, mappingName: String? = nil,
-        now: Instant, progress: (@Sendable (ImportProgress) -> Void)? = nil
+        now: Instant, checkOnly: Bool = false, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let label = path ?? name
         let bytes = [UInt8](data)
@@ -91,7 +97,7 @@ public struct Importer: Sendable {
             rows = JSONLinesRows(bytes: bytes, mapping: mapping, zone: validator.zone, file: label)
         }
 
-        let importID = try await store.beginImport(
+        let importID = checkOnly ? 0 : try await store.beginImport(
             kind: "responses", source: name, sha256: digest, byteCount: Int64(bytes.count), mapping: mappingName, at: now)
         logger.info("import started", metadata: ["import.id": "\(importID)", "import.source": "\(name)", "import.sha256": "\(digest)"])
 
@@ -105,19 +111,42 @@ public struct Importer: Sendable {
         var rowCount = 0
         batch.reserveCapacity(batchSize)
 
-        func flush() async throws {
-            let outcomes = try await store.save(batch, receivedAt: now, importID: importID, rejected: batchRejected)
-            summary.tally.rejected += batchRejected
+        // Reading and validating the next batch overlaps the writing of the one before: the writer is
+        // SQLite's single connection on its own thread, so two cores are busy. Batches are written in order,
+        // one at a time.
+        var pending: (task: Task<[SaveOutcome], any Error>, batch: [SurveyResponse], lines: [Int], rejected: Int)?
+
+        func settle() async throws {
+            guard let (task, saved, lines, rejected) = pending else { return }
+            pending = nil
+            let outcomes = try await task.value
+            summary.tally.rejected += rejected
             for (i, outcome) in outcomes.enumerated() {
                 summary.tally.add(outcome)
                 if case .conflict(let fields) = outcome {
-                    summary.conflicts.append(ConflictRow(line: batchLines[i], id: batch[i].id, fields: fields))
+                    summary.conflicts.append(ConflictRow(line: lines[i], id: saved[i].id, fields: fields))
                 }
             }
-            batch.removeAll(keepingCapacity: true)
-            batchLines.removeAll(keepingCapacity: true)
-            batchRejected = 0
             progress?(ImportProgress(file: label, fraction: rows.progress, rows: rowCount, tally: summary.tally))
+        }
+
+        func flush() async throws {
+            try await settle()
+            let store = self.store
+            let toSave = batch
+            let rejected = batchRejected
+            let zone = validator.zone
+            let task = Task {
+                // A check stores nothing: every valid row counts as one that would be accepted.
+                if checkOnly { return [SaveOutcome](repeating: .created, count: toSave.count) }
+                // Prepared here, off the writer's thread; the writer only binds, steps and adds counts.
+                return try await store.save(PreparedBatch(toSave, zone: zone), receivedAt: now, importID: importID, rejected: rejected)
+            }
+            pending = (task, toSave, batchLines, rejected)
+            batch = []
+            batch.reserveCapacity(batchSize)
+            batchLines = []
+            batchRejected = 0
         }
 
         do {
@@ -149,11 +178,13 @@ public struct Importer: Sendable {
                 if batch.count >= batchSize { try await flush() }
             }
             try await flush()
+            try await settle()
         } catch {
-            try? await store.finishImport(importID, failed: true, at: now)
+            if let pending { _ = try? await pending.task.value }
+            if !checkOnly { try? await store.finishImport(importID, failed: true, at: now) }
             throw error
         }
-        try await store.finishImport(importID, at: now)
+        if !checkOnly { try await store.finishImport(importID, at: now) }
         logger.info("import finished", metadata: [
             "import.id": "\(importID)", "import.accepted": "\(summary.tally.accepted)",
             "import.duplicates": "\(summary.tally.duplicates)", "import.conflicts": "\(summary.tally.conflicts)",

@@ -13,9 +13,12 @@ struct RowPlan {
 
     struct Field {
         var name: String
+        /// The field's position in `ResponseDraft.fieldNames`.
+        var index: Int
         var source: Source
         var values: [String: String]?
         var dateFormatter: DateFormatter?
+        var isRating = false
     }
 
     let fields: [Field]
@@ -64,7 +67,8 @@ struct RowPlan {
                     f.dateFormat = format
                     formatter = f
                 }
-                fields.append(Field(name: name, source: source, values: rule.values, dateFormatter: formatter))
+                fields.append(Field(name: name, index: ResponseDraft.fieldNames.firstIndex(of: name)!, source: source,
+                                    values: rule.values, dateFormatter: formatter, isRating: name.count == 2 && name.hasPrefix("q")))
             }
             if checkHeader, !missing.isEmpty {
                 throw .wrongHeader(file: file, missing: missing, found: header,
@@ -73,7 +77,8 @@ struct RowPlan {
         } else {
             for name in ResponseDraft.fieldNames {
                 if let i = index[name] {
-                    fields.append(Field(name: name, source: .column(i)))
+                    fields.append(Field(name: name, index: ResponseDraft.fieldNames.firstIndex(of: name)!, source: .column(i),
+                                        isRating: name.count == 2 && name.hasPrefix("q")))
                     used.insert(i)
                 } else if Self.requiredCanonical.contains(name) {
                     missing.append(name)
@@ -109,7 +114,7 @@ struct RowPlan {
                     .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
                 value = combine == .first ? texts.first : (texts.isEmpty ? nil : texts.joined(separator: separator))
             }
-            if let v = value, let mapped = field.values?[v] ?? field.values?[v.trimmingCharacters(in: .whitespaces)] {
+            if let v = value, let values = field.values, let mapped = values[v] ?? values[v.trimmingCharacters(in: .whitespaces)] {
                 value = mapped
             }
             if let v = value, let formatter = field.dateFormatter, !v.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -138,10 +143,10 @@ struct RowPlan {
                     value = nil
                 }
             }
-            if let v = value, !ratingLabels.isEmpty, field.name.count == 2, field.name.hasPrefix("q") {
+            if let v = value, field.isRating, !ratingLabels.isEmpty {
                 if let score = ratingLabels[normalizedLabel(v)] { value = String(score) }
             }
-            draft.set(field.name, value)
+            draft.set(fieldAt: field.index, value)
         }
         return (draft, problems)
     }

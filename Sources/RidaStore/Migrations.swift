@@ -48,7 +48,6 @@ enum Migrations {
                     receivedAt TEXT NOT NULL,
                     FOREIGN KEY (surveyId, surveyVersion) REFERENCES survey(id, version)
                 );
-                CREATE INDEX response_on_quarter_centre ON response(quarter, centre, channel);
                 CREATE TABLE rollup (
                     quarter TEXT NOT NULL,
                     centre TEXT NOT NULL,
