@@ -65,6 +65,7 @@ extension SQLiteStore {
             outcomes.append(outcome)
         }
         try applyRollupDeltas(deltas, in: db)
+        try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
                 sql: """
