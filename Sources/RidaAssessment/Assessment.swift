@@ -89,3 +89,26 @@ public struct Assessment: Codable, Sendable, Hashable {
         quarters.filter { zone.interval(of: $0).upperBound <= now }
     }
 }
+
+/// The registry of entities and centres, and what it still lacks.
+public struct Registry: Sendable {
+    public var entities: [Entity]
+    public var centres: [Centre]
+
+    public init(entities: [Entity], centres: [Centre]) {
+        self.entities = entities
+        self.centres = centres
+    }
+
+    /// What to complete, one sentence each: centres lacking their entity, kind or channels; entities without their remote centre.
+    public var problems: [String] {
+        var problems: [String] = []
+        for centre in centres where !centre.missing.isEmpty {
+            problems.append("centre \(centre.id) needs its \(centre.missing.joined(separator: ", ")): rida centres add \(centre.id) --entity … --kind … --channels …")
+        }
+        for entity in entities where !centres.contains(where: { $0.entity == entity.id && $0.kind == .remote }) {
+            problems.append("entity \(entity.id) has no remote centre (each entity has exactly one): rida centres add ID --entity \(entity.id) --kind remote --channels …")
+        }
+        return problems
+    }
+}

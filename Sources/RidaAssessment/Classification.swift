@@ -11,9 +11,9 @@ public enum Shield: String, Codable, Sendable, CaseIterable {
 
     public var name: LocalizedText {
         switch self {
-        case .silver: LocalizedText(ar: "الفئة الثانية: الدرع الفضي", en: "Second class: silver shield")
-        case .gold: LocalizedText(ar: "الفئة الأولى: الدرع الذهبي", en: "First class: gold shield")
-        case .remoteService: LocalizedText(ar: "الفئة الأولى: درع الخدمة عن بعد", en: "First class: remote-service shield")
+        case .silver: LocalizedText(ar: "الدرع الفضي (الفئة الثانية)", en: "silver shield (second class)")
+        case .gold: LocalizedText(ar: "الدرع الذهبي (الفئة الأولى)", en: "gold shield (first class)")
+        case .remoteService: LocalizedText(ar: "درع الخدمة عن بعد (الفئة الأولى)", en: "remote-service shield (first class)")
         }
     }
 
