@@ -70,7 +70,10 @@ let package = Package(
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
         .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaAssessment", "RidaTesting"]),
-        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaAssessment", "RidaTesting"]),
+        .testTarget(name: "RidaImportTests", dependencies: [
+            "RidaImport", "RidaStore", "RidaAssessment", "RidaTesting",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),
