@@ -25,7 +25,7 @@ extension AssessmentForm {
 
             """
         for (label, value) in header(language) {
-            out += "<tr><th>\(escape(label))</th><td>\(escape(value))</td></tr>\n"
+            out += "<tr><th>\(escape(label))</th><td><bdi>\(escape(value))</bdi></td></tr>\n"
         }
         out += "</table>\n<div class=\"standing\">\n"
         for line in Self.standing(sheet.classification, language) { out += "<p>\(escape(line))</p>\n" }
