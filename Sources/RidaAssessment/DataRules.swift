@@ -100,10 +100,15 @@ public struct ComputedVerdict: Codable, Sendable, Hashable {
         if let summary {
             self.summary = summary
         } else {
-            let failing = checks.filter { $0.deciding && $0.outcome == outcome }.map(\.label)
+            let failing = checks.filter { $0.deciding && $0.outcome == outcome }
+            let head = outcome.label.prefix(1).uppercased() + outcome.label.dropFirst()
             switch outcome {
+            case .met where deciding.count == 1: self.summary = "Met: \(checks.first { $0.deciding }!.detail)."
             case .met: self.summary = "Met on every check (\(deciding.count))."
-            default: self.summary = "\(outcome.label.prefix(1).uppercased() + outcome.label.dropFirst()): \(failing.prefix(6).joined(separator: "; "))\(failing.count > 6 ? "; …" : "")."
+            case _ where failing.count == 1: self.summary = "\(head): \(failing[0].label), \(failing[0].detail)."
+            default:
+                let labels = failing.map(\.label)
+                self.summary = "\(head): \(labels.prefix(6).joined(separator: "; "))\(labels.count > 6 ? "; …" : "")."
             }
         }
     }
