@@ -30,6 +30,8 @@ public struct ImportSummary: Sendable {
     public var conflicts: [ConflictRow]
     /// Source columns nothing read.
     public var ignoredColumns: [String]
+    /// Evidence imports: records already stored that this file replaced with newer content (counted as accepted too).
+    public var updated = 0
     /// The source's header (CSV) or nil (JSON Lines), for writing rejects back in the same shape.
     public var header: [String]?
 }
@@ -67,12 +69,7 @@ public struct Importer: Sendable {
         at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant, checkOnly: Bool = false,
         progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
-        let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
-        }
+        let (name, data) = try Self.read(path)
         return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now,
                                     checkOnly: checkOnly, progress: progress)
     }
@@ -83,22 +80,11 @@ public struct Importer: Sendable {
         now: Instant, checkOnly: Bool = false, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let label = path ?? name
-        let bytes = [UInt8](data)
-        try checkText(bytes, file: label)
-        let format = mapping?.format ?? Self.sniff(bytes, name: name)
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-
-        var rows: any RowStream
-        switch format {
-        case .csv:
-            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
-            rows = try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, zone: validator.zone, file: label)
-        case .jsonl:
-            rows = JSONLinesRows(bytes: bytes, mapping: mapping, zone: validator.zone, file: label)
-        }
+        let (format, digest, opened) = try rows(of: data, name: name, label: label, mapping: mapping, fields: .responses)
+        var rows = opened
 
         let importID = checkOnly ? 0 : try await store.beginImport(
-            kind: "responses", source: name, sha256: digest, byteCount: Int64(bytes.count), mapping: mappingName, at: now)
+            kind: "responses", source: name, sha256: digest, byteCount: Int64(data.count), mapping: mappingName, at: now)
         logger.info("import started", metadata: ["import.id": "\(importID)", "import.source": "\(name)", "import.sha256": "\(digest)"])
 
         var summary = ImportSummary(
@@ -193,6 +179,33 @@ public struct Importer: Sendable {
         return summary
     }
 
+    /// The name and bytes of the file at `path`, or why it cannot be read.
+    static func read(_ path: String) throws(ImportError) -> (String, Data) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
+        }
+        return ((path as NSString).lastPathComponent, data)
+    }
+
+    /// Checks that `data` is text, and opens its rows as records of `fields`: its format, its SHA-256, its rows.
+    func rows(of data: Data, name: String, label: String, mapping: ImportMapping?, fields: FieldSet) throws(ImportError)
+        -> (ImportFormat, String, any RowStream)
+    {
+        let bytes = [UInt8](data)
+        try checkText(bytes, file: label)
+        let format = mapping?.format ?? Self.sniff(bytes, name: name)
+        let digest = sha256Hex(data)
+        switch format {
+        case .csv:
+            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
+            return (format, digest, try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+        case .jsonl:
+            return (format, digest, JSONLinesRows(bytes: bytes, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+        }
+    }
+
     /// An id for a row that has none, derived from the row's content, so that importing the same
     /// file again finds duplicates instead of counting twice. Identical rows in one file are told
     /// apart by their order of appearance.
@@ -238,4 +251,9 @@ public struct Importer: Sendable {
             throw .notUTF8(file: file, encoding: "Windows-1256 or another legacy code page")
         }
     }
+}
+
+/// The SHA-256 of `data`, lower-case hex.
+func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }

@@ -114,6 +114,7 @@ extension SQLiteStore {
         var deltas: [RollupKey: Counts] = [:]
         for (group, counts) in groupCounts.enumerated() where counts.responses > 0 { deltas[batch.groups[group]] = counts }
         try applyRollupDeltas(deltas, in: db)
+        try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
                 sql: """
