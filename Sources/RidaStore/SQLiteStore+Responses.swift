@@ -90,7 +90,10 @@ extension SQLiteStore {
             ON CONFLICT(id) DO NOTHING
             """)
         let received = receivedAt.iso8601
-        var groupCounts = [Counts](repeating: .zero, count: batch.groups.count)
+        // Counts per group, flat: [responses, q1s1…q4s5, before, during, after] per group. Flat integers
+        // keep the per-row work to a few additions; they become `Counts` once per group at the end.
+        let width = 24
+        var flat = [Int](repeating: 0, count: batch.groups.count * width)
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
@@ -101,7 +104,15 @@ extension SQLiteStore {
                      importID: importID, received: received, to: insert, in: db)
             let outcome: SaveOutcome
             if db.changesCount == 1 {
-                groupCounts[group].add(response)
+                let base = group * width
+                flat[base] += 1
+                for q in 0..<4 { if let rating = response.ratings[q] { flat[base + 1 + q * 5 + rating - 1] += 1 } }
+                switch response.stage {
+                case .before: flat[base + 21] += 1
+                case .during: flat[base + 22] += 1
+                case .after: flat[base + 23] += 1
+                case nil: break
+                }
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
@@ -112,7 +123,13 @@ extension SQLiteStore {
             outcomes.append(outcome)
         }
         var deltas: [RollupKey: Counts] = [:]
-        for (group, counts) in groupCounts.enumerated() where counts.responses > 0 { deltas[batch.groups[group]] = counts }
+        for group in batch.groups.indices where flat[group * width] > 0 {
+            let base = group * width
+            deltas[batch.groups[group]] = Counts(
+                responses: flat[base],
+                scores: (0..<4).map { q in Array(flat[(base + 1 + q * 5)..<(base + 6 + q * 5)]) },
+                stages: Array(flat[(base + 21)..<(base + 24)]))
+        }
         try applyRollupDeltas(deltas, in: db)
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
