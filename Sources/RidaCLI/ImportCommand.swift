@@ -60,6 +60,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
+        if check, kind.evidence != nil { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
     }
 
     func run() async throws {
