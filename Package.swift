@@ -49,7 +49,7 @@ let package = Package(
         // Renderings of the quarterly report: text, JSON, CSV.
         .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation", "RidaAssessment"]),
         // A realistic, reproducible demo database.
-        .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaStore"]),
+        .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaAssessment", "RidaStore"]),
         // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
         .executableTarget(
             name: "RidaCLI",
