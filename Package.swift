@@ -46,8 +46,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Renderings of the quarterly report: text, JSON, CSV.
-        .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation", "RidaAssessment"]),
+        // Debian's libxlsxwriter, for the report's workbook (apt: libxlsxwriter-dev).
+        .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        // Renderings of the quarterly report: text, JSON, CSV, HTML, the workbook; the frozen content's hashes.
+        .target(name: "RidaReports", dependencies: [
+            "RidaSurvey", "RidaAggregation", "RidaAssessment", "CXlsxWriter",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // A realistic, reproducible demo database.
         .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaAssessment", "RidaStore"]),
         // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
@@ -82,7 +87,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"], exclude: ["Golden"]),
+        .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaTesting"], exclude: ["Golden"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),
     ]

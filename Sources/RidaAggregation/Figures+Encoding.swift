@@ -70,7 +70,7 @@ extension Change {
 }
 
 extension QuarterlyReport {
-    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, groups, centres }
+    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
@@ -80,6 +80,7 @@ extension QuarterlyReport {
         try c.encode(minimumResponses, forKey: .minimumResponses)
         try c.encode(centre, forKey: .centre)
         try c.encode(channel, forKey: .channel)
+        try c.encode(entity, forKey: .entity)
         try c.encode(groups, forKey: .groups)
         try c.encode(centres, forKey: .centres)
     }

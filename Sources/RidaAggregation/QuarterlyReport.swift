@@ -20,15 +20,25 @@ public struct ReportScope: Sendable, Hashable, Codable {
     public var quarter: Quarter
     public var centre: String?
     public var channel: String?
+    /// The entity whose centres the report covers (its centres are `centres`).
+    public var entity: String?
+    /// When set, only these centres: an entity's centres.
+    public var centres: [String]?
 
-    public init(quarter: Quarter, centre: String? = nil, channel: String? = nil) {
+    public init(quarter: Quarter, centre: String? = nil, channel: String? = nil, entity: String? = nil, centres: [String]? = nil) {
         self.quarter = quarter
         self.centre = centre
         self.channel = channel
+        self.entity = entity
+        self.centres = centres
     }
 
     public func includes(_ key: GroupKey) -> Bool {
-        (centre == nil || centre == key.centre) && (channel == nil || channel == key.channel)
+        includes(centre: key.centre) && (channel == nil || channel == key.channel)
+    }
+
+    public func includes(centre name: String) -> Bool {
+        (centre == nil || centre == name) && (centres == nil || centres!.contains(name))
     }
 }
 
@@ -42,6 +52,8 @@ public struct QuarterlyReport: Sendable, Hashable, Codable {
     public var minimumResponses: Int
     public var centre: String?
     public var channel: String?
+    /// The entity whose centres the report covers; nil when not narrowed to an entity.
+    public var entity: String?
     /// One item per centre × channel with responses this quarter, by centre then channel order.
     public var groups: [Figures]
     /// One item per centre: its channels rolled up.
@@ -58,6 +70,7 @@ public struct QuarterlyReport: Sendable, Hashable, Codable {
         minimumResponses = policy.minimumResponses
         centre = scope.centre
         channel = scope.channel
+        entity = scope.entity
 
         let keys = current.keys.filter { scope.includes($0) && current[$0]!.responses > 0 }.sorted {
             ($0.centre, channels.order(of: $0.channel), $0.channel) < ($1.centre, channels.order(of: $1.channel), $1.channel)

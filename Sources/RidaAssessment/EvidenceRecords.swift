@@ -247,6 +247,9 @@ public enum ReportStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// A quarterly report saved for a scope (a centre, an entity, or `all`), with the decisions and actions taken after it.
+///
+/// Its content (a `ReportSnapshot` as JSON) is taken when it is saved and frozen when it is published, with the
+/// engine version, the published page and the SHA-256 of each. A correction is a new report that `replaces` a published one.
 public struct SavedReport: Codable, Sendable, Hashable {
     public var id: Int64
     public var scope: String
@@ -255,8 +258,20 @@ public struct SavedReport: Codable, Sendable, Hashable {
     public var savedAt: Instant
     public var savedBy: String
     public var actions: [ReportAction]
+    /// The SHA-256 of the stored content; nil for a report saved before contents were stored.
+    public var contentSha256: String?
+    public var engineVersion: String?
+    /// The SHA-256 of the published page.
+    public var pageSha256: String?
+    public var publishedAt: Instant?
+    /// The published report this one corrects.
+    public var replaces: Int64?
+    /// The published correction of this report, if any.
+    public var replacedBy: Int64?
 
-    public init(id: Int64, scope: String, quarter: Quarter, status: ReportStatus, savedAt: Instant, savedBy: String, actions: [ReportAction] = []) {
+    public init(id: Int64, scope: String, quarter: Quarter, status: ReportStatus, savedAt: Instant, savedBy: String, actions: [ReportAction] = [],
+                contentSha256: String? = nil, engineVersion: String? = nil, pageSha256: String? = nil, publishedAt: Instant? = nil,
+                replaces: Int64? = nil, replacedBy: Int64? = nil) {
         self.id = id
         self.scope = scope
         self.quarter = quarter
@@ -264,6 +279,36 @@ public struct SavedReport: Codable, Sendable, Hashable {
         self.savedAt = savedAt
         self.savedBy = savedBy
         self.actions = actions
+        self.contentSha256 = contentSha256
+        self.engineVersion = engineVersion
+        self.pageSha256 = pageSha256
+        self.publishedAt = publishedAt
+        self.replaces = replaces
+        self.replacedBy = replacedBy
+    }
+}
+
+/// A report's content as stored: a snapshot's JSON, its SHA-256 and the engine version that took it.
+public struct ReportContent: Sendable, Hashable {
+    public var json: String
+    public var sha256: String
+    public var engineVersion: String
+
+    public init(json: String, sha256: String, engineVersion: String) {
+        self.json = json
+        self.sha256 = sha256
+        self.engineVersion = engineVersion
+    }
+}
+
+/// The page a report was published as, and its SHA-256.
+public struct PublishedPage: Sendable, Hashable {
+    public var html: String
+    public var sha256: String
+
+    public init(html: String, sha256: String) {
+        self.html = html
+        self.sha256 = sha256
     }
 }
 

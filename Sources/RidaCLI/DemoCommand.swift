@@ -24,7 +24,9 @@ struct DemoCommand: AsyncParsableCommand {
     var config: String?
 
     @Option(help: "text, json or csv.")
-    var format: ReportCommand.ReportFormat = .text
+    var format: DemoFormat = .text
+
+    enum DemoFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func run() async throws {
         try await runReportingErrors {
@@ -59,6 +61,7 @@ struct DemoCommand: AsyncParsableCommand {
 
                 Next: rida report --db \(db) --quarter \(latest.previous) --format json
                       rida report --db \(db) --quarter \(latest) --centre C03
+                      rida report --db \(db) --quarter \(latest) --centre C03 --format html --out report.html
                 """)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RidaAggregation
+import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -13,20 +14,25 @@ struct ReportCommand: AsyncParsableCommand {
             rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their
             decisions and actions, and the reasons for declines feed framework 2's criteria 3.2.2 and 3.2.3.
             """,
-        subcommands: [Show.self, Save.self, Submit.self, Publish.self, List.self, Decide.self, Decline.self, Declines.self],
+        subcommands: [Show.self, Save.self, Refresh.self, Submit.self, Publish.self, Correct.self, Render.self, Verify.self, List.self,
+                      Decide.self, Decline.self, Declines.self],
         defaultSubcommand: Show.self
     )
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, csv
+        case text, json, csv, html, xlsx
     }
 }
 
 extension ReportCommand {
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a quarter's figures and thresholds per centre and channel (the default).",
-        discussion: "The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored."
+        abstract: "Print a quarter's figures and thresholds per centre and channel (the default); or the full report as HTML or a workbook.",
+        discussion: """
+            The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored.
+            --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4);
+            --format xlsx a workbook. --public leaves out comments and counter-level detail: the version to publish.
+            """
     )
 
     @OptionGroup var store: StoreOptions
@@ -37,11 +43,20 @@ struct Show: AsyncParsableCommand {
     @Option(help: "Only this centre.")
     var centre: String?
 
+    @Option(help: "Only this entity's centres (from the registry).")
+    var entity: String?
+
     @Option(help: "Only this channel.")
     var channel: String?
 
-    @Option(help: "text, json or csv.")
+    @Option(help: "text, json, csv, html or xlsx.")
     var format: ReportFormat = .text
+
+    @Option(help: "ar or en: the language of the HTML page and the workbook.")
+    var lang: Language = .ar
+
+    @Flag(name: .customLong("public"), help: "The publishable version (HTML, xlsx): no comments, no counter-level detail.")
+    var publicVersion = false
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var out: String?
@@ -49,6 +64,15 @@ struct Show: AsyncParsableCommand {
     func validate() throws {
         if let quarter, Quarter(quarter) == nil {
             throw ValidationError(Quarter.spellingProblem(quarter))
+        }
+        if centre != nil, entity != nil {
+            throw ValidationError("Give --centre or --entity, not both.")
+        }
+        if publicVersion, format != .html, format != .xlsx {
+            throw ValidationError("--public applies to --format html and xlsx.")
+        }
+        if format == .xlsx, out == nil, isTerminal(1) {
+            throw ValidationError("A workbook is binary: give --out FILE.xlsx (or redirect standard output).")
         }
     }
 
@@ -68,15 +92,29 @@ struct Show: AsyncParsableCommand {
             if let channel, settings.channels.channel(channel) == nil {
                 throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
             }
-            let report = try await db.quarterlyReport(
-                ReportScope(quarter: chosen, centre: centre, channel: channel), policy: settings.policy, channels: settings.channels)
-            let text: String
+            let subject = try await db.reportSubject(centre: centre, entity: entity)
+            let audience: ReportAudience = publicVersion ? .public : .quality
             switch format {
-            case .text: text = TextRendering.render(report, channels: settings.channels)
-            case .json: text = try JSONRendering.render(report)
-            case .csv: text = CSVRendering.render(report)
+            case .html, .xlsx:
+                let snapshot = try await db.reportSnapshot(subject: subject, quarter: chosen, channel: channel, policy: settings.policy,
+                                                           channels: settings.channels, at: now())
+                if format == .html {
+                    try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
+                } else {
+                    try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
+                }
+            case .text, .json, .csv:
+                let scope = ReportScope(quarter: chosen, centre: centre, channel: channel, entity: entity,
+                                        centres: entity == nil ? nil : subject.centres.map(\.id))
+                let report = try await db.quarterlyReport(scope, policy: settings.policy, channels: settings.channels)
+                let text: String
+                switch format {
+                case .json: text = try JSONRendering.render(report)
+                case .csv: text = CSVRendering.render(report)
+                default: text = TextRendering.render(report, channels: settings.channels)
+                }
+                try emit(text, to: out)
             }
-            try emit(text, to: out)
         }
     }
 }
@@ -84,13 +122,18 @@ struct Show: AsyncParsableCommand {
 
 /// Writes `text` to `path`, or to standard output when there is none.
 func emit(_ text: String, to path: String?) throws {
+    try emit(data: Data(text.utf8), to: path)
+}
+
+/// Writes `data` to `path`, or to standard output when there is none.
+func emit(data: Data, to path: String?) throws {
     if let path {
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw CLIError("Cannot write \(path): check that its folder exists and is writable.")
         }
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(data)
     }
 }

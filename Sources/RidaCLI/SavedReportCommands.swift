@@ -8,7 +8,8 @@ import RidaSurvey
 // Saved quarterly reports, their decisions and actions, and decline reasons: what framework 2's 3.2.2 and 3.2.3 read.
 extension ReportCommand {
     struct Save: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Save a quarterly report for a scope, as a draft.")
+        static let configuration = CommandConfiguration(
+            abstract: "Save a quarterly report for a scope, as a draft: its figures, trends, breakdowns and comments are taken now.")
 
         @OptionGroup var store: StoreOptions
 
@@ -28,10 +29,43 @@ extension ReportCommand {
         func run() async throws {
             try await runReportingErrors {
                 let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: true)
+                let settings = try store.settings()
+                let db = try store.open(settings, create: true)
                 defer { try? db.close() }
-                let report = try await db.saveReport(scope: scope, quarter: Quarter(quarter)!, by: who, at: now())
-                print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
+                let quarter = Quarter(quarter)!
+                let content = try await ReportCommand.takeContent(db, settings, scope: scope, quarter: quarter)
+                let report = try await db.saveReport(scope: scope, quarter: quarter, by: who, at: now(), content: content)
+                print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
+            }
+        }
+    }
+
+    /// A fresh snapshot of `scope` in `quarter`, as stored content.
+    static func takeContent(_ db: SQLiteStore, _ settings: Settings, scope: String, quarter: Quarter) async throws -> ReportContent {
+        let subject = try await db.reportSubject(scope: scope)
+        let snapshot = try await db.reportSnapshot(subject: subject, quarter: quarter, policy: settings.policy, channels: settings.channels, at: now())
+        return try ReportFreezing.content(snapshot)
+    }
+
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a draft's figures again (responses imported since it was saved).")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The report's number.")
+        var id: Int64
+
+        func run() async throws {
+            try await runReportingErrors {
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                guard let report = try await db.savedReport(id) else {
+                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
+                }
+                let content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
+                _ = try await db.refreshReport(id, content: content)
+                print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
             }
         }
     }
@@ -45,12 +79,23 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await setStatus(store, id, .submitted)
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let report = try await db.setReportStatus(id, to: .submitted, at: now())
+                print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
+            }
         }
     }
 
     struct Publish: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a saved report as published.")
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a saved report and freeze it.",
+            discussion: """
+                The content taken when it was saved, with the decisions and actions recorded so far, is frozen with the engine
+                version, the published page (the public version, in Arabic) and the SHA-256 of each. It never changes after:
+                a correction is a new report (rida report correct).
+                """)
 
         @OptionGroup var store: StoreOptions
 
@@ -58,16 +103,145 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await setStatus(store, id, .published)
+            try await runReportingErrors {
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                guard let report = try await db.savedReport(id) else {
+                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
+                }
+                guard report.status != .published else {
+                    throw CLIError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
+                }
+                let content: ReportContent
+                if let stored = try await db.savedReportContent(id).content {
+                    content = stored
+                } else {
+                    // A report saved before contents were stored takes its content now.
+                    content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
+                }
+                let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
+                let time = now()
+                let frozen = try ReportFreezing.publication(of: snapshot, report: report, at: time)
+                let published = try await db.publishReport(id, content: frozen.content, page: frozen.page, actions: report.actions.map(\.id), at: time)
+                print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
+                print("  content SHA-256 \(frozen.content.sha256)")
+                print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
+                print("  engine          \(frozen.content.engineVersion)")
+            }
         }
     }
 
-    static func setStatus(_ store: StoreOptions, _ id: Int64, _ status: ReportStatus) async throws {
-        try await runReportingErrors {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let report = try await db.setReportStatus(id, to: status, at: now())
-            print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
+    struct Correct: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a correction of a published report: a new draft, taken now, that replaces it once published.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The published report's number.")
+        var id: Int64
+
+        @Option(help: "Who saves it (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                guard let original = try await db.savedReport(id) else {
+                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
+                }
+                let content = try await ReportCommand.takeContent(db, settings, scope: original.scope, quarter: original.quarter)
+                let report = try await db.saveReport(scope: original.scope, quarter: original.quarter, by: who, at: now(), content: content, replaces: id)
+                print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
+            }
+        }
+    }
+
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a saved report from its stored content: the published page as it was published, or another rendering of it.",
+            discussion: "Without options, a published report's page is written byte for byte as stored. Other formats are rendered from the stored content.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The report's number.")
+        var id: Int64
+
+        @Option(help: "html, xlsx or json (the stored content).")
+        var format: RenderFormat = .html
+
+        @Option(help: "ar or en.")
+        var lang: Language = .ar
+
+        @Option(help: "quality or public (default: public for a published report, else quality).")
+        var audience: ReportAudience?
+
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        var out: String?
+
+        enum RenderFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, json }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                guard let report = try await db.savedReport(id) else {
+                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
+                }
+                let (content, page) = try await db.savedReportContent(id)
+                guard let content else {
+                    throw CLIError("Report #\(id) was saved before reports kept their content: nothing to render. rida report refresh \(id) takes it (drafts only).")
+                }
+                let audience = self.audience ?? (report.status == .published ? .public : .quality)
+                switch format {
+                case .json:
+                    try emit(content.json + "\n", to: out)
+                case .html:
+                    if let page, audience == .public, lang == ReportFreezing.publishedLanguage {
+                        // The page as published, byte for byte.
+                        try emit(page.html, to: out)
+                    } else {
+                        let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
+                        try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
+                    }
+                case .xlsx:
+                    let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
+                    try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
+                }
+            }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a saved report: its content's SHA-256 recomputed, and its published page re-rendered byte for byte.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The report's number.")
+        var id: Int64
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let (content, page) = try await db.savedReportContent(id)
+                guard let content else {
+                    throw CLIError("Report #\(id) has no stored content to check.", exitCode: 1)
+                }
+                let check = try ReportFreezing.verify(content: content, page: page)
+                print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
+                if let pageSha = check.pageSha256, let page {
+                    print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
+                        + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
+                } else {
+                    print("not published: no page to compare")
+                }
+                if !check.holds { throw ExitCode(1) }
+            }
         }
     }
 
@@ -105,7 +279,12 @@ extension ReportCommand {
                     return
                 }
                 for r in reports {
-                    print("#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)")
+                    var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
+                    if let replaces = r.replaces { line += "  corrects #\(replaces)" }
+                    if let later = r.replacedBy { line += "  replaced by #\(later)" }
+                    print(line)
+                    if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
+                    if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
                     for a in r.actions {
                         print("    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? ""))
                     }
@@ -221,3 +400,4 @@ extension ReportCommand {
 }
 
 extension ReportAction.Status: ExpressibleByArgument {}
+extension ReportAudience: ExpressibleByArgument {}

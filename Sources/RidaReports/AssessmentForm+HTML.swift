@@ -109,7 +109,7 @@ extension AssessmentForm {
 }
 
 /// Escapes text for HTML element content and attribute values.
-private func escape(_ text: String) -> String {
+func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.count)
     for character in text {

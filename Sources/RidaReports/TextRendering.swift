@@ -10,6 +10,7 @@ public enum TextRendering {
     public static func render(_ report: QuarterlyReport, channels: ChannelCatalog = .standard) -> String {
         var out = "Quarterly satisfaction report \(report.quarter)"
         if let centre = report.centre { out += ", centre \(centre)" }
+        if let entity = report.entity { out += ", entity \(entity)" }
         if let channel = report.channel { out += ", channel \(channel)" }
         out += "\nTime zone \(report.timeZone); thresholds under the \(report.reading.rawValue) reading; "
         out += "figures from fewer than \(report.minimumResponses) responses are marked as too few.\n\n"

@@ -67,6 +67,9 @@ enum Migrations {
         migrator.registerMigration("assessment-v1") { db in
             try db.execute(sql: assessmentV1)
         }
+        migrator.registerMigration("reports-v1") { db in
+            try db.execute(sql: reportsV1)
+        }
         return migrator
     }
 
@@ -194,6 +197,79 @@ enum Migrations {
         INSERT INTO centre (id, firstSeenAt, firstSeenIn)
             SELECT DISTINCT centre, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'import' FROM rollup;
         """
+
+    /// The quarterly reports: breakdowns by service (q5) and counter (q6) kept as rollups, comments (q7) in a narrow
+    /// table keyed for the report's query, all maintained in the same transaction as the responses; and a saved
+    /// report's frozen content (snapshot JSON, engine version, SHA-256s, the published page), with corrections
+    /// pointing to the version they replace. A published report is frozen: triggers refuse to change or delete it.
+    static let reportsV1 = """
+        CREATE TABLE serviceRollup (
+            quarter TEXT NOT NULL,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            service TEXT NOT NULL,
+            \(detailCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", "))
+            , PRIMARY KEY (quarter, centre, channel, service)
+        ) WITHOUT ROWID;
+        CREATE TABLE counterRollup (
+            quarter TEXT NOT NULL,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            counter TEXT NOT NULL,
+            \(detailCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", "))
+            , PRIMARY KEY (quarter, centre, channel, counter)
+        ) WITHOUT ROWID;
+        CREATE TABLE comment (
+            quarter TEXT NOT NULL,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            responseId TEXT NOT NULL,
+            submittedAt TEXT NOT NULL,
+            ratingSum INTEGER NOT NULL,
+            ratingCount INTEGER NOT NULL,
+            service TEXT,
+            text TEXT NOT NULL,
+            PRIMARY KEY (quarter, centre, channel, responseId)
+        ) WITHOUT ROWID;
+        INSERT INTO serviceRollup
+            SELECT quarter, centre, channel, service, \(detailBackfill) FROM response WHERE service IS NOT NULL
+            GROUP BY quarter, centre, channel, service;
+        INSERT INTO counterRollup
+            SELECT quarter, centre, channel, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
+            GROUP BY quarter, centre, channel, counter;
+        INSERT INTO comment
+            SELECT r.quarter, r.centre, r.channel, r.id,
+                   r.submittedAt,
+                   coalesce(r.q1, 0) + coalesce(r.q2, 0) + coalesce(r.q3, 0) + coalesce(r.q4, 0),
+                   (r.q1 IS NOT NULL) + (r.q2 IS NOT NULL) + (r.q3 IS NOT NULL) + (r.q4 IS NOT NULL),
+                   r.service, r.comment
+            FROM response r WHERE r.comment IS NOT NULL;
+
+        ALTER TABLE savedReport ADD COLUMN content TEXT;
+        ALTER TABLE savedReport ADD COLUMN contentSha256 TEXT;
+        ALTER TABLE savedReport ADD COLUMN engineVersion TEXT;
+        ALTER TABLE savedReport ADD COLUMN page TEXT;
+        ALTER TABLE savedReport ADD COLUMN pageSha256 TEXT;
+        ALTER TABLE savedReport ADD COLUMN replaces INTEGER REFERENCES savedReport(id);
+        CREATE UNIQUE INDEX savedReport_one_published_correction ON savedReport(replaces) WHERE replaces IS NOT NULL AND status = 'published';
+        CREATE TRIGGER savedReport_published_is_frozen BEFORE UPDATE ON savedReport WHEN OLD.status = 'published'
+        BEGIN SELECT RAISE(ABORT, 'a published report is frozen: publish a correction instead'); END;
+        CREATE TRIGGER savedReport_published_is_kept BEFORE DELETE ON savedReport WHEN OLD.status = 'published'
+        BEGIN SELECT RAISE(ABORT, 'a published report is never deleted: publish a correction instead'); END;
+        CREATE TRIGGER savedReport_published_is_whole BEFORE UPDATE OF status ON savedReport WHEN NEW.status = 'published'
+            AND (NEW.content IS NULL OR NEW.contentSha256 IS NULL OR NEW.engineVersion IS NULL OR NEW.page IS NULL OR NEW.pageSha256 IS NULL)
+        BEGIN SELECT RAISE(ABORT, 'a report is published with its content, engine version, page and their SHA-256'); END;
+        """
+
+    /// The count columns of the service and counter rollups: responses, then every score of every rated question.
+    static let detailCountColumns: [String] = Array(rollupCountColumns.prefix(21))
+
+    /// The same columns computed from stored responses, for the migration of an existing file.
+    static var detailBackfill: String {
+        var columns = ["count(*)"]
+        for q in 1...4 { for s in 1...5 { columns.append("sum(q\(q) IS \(s))") } }
+        return columns.joined(separator: ", ")
+    }
 
     /// The rollup's count columns, in the order `Counts` flattens them.
     static let rollupCountColumns: [String] = {

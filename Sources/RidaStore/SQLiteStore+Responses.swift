@@ -16,6 +16,14 @@ public struct PreparedBatch: Sendable {
     let groupIndex: [Int]
     /// The distinct quarter × centre × channel groups of the batch.
     let groups: [RollupKey]
+    /// Each response's index into `services`, or -1 when it names no service (q5).
+    let serviceIndex: [Int32]
+    /// The distinct group × service pairs of the batch.
+    let services: [DetailKey]
+    /// Each response's index into `counters`, or -1 when it names no counter (q6).
+    let counterIndex: [Int32]
+    /// The distinct group × counter pairs of the batch.
+    let counters: [DetailKey]
 
     public init(_ responses: [SurveyResponse], zone: DeploymentZone) {
         self.responses = responses
@@ -27,6 +35,20 @@ public struct PreparedBatch: Sendable {
         groupIndex.reserveCapacity(responses.count)
         var groups: [RollupKey] = []
         var index: [RollupKey: Int] = [:]
+        var serviceIndex: [Int32] = [], counterIndex: [Int32] = []
+        serviceIndex.reserveCapacity(responses.count)
+        counterIndex.reserveCapacity(responses.count)
+        var services: [DetailKey] = [], counters: [DetailKey] = []
+        var serviceLookup: [DetailKey: Int32] = [:], counterLookup: [DetailKey: Int32] = [:]
+        func detail(_ value: String?, group: Int, keys: inout [DetailKey], lookup: inout [DetailKey: Int32]) -> Int32 {
+            guard let value else { return -1 }
+            let key = DetailKey(group: group, value: value)
+            if let existing = lookup[key] { return existing }
+            let position = Int32(keys.count)
+            lookup[key] = position
+            keys.append(key)
+            return position
+        }
         var quarterCache: (day: Int64, quarter: String)? = nil
         for response in responses {
             // Responses of one batch mostly fall on few days: cache the day's quarter.
@@ -39,13 +61,17 @@ public struct PreparedBatch: Sendable {
                 quarterCache = (day, quarter)
             }
             let key = RollupKey(quarter: quarter, centre: response.centre, channel: response.channel)
+            let group: Int
             if let existing = index[key] {
-                groupIndex.append(existing)
+                group = existing
             } else {
-                index[key] = groups.count
-                groupIndex.append(groups.count)
+                group = groups.count
+                index[key] = group
                 groups.append(key)
             }
+            groupIndex.append(group)
+            serviceIndex.append(detail(response.service, group: group, keys: &services, lookup: &serviceLookup))
+            counterIndex.append(detail(response.counter, group: group, keys: &counters, lookup: &counterLookup))
             submittedTexts.append(response.submittedAt.iso8601)
             days.append(day)
         }
@@ -53,6 +79,10 @@ public struct PreparedBatch: Sendable {
         self.days = days
         self.groupIndex = groupIndex
         self.groups = groups
+        self.serviceIndex = serviceIndex
+        self.services = services
+        self.counterIndex = counterIndex
+        self.counters = counters
     }
 }
 
@@ -94,6 +124,12 @@ extension SQLiteStore {
         // keep the per-row work to a few additions; they become `Counts` once per group at the end.
         let width = 24
         var flat = [Int](repeating: 0, count: batch.groups.count * width)
+        var serviceTallies = DetailTallies(count: batch.services.count)
+        var counterTallies = DetailTallies(count: batch.counters.count)
+        let commentInsert = try db.cachedStatement(sql: """
+            INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
@@ -113,6 +149,12 @@ extension SQLiteStore {
                 case .after: flat[base + 23] += 1
                 case nil: break
                 }
+                let service = batch.serviceIndex[i], counter = batch.counterIndex[i]
+                if service >= 0 { serviceTallies.add(response, at: Int(service)) }
+                if counter >= 0 { counterTallies.add(response, at: Int(counter)) }
+                if let comment = response.comment {
+                    try bindComment(response, comment, submitted: batch.submittedTexts[i], quarter: batch.groups[group].quarter, to: commentInsert, in: db)
+                }
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
@@ -131,6 +173,8 @@ extension SQLiteStore {
                 stages: Array(flat[(base + 21)..<(base + 24)]))
         }
         try applyRollupDeltas(deltas, in: db)
+        try applyDetailTallies(serviceTallies, keys: batch.services, groups: batch.groups, table: "serviceRollup", column: "service", in: db)
+        try applyDetailTallies(counterTallies, keys: batch.counters, groups: batch.groups, table: "counterRollup", column: "counter", in: db)
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
@@ -268,6 +312,12 @@ struct RollupKey: Hashable {
     var quarter: String
     var centre: String
     var channel: String
+}
+
+/// A rollup group of a batch (by index) and a free-text value of it: a service or a counter.
+struct DetailKey: Hashable {
+    var group: Int
+    var value: String
 }
 
 extension StandardSurveys {

@@ -23,23 +23,25 @@ extension SQLiteStore {
 
     /// The rollup counts of each group in each of `quarters`.
     public func counts(for quarters: [Quarter]) async throws -> [Quarter: [GroupKey: Counts]] {
+        try await read { db in try Self.counts(for: quarters, in: db) }
+    }
+
+    static func counts(for quarters: [Quarter], in db: Database) throws -> [Quarter: [GroupKey: Counts]] {
         let wanted = quarters.map(\.description)
-        return try await read { db in
-            var result: [Quarter: [GroupKey: Counts]] = [:]
-            let columns = Migrations.rollupCountColumns.joined(separator: ", ")
-            let placeholders = Array(repeating: "?", count: wanted.count).joined(separator: ", ")
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT quarter, centre, channel, \(columns) FROM rollup WHERE quarter IN (\(placeholders))",
-                arguments: StatementArguments(wanted))
-            while let row = try rows.next() {
-                guard let quarter = Quarter(row[0] as String) else { continue }
-                var counts = Counts(responses: row[3])
-                for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[4 + q * 5 + s] } }
-                counts.stages = [row[24], row[25], row[26]]
-                result[quarter, default: [:]][GroupKey(centre: row[1], channel: row[2])] = counts
-            }
-            return result
+        var result: [Quarter: [GroupKey: Counts]] = [:]
+        let columns = Migrations.rollupCountColumns.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: wanted.count).joined(separator: ", ")
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT quarter, centre, channel, \(columns) FROM rollup WHERE quarter IN (\(placeholders))",
+            arguments: StatementArguments(wanted))
+        while let row = try rows.next() {
+            guard let quarter = Quarter(row[0] as String) else { continue }
+            var counts = Counts(responses: row[3])
+            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[4 + q * 5 + s] } }
+            counts.stages = [row[24], row[25], row[26]]
+            result[quarter, default: [:]][GroupKey(centre: row[1], channel: row[2])] = counts
         }
+        return result
     }
 
     /// The quarters that have responses, newest last.

@@ -3,31 +3,106 @@ import RidaAssessment
 import RidaSurvey
 
 extension SQLiteStore {
-    /// Saves a quarterly report for `scope` (a centre, an entity, or `all`) as a draft; returns it.
-    public func saveReport(scope: String, quarter: Quarter, by who: String, at time: Instant) async throws -> SavedReport {
+    /// Saves a quarterly report for `scope` (a centre, an entity, or `all`) as a draft, with its content when given;
+    /// `replaces` names the published report it corrects (same scope and quarter). Returns it.
+    public func saveReport(
+        scope: String, quarter: Quarter, by who: String, at time: Instant, content: ReportContent? = nil, replaces: Int64? = nil
+    ) async throws -> SavedReport {
         try await write { db in
-            try db.execute(sql: "INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy) VALUES (?, ?, 'draft', ?, ?)",
-                           arguments: [scope, quarter.description, time.iso8601, who])
-            return SavedReport(id: db.lastInsertedRowID, scope: scope, quarter: quarter, status: .draft, savedAt: time, savedBy: who)
+            if let replaces {
+                guard let replaced = try Self.report(replaces, in: db) else {
+                    throw AssessmentError("There is no saved report #\(replaces): rida report list shows them.", notFound: true)
+                }
+                guard replaced.status == .published else {
+                    throw AssessmentError("Report #\(replaces) is \(replaced.status.rawValue), not published: change it instead of correcting it.")
+                }
+                guard replaced.scope == scope, replaced.quarter == quarter else {
+                    throw AssessmentError("A correction covers what it corrects: report #\(replaces) is \(replaced.scope), \(replaced.quarter).")
+                }
+                if let later = replaced.replacedBy {
+                    throw AssessmentError("Report #\(replaces) is already corrected by #\(later): correct #\(later) instead.")
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy, content, contentSha256, engineVersion, replaces)
+                VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)
+                """, arguments: [scope, quarter.description, time.iso8601, who, content?.json, content?.sha256, content?.engineVersion, replaces])
+            return try Self.report(db.lastInsertedRowID, in: db)!
         }
     }
 
-    /// Moves a report forward: draft → submitted → published (a draft may be published at once). Never back.
+    /// Replaces a draft's content with a new snapshot (responses imported since it was saved). Only drafts change.
+    public func refreshReport(_ id: Int64, content: ReportContent) async throws -> SavedReport {
+        try await write { db in
+            let report = try Self.existingReport(id, in: db)
+            guard report.status == .draft else {
+                throw AssessmentError("Report #\(id) is \(report.status.rawValue): only a draft's content is taken again.")
+            }
+            try db.execute(sql: "UPDATE savedReport SET content = ?, contentSha256 = ?, engineVersion = ? WHERE id = ?",
+                           arguments: [content.json, content.sha256, content.engineVersion, id])
+            return try Self.report(id, in: db)!
+        }
+    }
+
+    /// Marks a draft as submitted. Publishing freezes the content: see `publishReport(_:content:page:actions:at:)`.
     public func setReportStatus(_ id: Int64, to status: ReportStatus, at time: Instant) async throws -> SavedReport {
         try await write { db in
-            guard let report = try Self.report(id, in: db) else {
-                throw AssessmentError("There is no saved report #\(id): rida report list shows them.", notFound: true)
-            }
+            let report = try Self.existingReport(id, in: db)
             let order: [ReportStatus] = [.draft, .submitted, .published]
             guard order.firstIndex(of: status)! > order.firstIndex(of: report.status)! else {
                 throw AssessmentError("Report #\(id) is already \(report.status.rawValue): it cannot become \(status.rawValue).")
             }
-            let column = status == .published ? "publishedAt" : "submittedAt"
-            try db.execute(sql: "UPDATE savedReport SET status = ?, \(column) = ? WHERE id = ?", arguments: [status.rawValue, time.iso8601, id])
-            var updated = report
-            updated.status = status
-            return updated
+            guard status != .published else {
+                throw AssessmentError("Report #\(id) is published with its frozen content and page: rida report publish \(id) does it.")
+            }
+            try db.execute(sql: "UPDATE savedReport SET status = ?, submittedAt = ? WHERE id = ?", arguments: [status.rawValue, time.iso8601, id])
+            return try Self.report(id, in: db)!
         }
+    }
+
+    /// Publishes a report and freezes it: its final content (the snapshot with the actions recorded and the publication),
+    /// the engine version, the published page and their SHA-256 are stored, and triggers refuse any later change.
+    /// `actions` are the ids of the actions the content holds: if others were recorded meanwhile, nothing is stored.
+    public func publishReport(_ id: Int64, content: ReportContent, page: PublishedPage, actions: [Int64], at time: Instant) async throws -> SavedReport {
+        try await write { db in
+            let report = try Self.existingReport(id, in: db)
+            guard report.status != .published else {
+                throw AssessmentError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
+            }
+            guard report.actions.map(\.id) == actions else {
+                throw AssessmentError("Actions were recorded on report #\(id) while it was being published: publish it again.")
+            }
+            try db.execute(sql: """
+                UPDATE savedReport SET status = 'published', publishedAt = ?, submittedAt = coalesce(submittedAt, ?),
+                       content = ?, contentSha256 = ?, engineVersion = ?, page = ?, pageSha256 = ?
+                WHERE id = ?
+                """, arguments: [time.iso8601, time.iso8601, content.json, content.sha256, content.engineVersion, page.html, page.sha256, id])
+            return try Self.report(id, in: db)!
+        }
+    }
+
+    /// The stored content of a saved report (nil when saved before contents were stored) and its published page.
+    public func savedReportContent(_ id: Int64) async throws -> (content: ReportContent?, page: PublishedPage?) {
+        try await read { db in
+            _ = try Self.existingReport(id, in: db)
+            let row = try Row.fetchOne(db, sql: "SELECT content, contentSha256, engineVersion, page, pageSha256 FROM savedReport WHERE id = ?", arguments: [id])!
+            var content: ReportContent?
+            if let json = row["content"] as String?, let sha = row["contentSha256"] as String?, let engine = row["engineVersion"] as String? {
+                content = ReportContent(json: json, sha256: sha, engineVersion: engine)
+            }
+            var page: PublishedPage?
+            if let html = row["page"] as String?, let sha = row["pageSha256"] as String? {
+                page = PublishedPage(html: html, sha256: sha)
+            }
+            return (content, page)
+        }
+    }
+
+    static func existingReport(_ id: Int64, in db: Database) throws -> SavedReport {
+        guard let report = try report(id, in: db) else {
+            throw AssessmentError("There is no saved report #\(id): rida report list shows them.", notFound: true)
+        }
+        return report
     }
 
     /// Records a decision or action taken after a report; returns it with its id.
@@ -57,8 +132,13 @@ extension SQLiteStore {
         try await read { db in try Self.report(id, in: db) }
     }
 
+    static let reportColumns = """
+        id, scope, quarter, status, savedAt, savedBy, contentSha256, engineVersion, pageSha256, publishedAt, replaces,
+        (SELECT c.id FROM savedReport c WHERE c.replaces = savedReport.id AND c.status = 'published') AS replacedBy
+        """
+
     static func report(_ id: Int64, in db: Database) throws -> SavedReport? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM savedReport WHERE id = ?", arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(reportColumns) FROM savedReport WHERE id = ?", arguments: [id]) else { return nil }
         var report = decodeReport(row)
         report.actions = try actions(of: [id], in: db)[id] ?? []
         return report
@@ -68,9 +148,9 @@ extension SQLiteStore {
         let rows: [Row]
         if let scopes {
             let marks = Array(repeating: "?", count: scopes.count).joined(separator: ", ")
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM savedReport WHERE scope IN (\(marks)) ORDER BY id", arguments: StatementArguments(scopes))
+            rows = try Row.fetchAll(db, sql: "SELECT \(reportColumns) FROM savedReport WHERE scope IN (\(marks)) ORDER BY id", arguments: StatementArguments(scopes))
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT * FROM savedReport ORDER BY id")
+            rows = try Row.fetchAll(db, sql: "SELECT \(reportColumns) FROM savedReport ORDER BY id")
         }
         var reports = rows.map(decodeReport)
         let actions = try actions(of: reports.map(\.id), in: db)
@@ -92,7 +172,9 @@ extension SQLiteStore {
 
     static func decodeReport(_ row: Row) -> SavedReport {
         SavedReport(id: row["id"], scope: row["scope"], quarter: Quarter(row["quarter"] as String) ?? Quarter(year: 1970, number: 1),
-                    status: ReportStatus(rawValue: row["status"]) ?? .draft, savedAt: decodeInstant(row["savedAt"]), savedBy: row["savedBy"])
+                    status: ReportStatus(rawValue: row["status"]) ?? .draft, savedAt: decodeInstant(row["savedAt"]), savedBy: row["savedBy"],
+                    contentSha256: row["contentSha256"], engineVersion: row["engineVersion"], pageSha256: row["pageSha256"],
+                    publishedAt: (row["publishedAt"] as String?).map(decodeInstant), replaces: row["replaces"], replacedBy: row["replacedBy"])
     }
 
     // MARK: Decline reasons (framework 2, 3.2.3)

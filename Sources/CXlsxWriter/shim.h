@@ -1,0 +1,2 @@
+// Debian's libxlsxwriter (libxlsxwriter-dev): writes the quarterly report's workbook.
+#include <xlsxwriter.h>

@@ -1,0 +1,121 @@
+import Foundation
+import RidaAggregation
+import RidaAssessment
+import RidaSurvey
+
+/// Who a rendered quarterly report is for.
+public enum ReportAudience: String, Codable, Sendable, CaseIterable {
+    /// The quality team: everything, comments and counter-level detail included.
+    case quality
+    /// The publishable version (framework 1, 2.3.4; framework 2, 3.2.6): the period, the method and the results
+    /// per channel; no comments, no counter-level detail, no names of who acts.
+    case `public`
+}
+
+/// The words and number formats the report's renderings (HTML, workbook) share, in Arabic and English.
+struct ReportText {
+    let language: Language
+
+    var ar: Bool { language == .ar }
+
+    func callAsFunction(_ arabic: String, _ english: String) -> String { ar ? arabic : english }
+
+    /// Short names of q1 to q4, for tables and charts (the questions in full are in the methodology).
+    func question(_ index: Int) -> String {
+        let names = ar
+            ? ["الموظف", "إنجاز الخدمة في الوقت المحدد", "دقة إنجاز الخدمة", "سهولة الوصول إلى القناة"]
+            : ["Employee", "Service on time", "Service accuracy", "Channel access"]
+        return names[index]
+    }
+
+    func scoreLabel(_ score: Int) -> String {
+        Questionnaire.appendix3.scale.label(score)?[language] ?? "\(score)"
+    }
+
+    func title(_ snapshot: ReportSnapshot) -> String {
+        self("تقرير قياس رضا المتعاملين الربعي", "Quarterly customer-satisfaction report")
+    }
+
+    func subjectLine(_ subject: ReportSubject) -> String {
+        switch subject.kind {
+        case .all: return self("جميع المراكز", "All centres")
+        case .centre:
+            let name = subject.name?[language]
+            return self("المركز", "Centre") + " " + (name.map { "\($0) (\(subject.id ?? ""))" } ?? subject.id ?? "")
+        case .entity:
+            let name = subject.name?[language]
+            return self("الجهة", "Entity") + " " + (name.map { "\($0) (\(subject.id ?? ""))" } ?? subject.id ?? "")
+        }
+    }
+
+    /// `2026-01-01 – 2026-03-31`.
+    func period(_ quarter: Quarter) -> String {
+        let last = CivilDate(daysSince1970: quarter.next.firstDay.daysSince1970 - 1)
+        return "\(quarter.firstDay.iso8601) – \(last.iso8601)"
+    }
+
+    func verdict(_ met: Bool?, _ confidence: Confidence) -> String {
+        switch confidence {
+        case .met: return self("متحقق", "met")
+        case .notMet: return self("غير متحقق", "not met")
+        case .inconclusive: return met == true ? self("متحقق، دون يقين", "met, not certain") : self("غير متحقق، دون يقين", "not met, not certain")
+        case .tooFewResponses: return self("ردود غير كافية", "too few responses")
+        }
+    }
+
+    var thresholdNames: [String] {
+        [self("3 فأكثر في 80%", "3+ in 80%"), self("4 فأكثر في 80%", "4+ in 80%"), self("المتوسط 4 فأكثر", "mean ≥ 4")]
+    }
+
+    var thresholdCriteria: [String] { ["2.3.2", "2.3.3", "3.2.5"] }
+
+    func status(_ status: ReportStatus) -> String {
+        switch status {
+        case .draft: return self("مسودة", "draft")
+        case .submitted: return self("مقدّم", "submitted")
+        case .published: return self("منشور", "published")
+        }
+    }
+
+    func actionStatus(_ status: ReportAction.Status) -> String {
+        status == .done ? self("منجز", "done") : self("قائم", "open")
+    }
+}
+
+/// Number formats: Western digits in both languages, a point for decimals, as the guide's own tables write them.
+enum ReportNumber {
+    static func percent(_ value: Double?) -> String {
+        value.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
+    }
+
+    static func mean(_ value: Double?) -> String {
+        value.map { String(format: "%.2f", $0) } ?? "–"
+    }
+
+    /// A change of a share, in percentage points: `+3.2`.
+    static func points(_ value: Double?) -> String {
+        value.map { String(format: "%+.1f", $0 * 100) } ?? "–"
+    }
+
+    static func signedMean(_ value: Double?) -> String {
+        value.map { String(format: "%+.2f", $0) } ?? "–"
+    }
+
+    static func interval(_ interval: Interval?, percent: Bool) -> String {
+        guard let interval else { return "" }
+        return percent
+            ? String(format: "%.1f–%.1f%%", interval.low * 100, interval.high * 100)
+            : String(format: "%.2f–%.2f", interval.low, interval.high)
+    }
+
+    static func integer(_ value: Int) -> String { "\(value)" }
+}
+
+/// The direction of a significant change, or none.
+enum ChangeArrow {
+    /// ▲ or ▼ when the two-proportion test of the share of ratings 4–5 is significant at 95%; nil otherwise.
+    static func share4(_ change: Change?) -> String? {
+        guard let test = change?.share4Test, test.significant else { return nil }
+        return test.z > 0 ? "▲" : "▼"
+    }
+}
