@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "RidaBench",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation",
+                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaAssessment", "RidaReports",
                 // The SQLite C API only, for the raw yardstick measured beside Rida.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,9 @@ import Foundation
 import GRDBSQLite
 import Logging
 import RidaAggregation
+import RidaAssessment
 import RidaImport
+import RidaReports
 import RidaStore
 import RidaSurvey
 
@@ -221,8 +223,25 @@ struct Bench {
             }
             return median(times)
         }
+        /// The HTML report of one centre: the snapshot read from the store (figures, 8-quarter trends, breakdowns,
+        /// comments) and the page rendered, as `rida report --centre C --format html` does.
+        func htmlReportTime() async throws -> (Double, Int) {
+            var times: [Double] = []
+            var size = 0
+            let subject = try await store.reportSubject(centre: "C100")
+            for _ in 0..<21 {
+                times.append(try await seconds {
+                    let snapshot = try await store.reportSnapshot(subject: subject, quarter: latest, policy: ThresholdPolicy(),
+                                                                  channels: .standard, at: now)
+                    size = HTMLReport.render(snapshot).utf8.count
+                })
+            }
+            return (median(times), size)
+        }
         say("")
         say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, options.rows, try await reportTime() * 1000))
+        let (htmlTime, htmlSize) = try await htmlReportTime()
+        say(String(format: "HTML report, one centre (C100), %@, %d stored responses: %.2f ms (median of 21), %d bytes", latest.description, options.rows, htmlTime * 1000, htmlSize))
 
         // 3. One response per transaction (a naive server), FULL and NORMAL, and group commit (batches of 64).
         let extra = Workload.responses(options.single * 3, seed: 2)
@@ -258,7 +277,10 @@ struct Bench {
                 }
                 stored += chunk.count
             }
-            say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, try await store.responseCount(), try await reportTime() * 1000))
+            let count = try await store.responseCount()
+            say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, count, try await reportTime() * 1000))
+            let (htmlTime, htmlSize) = try await htmlReportTime()
+            say(String(format: "HTML report, one centre (C100), %@, %d stored responses: %.2f ms (median of 21), %d bytes", latest.description, count, htmlTime * 1000, htmlSize))
         }
         try store.close()
     }

@@ -175,7 +175,8 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         }
         var sheet = try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: now)
         #expect(sheet.line("3.2.2")?.verdict == .notMet)
-        _ = try await store.setReportStatus(4, to: .published, at: opened)
+        _ = try await store.publishReport(4, content: ReportContent(json: "{}", sha256: "x", engineVersion: "test"),
+                                          page: PublishedPage(html: "<p>", sha256: "y"), actions: [4], at: opened)
         await #expect(throws: AssessmentError.self) { try await store.setReportStatus(4, to: .submitted, at: opened) }
         sheet = try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: now)
         #expect(sheet.line("3.2.2")?.verdict == .met)
