@@ -75,7 +75,8 @@ import Testing
         #expect(services.rows.map(\.value) == ["A", "B"])
         #expect(services.rows[0].figures?.responses == 12 && services.rows[1].suppressed)
         // Every figure of a cell is the same code's: Figures from the cell's counts.
-        #expect(services.rows[0].figures?.mean == Double(12 * 5 + 12 * 4 + 6 * 3 + 6 * 5) / 36)
+        let sum: Double = 12 * 5 + 12 * 4 + 6 * 3 + 6 * 5
+        #expect(services.rows[0].figures?.mean == sum / 36)
         #expect(snapshot.counters.first?.rows.map(\.suppressed) == [false, true])
         // Eight quarters, oldest first; 2025-Q3 has the old response.
         let all = try #require(snapshot.trend.last)
@@ -114,26 +115,23 @@ import Testing
         defer { earlier.remove() }
         let reference = try earlier.open()
         _ = try await reference.save(responses(), receivedAt: received)
-        let rows = try await reference.read { db in
-            try Row.fetchAll(db, sql: "SELECT 'survey' AS _table, * FROM survey") + Row.fetchAll(db, sql: "SELECT 'response' AS _table, * FROM response")
-        }
-        try await queue.write { db in
-            for row in rows {
-                let columns = Array(row.columnNames.dropFirst())
-                try db.execute(sql: "INSERT INTO \(row[0] as String) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))",
-                               arguments: StatementArguments(Array(row.databaseValues.dropFirst())))
-            }
+        try reference.close()
+        try queue.inDatabase { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS earlier", arguments: [earlier.path])
+            try db.execute(sql: "INSERT INTO survey SELECT * FROM earlier.survey; INSERT INTO response SELECT * FROM earlier.response")
+            try db.execute(sql: "DETACH DATABASE earlier")
         }
         try queue.close()
         let migrated = try temp.open()
         defer { try? migrated.close() }
+        let saved = try earlier.open()
+        defer { try? saved.close() }
         for table in ["serviceRollup", "counterRollup", "comment"] {
-            let a = try await migrated.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4") }
-            let b = try await reference.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4") }
+            let a = try await migrated.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4").map(\.description) }
+            let b = try await saved.read { db in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4").map(\.description) }
             #expect(a == b, "\(table) after the migration is what saving the responses keeps")
             #expect(!a.isEmpty)
         }
-        try reference.close()
     }
 
     // MARK: A report's life
@@ -172,18 +170,18 @@ import Testing
         defer { try? queue.close() }
         for sql in ["UPDATE savedReport SET content = '{}' WHERE id = 1", "UPDATE savedReport SET status = 'draft' WHERE id = 1",
                     "UPDATE savedReport SET pageSha256 = 'c' WHERE id = 1", "DELETE FROM savedReport WHERE id = 1"] {
-            #expect(throws: DatabaseError.self) { try queue.write { db in try db.execute(sql: sql) } }
+            #expect(throws: DatabaseError.self) { try queue.inDatabase { db in try db.execute(sql: sql) } }
         }
         do {
-            try queue.write { db in try db.execute(sql: "UPDATE savedReport SET content = '{}' WHERE id = 1") }
+            try queue.inDatabase { db in try db.execute(sql: "UPDATE savedReport SET content = '{}' WHERE id = 1") }
         } catch let error as DatabaseError {
             #expect(error.message?.contains("a published report is frozen") == true)
         }
         // Nor can a report be marked published without its content and page.
-        try queue.write { db in
+        try queue.inDatabase { db in
             try db.execute(sql: "INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy) VALUES ('C02', '2026-Q1', 'draft', 'x', 'y')")
         }
-        #expect(throws: DatabaseError.self) { try queue.write { db in try db.execute(sql: "UPDATE savedReport SET status = 'published' WHERE id = 2") } }
+        #expect(throws: DatabaseError.self) { try queue.inDatabase { db in try db.execute(sql: "UPDATE savedReport SET status = 'published' WHERE id = 2") } }
     }
 
     @Test func aCorrectionIsANewVersionPointingToTheOneItReplaces() async throws {
