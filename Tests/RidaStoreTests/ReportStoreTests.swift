@@ -65,25 +65,28 @@ import Testing
         defer { temp.remove() }
         let store = try temp.open()
         defer { try? store.close() }
-        _ = try await store.save(responses() + [response("old", at: "2025-08-01T10:00:00+03:00", [2, 2, 2, 2])], receivedAt: received)
+        let more = (0..<10).map { response("c\($0)", [4, 4, 4, 4], service: "C", counter: "3") }
+        _ = try await store.save(responses() + more + [response("old", at: "2025-08-01T10:00:00+03:00", [2, 2, 2, 2])], receivedAt: received)
         let subject = try await store.reportSubject(centre: "C01")
         let snapshot = try await store.reportSnapshot(subject: subject, quarter: q1, policy: ThresholdPolicy(), channels: .standard, at: received)
         let report = try await store.quarterlyReport(ReportScope(quarter: q1, centre: "C01"), policy: ThresholdPolicy(), channels: .standard)
         #expect(snapshot.report == report)
-        // Services: A (12) shown, B (3) suppressed; counters: 1 (10) shown, 2 (2) suppressed, so nothing else needs hiding.
+        // Services: A (12) shown; B (3) suppressed, and with it the smallest other, C (10).
         let services = try #require(snapshot.services.first)
-        #expect(services.rows.map(\.value) == ["A", "B"])
-        #expect(services.rows[0].figures?.responses == 12 && services.rows[1].suppressed)
+        #expect(services.rows.map(\.value) == ["A", "B", "C"])
+        #expect(services.rows[0].figures?.responses == 12 && services.rows[1].suppressed && services.rows[2].suppressed)
         // Every figure of a cell is the same code's: Figures from the cell's counts.
         let sum: Double = 12 * 5 + 12 * 4 + 6 * 3 + 6 * 5
         #expect(services.rows[0].figures?.mean == sum / 36)
-        #expect(snapshot.counters.first?.rows.map(\.suppressed) == [false, true])
+        // Counters 1 and 3 have 10 each, 2 has 2: 2 is hidden, and 1 with it (the smaller id of the two smallest).
+        #expect(snapshot.counters.first?.rows.map(\.value) == ["3", "1", "2"])
+        #expect(snapshot.counters.first?.rows.map(\.suppressed) == [false, true, true])
         // Eight quarters, oldest first; 2025-Q3 has the old response.
         let all = try #require(snapshot.trend.last)
         #expect(all.channel == nil)
         #expect(all.points.map(\.quarter) == q1.trailing(8))
         #expect(all.points.first { $0.quarter == Quarter(year: 2025, number: 3) }?.responses == 1)
-        #expect(all.points.last?.responses == 17)
+        #expect(all.points.last?.responses == 27)
         #expect(snapshot.trend.map(\.channel) == ["counter", "kiosk", nil])
         #expect(snapshot.comments.total == 4)
     }
