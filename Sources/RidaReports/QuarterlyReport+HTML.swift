@@ -185,7 +185,7 @@ private struct Page {
         for group in report.groups {
             var heading = snapshot.channelName(group.channel, t.language)
             if severalCentres { heading = snapshot.subject.centreName(group.centre, t.language) + " — " + heading }
-            out += "<div class=\"dist\">\n<h3>\(escape(heading)) <small>(\(group.responses) \(escape(t("رداً", "responses"))))</small></h3>\n"
+            out += "<div class=\"dist\">\n<h3>\(escape(heading)) <small>(\(escape(t("عدد الردود", "responses"))): \(group.responses))</small></h3>\n"
             out += "<table class=\"bars\">\n<thead><tr><th>\(escape(t("السؤال", "Question")))</th><th>\(escape(t("التوزيع", "Distribution")))</th><th>\(escape(t("4 و5", "4–5")))</th><th>\(escape(t("المتوسط", "Mean")))</th><th>\(escape(t("الإجابات", "Answers")))</th></tr></thead>\n<tbody>\n"
             for q in 0..<SurveyResponse.ratedQuestionCount {
                 guard let question = group.questions["q\(q + 1)"] else { continue }

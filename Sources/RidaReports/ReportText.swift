@@ -37,14 +37,11 @@ struct ReportText {
     }
 
     func subjectLine(_ subject: ReportSubject) -> String {
+        let id = subject.id ?? ""
         switch subject.kind {
         case .all: return self("جميع المراكز", "All centres")
-        case .centre:
-            let name = subject.name?[language]
-            return self("المركز", "Centre") + " " + (name.map { "\($0) (\(subject.id ?? ""))" } ?? subject.id ?? "")
-        case .entity:
-            let name = subject.name?[language]
-            return self("الجهة", "Entity") + " " + (name.map { "\($0) (\(subject.id ?? ""))" } ?? subject.id ?? "")
+        case .centre: return subject.name.map { "\($0[language]) (\(id))" } ?? self("المركز", "Centre") + " " + id
+        case .entity: return subject.name.map { "\($0[language]) (\(id))" } ?? self("الجهة", "Entity") + " " + id
         }
     }
 

@@ -220,6 +220,7 @@ enum Migrations {
             , PRIMARY KEY (quarter, centre, channel, counter)
         ) WITHOUT ROWID;
         CREATE TABLE comment (
+            id INTEGER PRIMARY KEY,
             quarter TEXT NOT NULL,
             centre TEXT NOT NULL,
             channel TEXT NOT NULL,
@@ -228,22 +229,22 @@ enum Migrations {
             ratingSum INTEGER NOT NULL,
             ratingCount INTEGER NOT NULL,
             service TEXT,
-            text TEXT NOT NULL,
-            PRIMARY KEY (quarter, centre, channel, responseId)
-        ) WITHOUT ROWID;
+            text TEXT NOT NULL
+        );
+        CREATE INDEX comment_on_scope ON comment(quarter, centre, channel);
         INSERT INTO serviceRollup
             SELECT quarter, centre, channel, service, \(detailBackfill) FROM response WHERE service IS NOT NULL
             GROUP BY quarter, centre, channel, service;
         INSERT INTO counterRollup
             SELECT quarter, centre, channel, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
             GROUP BY quarter, centre, channel, counter;
-        INSERT INTO comment
+        INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
             SELECT r.quarter, r.centre, r.channel, r.id,
                    r.submittedAt,
                    coalesce(r.q1, 0) + coalesce(r.q2, 0) + coalesce(r.q3, 0) + coalesce(r.q4, 0),
                    (r.q1 IS NOT NULL) + (r.q2 IS NOT NULL) + (r.q3 IS NOT NULL) + (r.q4 IS NOT NULL),
                    r.service, r.comment
-            FROM response r WHERE r.comment IS NOT NULL;
+            FROM response r WHERE r.comment IS NOT NULL ORDER BY r.rowid;
 
         ALTER TABLE savedReport ADD COLUMN content TEXT;
         ALTER TABLE savedReport ADD COLUMN contentSha256 TEXT;

@@ -24,21 +24,36 @@ struct DetailTallies {
 }
 
 extension SQLiteStore {
-    /// Adds a batch's service or counter counts to their rollup, once per group × value, bound with the C API.
-    static func applyDetailTallies(
-        _ tallies: DetailTallies, keys: [DetailKey], groups: [RollupKey], table: String, column: String, in db: Database
-    ) throws {
-        guard !keys.isEmpty else { return }
+    /// The upsert of a batch's counts into the service or counter rollup.
+    static func detailUpsert(table: String, column: String) -> String {
         let columns = Migrations.detailCountColumns
         let placeholders = Array(repeating: "?", count: columns.count + 4).joined(separator: ", ")
         let updates = columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
-        let upsert = try db.cachedStatement(sql: """
+        return """
             INSERT INTO \(table) (quarter, centre, channel, \(column), \(columns.joined(separator: ", ")))
             VALUES (\(placeholders))
             ON CONFLICT(quarter, centre, channel, \(column)) DO UPDATE SET \(updates)
-            """)
+            """
+    }
+
+    static let serviceUpsert = detailUpsert(table: "serviceRollup", column: "service")
+    static let counterUpsert = detailUpsert(table: "counterRollup", column: "counter")
+    static let commentInsert = """
+        INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Adds a batch's service or counter counts to their rollup, once per group × value, in key order (`order`,
+    /// computed with the batch) so the B-tree is walked forward; bound with the C API.
+    static func applyDetailTallies(
+        _ tallies: DetailTallies, keys: [DetailKey], order: [Int32], groups: [RollupKey], sql: String, in db: Database
+    ) throws {
+        guard !keys.isEmpty else { return }
+        let upsert = try db.cachedStatement(sql: sql)
         let s = upsert.sqliteStatement
-        for (index, key) in keys.enumerated() {
+        for position in order {
+            let index = Int(position)
+            let key = keys[index]
             let base = index * DetailTallies.stride
             guard tallies.values[base] > 0 else { continue }
             let group = groups[key.group]

@@ -24,6 +24,9 @@ public struct PreparedBatch: Sendable {
     let counterIndex: [Int32]
     /// The distinct group × counter pairs of the batch.
     let counters: [DetailKey]
+    /// Indices into `services` and `counters` in the order of the rollups' keys: upserts walk each B-tree forward.
+    let serviceOrder: [Int32]
+    let counterOrder: [Int32]
 
     public init(_ responses: [SurveyResponse], zone: DeploymentZone) {
         self.responses = responses
@@ -83,6 +86,18 @@ public struct PreparedBatch: Sendable {
         self.services = services
         self.counterIndex = counterIndex
         self.counters = counters
+        var rank = [Int](repeating: 0, count: groups.count)
+        for (position, group) in groups.indices.sorted(by: {
+            (groups[$0].quarter, groups[$0].centre, groups[$0].channel) < (groups[$1].quarter, groups[$1].centre, groups[$1].channel)
+        }).enumerated() { rank[group] = position }
+        func keyOrder(_ keys: [DetailKey]) -> [Int32] {
+            (0..<Int32(keys.count)).sorted { a, b in
+                let x = keys[Int(a)], y = keys[Int(b)]
+                return rank[x.group] != rank[y.group] ? rank[x.group] < rank[y.group] : x.value < y.value
+            }
+        }
+        serviceOrder = keyOrder(services)
+        counterOrder = keyOrder(counters)
     }
 }
 
@@ -126,10 +141,7 @@ extension SQLiteStore {
         var flat = [Int](repeating: 0, count: batch.groups.count * width)
         var serviceTallies = DetailTallies(count: batch.services.count)
         var counterTallies = DetailTallies(count: batch.counters.count)
-        let commentInsert = try db.cachedStatement(sql: """
-            INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let commentInsert = try db.cachedStatement(sql: Self.commentInsert)
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
@@ -173,8 +185,8 @@ extension SQLiteStore {
                 stages: Array(flat[(base + 21)..<(base + 24)]))
         }
         try applyRollupDeltas(deltas, in: db)
-        try applyDetailTallies(serviceTallies, keys: batch.services, groups: batch.groups, table: "serviceRollup", column: "service", in: db)
-        try applyDetailTallies(counterTallies, keys: batch.counters, groups: batch.groups, table: "counterRollup", column: "counter", in: db)
+        try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, groups: batch.groups, sql: Self.serviceUpsert, in: db)
+        try applyDetailTallies(counterTallies, keys: batch.counters, order: batch.counterOrder, groups: batch.groups, sql: Self.counterUpsert, in: db)
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
