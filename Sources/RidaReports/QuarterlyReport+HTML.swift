@@ -324,6 +324,11 @@ private struct Page {
             }
             out += "</tbody>\n</table>\n"
         }
+        if id == "counters", report.channel != nil {
+            let all = t("يشمل التوزيع حسب المنصة جميع قنوات المركز: رقم المنصة يدل على نقطة خدمة بعينها.",
+                        "The breakdown by counter covers every channel of the centre: a counter names one point of service.")
+            out += "<p class=\"note\">\(escape(all))</p>\n"
+        }
         let note = t(
             "تُحجب الخلايا التي تقل ردودها عن \(Breakdown.defaultMinimumCell) حمايةً للموظفين والمتعاملين، وحين تُحجب خلية واحدة تُحجب معها أصغر خلية أخرى حتى لا تُستنتج من الفرق.",
             "Cells with fewer than \(Breakdown.defaultMinimumCell) responses are suppressed to protect staff and customers; when only one cell would be, the next smallest is suppressed too, so it cannot be found by subtraction.")

@@ -198,8 +198,10 @@ enum Migrations {
             SELECT DISTINCT centre, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'import' FROM rollup;
         """
 
-    /// The quarterly reports: breakdowns by service (q5) and counter (q6) kept as rollups, comments (q7) in a narrow
-    /// table keyed for the report's query, all maintained in the same transaction as the responses; and a saved
+    /// The quarterly reports: breakdowns by service (q5, per channel) and counter (q6, per centre: a counter names a
+    /// point of service whatever the channel) kept as rollups, comments (q7) in a narrow table keyed for the report's
+    /// query (`seq` is the response's rowid when stored: each key range grows at its end), all maintained in the same
+    /// transaction as the responses; and a saved
     /// report's frozen content (snapshot JSON, engine version, SHA-256s, the published page), with corrections
     /// pointing to the version they replace. A published report is frozen: triggers refuse to change or delete it.
     static let reportsV1 = """
@@ -214,37 +216,35 @@ enum Migrations {
         CREATE TABLE counterRollup (
             quarter TEXT NOT NULL,
             centre TEXT NOT NULL,
-            channel TEXT NOT NULL,
             counter TEXT NOT NULL,
             \(detailCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", "))
-            , PRIMARY KEY (quarter, centre, channel, counter)
+            , PRIMARY KEY (quarter, centre, counter)
         ) WITHOUT ROWID;
         CREATE TABLE comment (
-            id INTEGER PRIMARY KEY,
             quarter TEXT NOT NULL,
             centre TEXT NOT NULL,
             channel TEXT NOT NULL,
-            responseId TEXT NOT NULL,
+            seq INTEGER NOT NULL,
             submittedAt TEXT NOT NULL,
             ratingSum INTEGER NOT NULL,
             ratingCount INTEGER NOT NULL,
             service TEXT,
-            text TEXT NOT NULL
-        );
-        CREATE INDEX comment_on_scope ON comment(quarter, centre, channel);
+            text TEXT NOT NULL,
+            PRIMARY KEY (quarter, centre, channel, seq)
+        ) WITHOUT ROWID;
         INSERT INTO serviceRollup
             SELECT quarter, centre, channel, service, \(detailBackfill) FROM response WHERE service IS NOT NULL
             GROUP BY quarter, centre, channel, service;
         INSERT INTO counterRollup
-            SELECT quarter, centre, channel, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
-            GROUP BY quarter, centre, channel, counter;
-        INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
-            SELECT r.quarter, r.centre, r.channel, r.id,
+            SELECT quarter, centre, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
+            GROUP BY quarter, centre, counter;
+        INSERT INTO comment (quarter, centre, channel, seq, submittedAt, ratingSum, ratingCount, service, text)
+            SELECT r.quarter, r.centre, r.channel, r.rowid,
                    r.submittedAt,
                    coalesce(r.q1, 0) + coalesce(r.q2, 0) + coalesce(r.q3, 0) + coalesce(r.q4, 0),
                    (r.q1 IS NOT NULL) + (r.q2 IS NOT NULL) + (r.q3 IS NOT NULL) + (r.q4 IS NOT NULL),
                    r.service, r.comment
-            FROM response r WHERE r.comment IS NOT NULL ORDER BY r.rowid;
+            FROM response r WHERE r.comment IS NOT NULL;
 
         ALTER TABLE savedReport ADD COLUMN content TEXT;
         ALTER TABLE savedReport ADD COLUMN contentSha256 TEXT;

@@ -24,29 +24,29 @@ struct DetailTallies {
 }
 
 extension SQLiteStore {
-    /// The upsert of a batch's counts into the service or counter rollup.
-    static func detailUpsert(table: String, column: String) -> String {
+    /// The upsert of a batch's counts into the service or counter rollup, keyed by `keys` and the value's `column`.
+    static func detailUpsert(table: String, keys: [String]) -> String {
         let columns = Migrations.detailCountColumns
-        let placeholders = Array(repeating: "?", count: columns.count + 4).joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: columns.count + keys.count).joined(separator: ", ")
         let updates = columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
         return """
-            INSERT INTO \(table) (quarter, centre, channel, \(column), \(columns.joined(separator: ", ")))
+            INSERT INTO \(table) (\(keys.joined(separator: ", ")), \(columns.joined(separator: ", ")))
             VALUES (\(placeholders))
-            ON CONFLICT(quarter, centre, channel, \(column)) DO UPDATE SET \(updates)
+            ON CONFLICT(\(keys.joined(separator: ", "))) DO UPDATE SET \(updates)
             """
     }
 
-    static let serviceUpsert = detailUpsert(table: "serviceRollup", column: "service")
-    static let counterUpsert = detailUpsert(table: "counterRollup", column: "counter")
+    static let serviceUpsert = detailUpsert(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"])
+    static let counterUpsert = detailUpsert(table: "counterRollup", keys: ["quarter", "centre", "counter"])
     static let commentInsert = """
-        INSERT INTO comment (quarter, centre, channel, responseId, submittedAt, ratingSum, ratingCount, service, text)
+        INSERT INTO comment (quarter, centre, channel, seq, submittedAt, ratingSum, ratingCount, service, text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Adds a batch's service or counter counts to their rollup, once per group × value, in key order (`order`,
-    /// computed with the batch) so the B-tree is walked forward; bound with the C API.
+    /// Adds a batch's service or counter counts to their rollup, once per key, in key order (`order`, computed
+    /// with the batch) so the B-tree is walked forward; bound with the C API. `texts` gives a key's key columns.
     static func applyDetailTallies(
-        _ tallies: DetailTallies, keys: [DetailKey], order: [Int32], groups: [RollupKey], sql: String, in db: Database
+        _ tallies: DetailTallies, keys: [DetailKey], order: [Int32], sql: String, in db: Database, texts: (DetailKey) -> [String]
     ) throws {
         guard !keys.isEmpty else { return }
         let upsert = try db.cachedStatement(sql: sql)
@@ -56,14 +56,13 @@ extension SQLiteStore {
             let key = keys[index]
             let base = index * DetailTallies.stride
             guard tallies.values[base] > 0 else { continue }
-            let group = groups[key.group]
             sqlite3_reset(s)
-            sqlite3_bind_text(s, 1, group.quarter, -1, sqliteTransient)
-            sqlite3_bind_text(s, 2, group.centre, -1, sqliteTransient)
-            sqlite3_bind_text(s, 3, group.channel, -1, sqliteTransient)
-            sqlite3_bind_text(s, 4, key.value, -1, sqliteTransient)
+            let values = texts(key)
+            for (offset, text) in values.enumerated() {
+                sqlite3_bind_text(s, Int32(1 + offset), text, -1, sqliteTransient)
+            }
             for offset in 0..<DetailTallies.stride {
-                sqlite3_bind_int64(s, Int32(5 + offset), tallies.values[base + offset])
+                sqlite3_bind_int64(s, Int32(values.count + 1 + offset), tallies.values[base + offset])
             }
             let code = sqlite3_step(s)
             sqlite3_reset(s)
@@ -76,7 +75,7 @@ extension SQLiteStore {
     /// Stores a new response's comment in the narrow table reports read. The text never reaches an error message.
     @inline(__always)
     static func bindComment(
-        _ r: SurveyResponse, _ comment: String, submitted: String, quarter: String, to insert: Statement, in db: Database
+        _ r: SurveyResponse, _ comment: String, sequence: Int64, submitted: String, quarter: String, to insert: Statement, in db: Database
     ) throws {
         let s = insert.sqliteStatement
         sqlite3_reset(s)
@@ -85,7 +84,7 @@ extension SQLiteStore {
         sqlite3_bind_text(s, 1, quarter, -1, sqliteTransient)
         sqlite3_bind_text(s, 2, r.centre, -1, sqliteTransient)
         sqlite3_bind_text(s, 3, r.channel, -1, sqliteTransient)
-        sqlite3_bind_text(s, 4, r.id, -1, sqliteTransient)
+        sqlite3_bind_int64(s, 4, sequence)
         sqlite3_bind_text(s, 5, submitted, -1, sqliteTransient)
         sqlite3_bind_int64(s, 6, sum)
         sqlite3_bind_int64(s, 7, count)
@@ -167,7 +166,7 @@ extension SQLiteStore {
     }
 
     /// The SQL condition and arguments selecting `scope`'s centres and channel.
-    static func scopeFilter(_ scope: ReportScope) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
+    static func scopeFilter(_ scope: ReportScope, channels: Bool = true) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
         var sql = "quarter = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [scope.quarter.description]
         if let centre = scope.centre {
@@ -178,17 +177,18 @@ extension SQLiteStore {
             sql += " AND centre IN (\(Array(repeating: "?", count: centres.count).joined(separator: ", ")))"
             arguments += centres.map { $0 as (any DatabaseValueConvertible)? }
         }
-        if let channel = scope.channel {
+        if channels, let channel = scope.channel {
             sql += " AND channel = ?"
             arguments.append(channel)
         }
         return (sql, arguments)
     }
 
-    /// Per centre, per service (or counter): the counts of `scope`'s channels added up.
+    /// Per centre, per service: the counts of `scope`'s channels added up; per counter: the centre's counts, every
+    /// channel (a counter names one point of service).
     static func detailCounts(_ dimension: BreakdownDimension, scope: ReportScope, in db: Database) throws -> [String: [String: Counts]] {
         let (table, column) = dimension == .service ? ("serviceRollup", "service") : ("counterRollup", "counter")
-        let filter = scopeFilter(scope)
+        let filter = scopeFilter(scope, channels: dimension == .service)
         let rows = try Row.fetchCursor(
             db, sql: "SELECT centre, \(column), \(Migrations.detailCountColumns.joined(separator: ", ")) FROM \(table) WHERE \(filter.sql)",
             arguments: StatementArguments(filter.arguments))
@@ -213,7 +213,7 @@ extension SQLiteStore {
         let entries = try Row.fetchAll(
             db, sql: """
                 SELECT centre, channel, submittedAt, service, ratingSum, ratingCount, text FROM comment WHERE \(filter.sql)
-                ORDER BY ratingSum < 3 * ratingCount DESC, CAST(ratingSum AS REAL) / ratingCount, submittedAt DESC, centre, responseId
+                ORDER BY ratingSum < 3 * ratingCount DESC, CAST(ratingSum AS REAL) / ratingCount, submittedAt DESC, centre, channel, seq
                 LIMIT ?
                 """,
             arguments: arguments + [limit]

@@ -22,7 +22,10 @@ public struct PreparedBatch: Sendable {
     let services: [DetailKey]
     /// Each response's index into `counters`, or -1 when it names no counter (q6).
     let counterIndex: [Int32]
-    /// The distinct group × counter pairs of the batch.
+    /// The distinct quarter × centre pairs of the batch: a counter (q6) names a point of service of the centre,
+    /// whatever the channel, so the counter rollup is kept per centre.
+    let centreGroups: [CentreKey]
+    /// The distinct centre group × counter pairs of the batch (`group` indexes `centreGroups`).
     let counters: [DetailKey]
     /// Indices into `services` and `counters` in the order of the rollups' keys: upserts walk each B-tree forward.
     let serviceOrder: [Int32]
@@ -38,6 +41,9 @@ public struct PreparedBatch: Sendable {
         groupIndex.reserveCapacity(responses.count)
         var groups: [RollupKey] = []
         var index: [RollupKey: Int] = [:]
+        var centreGroups: [CentreKey] = []
+        var centreIndex: [CentreKey: Int] = [:]
+        var groupCentre: [Int] = []
         var serviceIndex: [Int32] = [], counterIndex: [Int32] = []
         serviceIndex.reserveCapacity(responses.count)
         counterIndex.reserveCapacity(responses.count)
@@ -71,10 +77,18 @@ public struct PreparedBatch: Sendable {
                 group = groups.count
                 index[key] = group
                 groups.append(key)
+                let centreKey = CentreKey(quarter: quarter, centre: response.centre)
+                if let existing = centreIndex[centreKey] {
+                    groupCentre.append(existing)
+                } else {
+                    centreIndex[centreKey] = centreGroups.count
+                    groupCentre.append(centreGroups.count)
+                    centreGroups.append(centreKey)
+                }
             }
             groupIndex.append(group)
             serviceIndex.append(detail(response.service, group: group, keys: &services, lookup: &serviceLookup))
-            counterIndex.append(detail(response.counter, group: group, keys: &counters, lookup: &counterLookup))
+            counterIndex.append(detail(response.counter, group: groupCentre[group], keys: &counters, lookup: &counterLookup))
             submittedTexts.append(response.submittedAt.iso8601)
             days.append(day)
         }
@@ -85,19 +99,24 @@ public struct PreparedBatch: Sendable {
         self.serviceIndex = serviceIndex
         self.services = services
         self.counterIndex = counterIndex
+        self.centreGroups = centreGroups
         self.counters = counters
         var rank = [Int](repeating: 0, count: groups.count)
         for (position, group) in groups.indices.sorted(by: {
             (groups[$0].quarter, groups[$0].centre, groups[$0].channel) < (groups[$1].quarter, groups[$1].centre, groups[$1].channel)
         }).enumerated() { rank[group] = position }
-        func keyOrder(_ keys: [DetailKey]) -> [Int32] {
+        var centreRank = [Int](repeating: 0, count: centreGroups.count)
+        for (position, group) in centreGroups.indices.sorted(by: {
+            (centreGroups[$0].quarter, centreGroups[$0].centre) < (centreGroups[$1].quarter, centreGroups[$1].centre)
+        }).enumerated() { centreRank[group] = position }
+        func keyOrder(_ keys: [DetailKey], _ rank: [Int]) -> [Int32] {
             (0..<Int32(keys.count)).sorted { a, b in
                 let x = keys[Int(a)], y = keys[Int(b)]
                 return rank[x.group] != rank[y.group] ? rank[x.group] < rank[y.group] : x.value < y.value
             }
         }
-        serviceOrder = keyOrder(services)
-        counterOrder = keyOrder(counters)
+        serviceOrder = keyOrder(services, rank)
+        counterOrder = keyOrder(counters, centreRank)
     }
 }
 
@@ -165,7 +184,8 @@ extension SQLiteStore {
                 if service >= 0 { serviceTallies.add(response, at: Int(service)) }
                 if counter >= 0 { counterTallies.add(response, at: Int(counter)) }
                 if let comment = response.comment {
-                    try bindComment(response, comment, submitted: batch.submittedTexts[i], quarter: batch.groups[group].quarter, to: commentInsert, in: db)
+                    try bindComment(response, comment, sequence: sqlite3_last_insert_rowid(db.sqliteConnection), submitted: batch.submittedTexts[i],
+                                    quarter: batch.groups[group].quarter, to: commentInsert, in: db)
                 }
                 outcome = .created
             } else {
@@ -185,8 +205,14 @@ extension SQLiteStore {
                 stages: Array(flat[(base + 21)..<(base + 24)]))
         }
         try applyRollupDeltas(deltas, in: db)
-        try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, groups: batch.groups, sql: Self.serviceUpsert, in: db)
-        try applyDetailTallies(counterTallies, keys: batch.counters, order: batch.counterOrder, groups: batch.groups, sql: Self.counterUpsert, in: db)
+        try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceUpsert, in: db) { key in
+            let group = batch.groups[key.group]
+            return [group.quarter, group.centre, group.channel, key.value]
+        }
+        try applyDetailTallies(counterTallies, keys: batch.counters, order: batch.counterOrder, sql: Self.counterUpsert, in: db) { key in
+            let group = batch.centreGroups[key.group]
+            return [group.quarter, group.centre, key.value]
+        }
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
@@ -326,7 +352,13 @@ struct RollupKey: Hashable {
     var channel: String
 }
 
-/// A rollup group of a batch (by index) and a free-text value of it: a service or a counter.
+struct CentreKey: Hashable {
+    var quarter: String
+    var centre: String
+}
+
+/// A group of a batch (by index: a rollup group for services, a centre group for counters) and a free-text
+/// value of it: a service or a counter.
 struct DetailKey: Hashable {
     var group: Int
     var value: String
