@@ -117,16 +117,17 @@ public struct Importer: Sendable {
         }
 
         func flush() async throws {
+            // Prepared here, on the reading side, while the writer still stores the batch before: the writer only
+            // binds, steps and adds counts, and the preparation is never on its path.
+            let prepared = checkOnly ? nil : PreparedBatch(batch, zone: validator.zone)
             try await settle()
             let store = self.store
             let toSave = batch
             let rejected = batchRejected
-            let zone = validator.zone
             let task = Task {
                 // A check stores nothing: every valid row counts as one that would be accepted.
-                if checkOnly { return [SaveOutcome](repeating: .created, count: toSave.count) }
-                // Prepared here, off the writer's thread; the writer only binds, steps and adds counts.
-                return try await store.save(PreparedBatch(toSave, zone: zone), receivedAt: now, importID: importID, rejected: rejected)
+                guard let prepared else { return [SaveOutcome](repeating: .created, count: toSave.count) }
+                return try await store.save(prepared, receivedAt: now, importID: importID, rejected: rejected)
             }
             pending = (task, toSave, batchLines, rejected)
             batch = []

@@ -200,7 +200,8 @@ enum Migrations {
 
     /// The quarterly reports: breakdowns by service (q5, per channel) and counter (q6, per centre: a counter names a
     /// point of service whatever the channel) kept as rollups, comments (q7) in a narrow table keyed for the report's
-    /// query (`seq` is the response's rowid when stored: each key range grows at its end), all maintained in the same
+    /// query, by quarter and centre (`seq` is the response's rowid when stored, so each centre's range grows at its end and
+    /// a batch dirties few pages), all maintained in the same
     /// transaction as the responses; and a saved
     /// report's frozen content (snapshot JSON, engine version, SHA-256s, the published page), with corrections
     /// pointing to the version they replace. A published report is frozen: triggers refuse to change or delete it.
@@ -225,12 +226,12 @@ enum Migrations {
             centre TEXT NOT NULL,
             channel TEXT NOT NULL,
             seq INTEGER NOT NULL,
-            submittedAt TEXT NOT NULL,
+            submittedMs INTEGER NOT NULL,
             ratingSum INTEGER NOT NULL,
             ratingCount INTEGER NOT NULL,
             service TEXT,
             text TEXT NOT NULL,
-            PRIMARY KEY (quarter, centre, channel, seq)
+            PRIMARY KEY (quarter, centre, seq)
         ) WITHOUT ROWID;
         INSERT INTO serviceRollup
             SELECT quarter, centre, channel, service, \(detailBackfill) FROM response WHERE service IS NOT NULL
@@ -238,9 +239,9 @@ enum Migrations {
         INSERT INTO counterRollup
             SELECT quarter, centre, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
             GROUP BY quarter, centre, counter;
-        INSERT INTO comment (quarter, centre, channel, seq, submittedAt, ratingSum, ratingCount, service, text)
+        INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
             SELECT r.quarter, r.centre, r.channel, r.rowid,
-                   r.submittedAt,
+                   CAST(round((julianday(r.submittedAt) - 2440587.5) * 86400000) AS INTEGER),
                    coalesce(r.q1, 0) + coalesce(r.q2, 0) + coalesce(r.q3, 0) + coalesce(r.q4, 0),
                    (r.q1 IS NOT NULL) + (r.q2 IS NOT NULL) + (r.q3 IS NOT NULL) + (r.q4 IS NOT NULL),
                    r.service, r.comment

@@ -39,7 +39,7 @@ extension SQLiteStore {
     static let serviceUpsert = detailUpsert(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"])
     static let counterUpsert = detailUpsert(table: "counterRollup", keys: ["quarter", "centre", "counter"])
     static let commentInsert = """
-        INSERT INTO comment (quarter, centre, channel, seq, submittedAt, ratingSum, ratingCount, service, text)
+        INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
@@ -75,7 +75,7 @@ extension SQLiteStore {
     /// Stores a new response's comment in the narrow table reports read. The text never reaches an error message.
     @inline(__always)
     static func bindComment(
-        _ r: SurveyResponse, _ comment: String, sequence: Int64, submitted: String, quarter: String, to insert: Statement, in db: Database
+        _ r: SurveyResponse, _ comment: String, sequence: Int64, quarter: String, to insert: Statement, in db: Database
     ) throws {
         let s = insert.sqliteStatement
         sqlite3_reset(s)
@@ -85,7 +85,7 @@ extension SQLiteStore {
         sqlite3_bind_text(s, 2, r.centre, -1, sqliteTransient)
         sqlite3_bind_text(s, 3, r.channel, -1, sqliteTransient)
         sqlite3_bind_int64(s, 4, sequence)
-        sqlite3_bind_text(s, 5, submitted, -1, sqliteTransient)
+        sqlite3_bind_int64(s, 5, r.submittedAt.millisecondsSince1970)
         sqlite3_bind_int64(s, 6, sum)
         sqlite3_bind_int64(s, 7, count)
         if let service = r.service { sqlite3_bind_text(s, 8, service, -1, sqliteTransient) } else { sqlite3_bind_null(s, 8) }
@@ -212,13 +212,13 @@ extension SQLiteStore {
             .sorted { (channels.order(of: $0.channel), $0.channel) < (channels.order(of: $1.channel), $1.channel) }
         let entries = try Row.fetchAll(
             db, sql: """
-                SELECT centre, channel, submittedAt, service, ratingSum, ratingCount, text FROM comment WHERE \(filter.sql)
-                ORDER BY ratingSum < 3 * ratingCount DESC, CAST(ratingSum AS REAL) / ratingCount, submittedAt DESC, centre, channel, seq
+                SELECT centre, channel, submittedMs, service, ratingSum, ratingCount, text FROM comment WHERE \(filter.sql)
+                ORDER BY ratingSum < 3 * ratingCount DESC, CAST(ratingSum AS REAL) / ratingCount, submittedMs DESC, centre, channel, seq
                 LIMIT ?
                 """,
             arguments: arguments + [limit]
         ).map { row in
-            CommentEntry(centre: row[0], channel: row[1], day: zone.date(at: decodeInstant(row[2])).iso8601, service: row[3],
+            CommentEntry(centre: row[0], channel: row[1], day: zone.date(at: Instant(millisecondsSince1970: row[2])).iso8601, service: row[3],
                          ratingSum: row[4], ratingCount: row[5], text: row[6])
         }
         return CommentDigest(counts: counts, entries: entries, limit: limit)

@@ -184,7 +184,7 @@ extension SQLiteStore {
                 if service >= 0 { serviceTallies.add(response, at: Int(service)) }
                 if counter >= 0 { counterTallies.add(response, at: Int(counter)) }
                 if let comment = response.comment {
-                    try bindComment(response, comment, sequence: sqlite3_last_insert_rowid(db.sqliteConnection), submitted: batch.submittedTexts[i],
+                    try bindComment(response, comment, sequence: sqlite3_last_insert_rowid(db.sqliteConnection),
                                     quarter: batch.groups[group].quarter, to: commentInsert, in: db)
                 }
                 outcome = .created
