@@ -24,50 +24,26 @@ struct DetailTallies {
 }
 
 extension SQLiteStore {
-    /// The upsert of a batch's counts into the service or counter rollup, keyed by `keys` and the value's `column`.
-    static func detailUpsert(table: String, keys: [String]) -> String {
-        let columns = Migrations.detailCountColumns
-        let placeholders = Array(repeating: "?", count: columns.count + keys.count).joined(separator: ", ")
-        let updates = columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
-        return """
-            INSERT INTO \(table) (\(keys.joined(separator: ", ")), \(columns.joined(separator: ", ")))
-            VALUES (\(placeholders))
-            ON CONFLICT(\(keys.joined(separator: ", "))) DO UPDATE SET \(updates)
-            """
-    }
-
-    static let serviceUpsert = detailUpsert(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"])
-    static let counterUpsert = detailUpsert(table: "counterRollup", keys: ["quarter", "centre", "counter"])
+    static let serviceAdd = RollupSQL(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"], columns: Migrations.detailCountColumns)
+    static let counterAdd = RollupSQL(table: "counterRollup", keys: ["quarter", "centre", "counter"], columns: Migrations.detailCountColumns)
     static let commentInsert = """
         INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Adds a batch's service or counter counts to their rollup, once per key, in key order (`order`, computed
-    /// with the batch) so the B-tree is walked forward; bound with the C API. `texts` gives a key's key columns.
+    /// with the batch) so the B-tree is walked forward. `texts` gives a key's key columns.
     static func applyDetailTallies(
-        _ tallies: DetailTallies, keys: [DetailKey], order: [Int32], sql: String, in db: Database, texts: (DetailKey) -> [String]
+        _ tallies: DetailTallies, keys: [DetailKey], order: [Int32], sql: RollupSQL, in db: Database, texts: (DetailKey) -> [String]
     ) throws {
         guard !keys.isEmpty else { return }
-        let upsert = try db.cachedStatement(sql: sql)
-        let s = upsert.sqliteStatement
-        for position in order {
-            let index = Int(position)
-            let key = keys[index]
-            let base = index * DetailTallies.stride
-            guard tallies.values[base] > 0 else { continue }
-            sqlite3_reset(s)
-            let values = texts(key)
-            for (offset, text) in values.enumerated() {
-                sqlite3_bind_text(s, Int32(1 + offset), text, -1, sqliteTransient)
-            }
-            for offset in 0..<DetailTallies.stride {
-                sqlite3_bind_int64(s, Int32(values.count + 1 + offset), tallies.values[base + offset])
-            }
-            let code = sqlite3_step(s)
-            sqlite3_reset(s)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        let statements = try RollupStatements(db, sql)
+        try tallies.values.withUnsafeBufferPointer { all in
+            for position in order {
+                let index = Int(position)
+                let base = index * DetailTallies.stride
+                guard all[base] > 0 else { continue }
+                try statements.add(keys: texts(keys[index]), counts: UnsafeBufferPointer(rebasing: all[base..<(base + DetailTallies.stride)]), in: db)
             }
         }
     }

@@ -205,11 +205,11 @@ extension SQLiteStore {
                 stages: Array(flat[(base + 21)..<(base + 24)]))
         }
         try applyRollupDeltas(deltas, in: db)
-        try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceUpsert, in: db) { key in
+        try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceAdd, in: db) { key in
             let group = batch.groups[key.group]
             return [group.quarter, group.centre, group.channel, key.value]
         }
-        try applyDetailTallies(counterTallies, keys: batch.counters, order: batch.counterOrder, sql: Self.counterUpsert, in: db) { key in
+        try applyDetailTallies(counterTallies, keys: batch.counters, order: batch.counterOrder, sql: Self.counterAdd, in: db) { key in
             let group = batch.centreGroups[key.group]
             return [group.quarter, group.centre, key.value]
         }

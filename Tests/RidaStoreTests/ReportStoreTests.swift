@@ -30,7 +30,9 @@ import Testing
         defer { try? store.close() }
         var batch = responses()
         batch.append(batch[0])  // a duplicate in the same batch is not counted again
-        _ = try await store.save(batch, receivedAt: received)
+        // Two batches: the second adds to the rows the first created.
+        _ = try await store.save(Array(batch.prefix(7)), receivedAt: received)
+        _ = try await store.save(Array(batch.dropFirst(7)), receivedAt: received)
         _ = try await store.save([batch[1]], receivedAt: received)  // nor a resend later
 
         let scope = ReportScope(quarter: q1, centre: "C01")
