@@ -443,7 +443,7 @@ private struct Page {
         table.figures thead th { background: #ececec; font-weight: 600; font-size: 9pt; }
         table.figures tr.total th, table.figures tr.total td { background: #f6f6f6; font-weight: 600; }
         table.figures tr { break-inside: avoid; }
-        td.num { text-align: end; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        table td.num, table.figures td.num { direction: ltr; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
         td small, th small { display: block; color: #666; font-size: 7.5pt; font-weight: normal; }
         td.suppressed { color: #666; font-style: italic; }
         .v { display: inline-block; padding: 0 1.2mm; border-radius: 1mm; font-size: 8.5pt; white-space: nowrap; }
