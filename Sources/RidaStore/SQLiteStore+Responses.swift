@@ -31,6 +31,7 @@ extension SQLiteStore {
             """)
         let received = receivedAt.iso8601
         var deltas: [RollupKey: Counts] = [:]
+        var dayDeltas: [DayRollupKey: Counts] = [:]  // the live display's day rollups, same transaction
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
@@ -55,6 +56,7 @@ extension SQLiteStore {
             let outcome: SaveOutcome
             if db.changesCount == 1 {
                 deltas[RollupKey(quarter: quarter, centre: response.centre, channel: response.channel), default: .zero].add(response)
+                dayDeltas[DayRollupKey(day: day, centre: response.centre, channel: response.channel), default: .zero].add(response)
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
@@ -65,6 +67,7 @@ extension SQLiteStore {
             outcomes.append(outcome)
         }
         try applyRollupDeltas(deltas, in: db)
+        try applyDayRollupDeltas(dayDeltas, in: db)
         if let importID {
             try db.execute(
                 sql: """
