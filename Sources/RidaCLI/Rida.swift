@@ -16,7 +16,8 @@ struct Rida: AsyncParsableCommand {
             Start with `rida demo`, then `rida report --db rida-demo.sqlite --quarter <the quarter it printed>`.
             """,
         version: RidaVersion.current,
-        subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self]
+        subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self,
+                      ServeCommand.self, KeysCommand.self]
     )
 }
 

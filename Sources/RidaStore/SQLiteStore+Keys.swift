@@ -75,3 +75,10 @@ extension SQLiteStore {
             lastUsedAt: instant(row["lastUsedAt"]), revokedAt: instant(row["revokedAt"]))
     }
 }
+
+extension SQLiteStore {
+    /// Throws unless the database answers a query: the service's health check.
+    public func ping() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM survey") }
+    }
+}
