@@ -86,16 +86,20 @@ let package = Package(
         // `rida-bench`: ingest and report figures against a raw SQLite yardstick.
         .executableTarget(
             name: "RidaBench",
-            dependencies: ["RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaReports",
-                           .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation",
+                // The SQLite C API only, for the raw yardstick measured beside Rida.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Test support: temporary databases, response builders, fixture loaders. Not a product.
         .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore"]),
 
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
-        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting"]),
-        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting"]),
+        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
         .testTarget(

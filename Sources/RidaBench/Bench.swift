@@ -1,0 +1,261 @@
+import Foundation
+import GRDBSQLite
+import Logging
+import RidaAggregation
+import RidaImport
+import RidaStore
+import RidaSurvey
+
+// rida-bench: Rida's ingest and report figures, each beside a raw SQLite yardstick measured in the same run.
+//
+//   swift run -c release rida-bench [--rows N] [--large N] [--runs R] [--dir DIR]
+//
+// It imports only the SQLite C API for the yardstick; everything it measures of Rida goes through the library.
+
+struct Options {
+    var rows = 1_000_000
+    var large = 10_000_000
+    var runs = 3
+    var single = 20_000
+    var dir = FileManager.default.temporaryDirectory.appendingPathComponent("rida-bench").path
+
+    init(_ arguments: [String]) {
+        var i = 1
+        func value() -> String {
+            i += 1
+            guard i < arguments.count else { fail("\(arguments[i - 1]) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--rows": rows = Int(value()) ?? rows
+            case "--large": large = Int(value()) ?? large
+            case "--runs": runs = max(1, Int(value()) ?? runs)
+            case "--single": single = Int(value()) ?? single
+            case "--dir": dir = value()
+            case "--help", "-h":
+                print("rida-bench [--rows N (1000000)] [--large N (10000000, 0 to skip)] [--runs R (3)] [--single N (20000)] [--dir DIR]")
+                exit(0)
+            default: fail("unknown option \(arguments[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("rida-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let n = sorted.count
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+}
+
+@MainActor
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Random responses: random UUIDs as client ids, 50 centres × 8 channels × 8 quarters (3,200 groups).
+struct Workload {
+    static let channels = ChannelCatalog.standard.channels.map(\.id)
+    static let start = Instant(millisecondsSince1970: 1_727_730_000_000)  // 2024-10-01T00:00+03:00: 8 quarters to 2026-Q3
+    static let span: Int64 = 2 * 365 * 86_400_000
+
+    static func responses(_ count: Int, seed: UInt64) -> [SurveyResponse] {
+        var rng = SplitMix(seed: seed)
+        return (0..<count).map { _ in
+            let ratings: [Int?] = (0..<4).map { _ in
+                let r = Int(rng.next() % 100)
+                return r < 3 ? nil : r < 45 ? 5 : r < 78 ? 4 : r < 90 ? 3 : r < 96 ? 2 : 1
+            }
+            return SurveyResponse(
+                id: UUID(uuid: rng.uuid()).uuidString.lowercased(),
+                centre: "C\(100 + Int(rng.next() % 50))",
+                channel: channels[Int(rng.next() % 8)],
+                submittedAt: start.adding(milliseconds: Int64(rng.next() % UInt64(span))),
+                stage: rng.next() % 2 == 0 ? .after : nil,
+                ratings: ratings.allSatisfy { $0 == nil } ? [4, nil, nil, nil] : ratings,
+                service: rng.next() % 3 == 0 ? "تجديد جواز السفر" : "Smart card renewal",
+                counter: "\(1 + rng.next() % 9)",
+                comment: rng.next() % 5 == 0 ? "الانتظار طويل، \"جداً\"" : nil)
+        }
+    }
+
+    static func csv(_ responses: [SurveyResponse]) -> String {
+        var out = "id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment,stage\n"
+        out.reserveCapacity(responses.count * 130)
+        for r in responses {
+            let ratings = r.ratings.map { $0.map(String.init) ?? "" }.joined(separator: ",")
+            out += "\(r.id),\(r.centre),\(r.channel),\(r.submittedAt.iso8601),\(ratings),\(r.service ?? ""),\(r.counter ?? ""),"
+            out += (r.comment.map { CSVWriter.field($0) } ?? "") + ",\(r.stage?.rawValue ?? "")\n"
+        }
+        return out
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uuid() -> uuid_t {
+        let a = next(), b = next()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * UInt64(i))); bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * UInt64(i))) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])
+    }
+}
+
+/// The yardstick: the same rows into a table of the same shape with SQLite's C API, a prepared statement,
+/// WAL, `synchronous=FULL`, in transactions of `batch` rows. No validation, no dedupe, no rollups.
+func rawSQLite(_ responses: [SurveyResponse], path: String, batch: Int) -> Double {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    var db: OpaquePointer?
+    guard sqlite3_open(path, &db) == SQLITE_OK else { fail("cannot open \(path)") }
+    defer { sqlite3_close(db) }
+    func exec(_ sql: String) {
+        if sqlite3_exec(db, sql, nil, nil, nil) != SQLITE_OK { fail(String(cString: sqlite3_errmsg(db))) }
+    }
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-131072")
+    exec("""
+        CREATE TABLE response (id TEXT PRIMARY KEY NOT NULL, centre TEXT NOT NULL, channel TEXT NOT NULL,
+          submittedAt TEXT NOT NULL, quarter TEXT NOT NULL, stage TEXT, q1 INTEGER, q2 INTEGER, q3 INTEGER, q4 INTEGER,
+          service TEXT, counter TEXT, comment TEXT, surveyId TEXT NOT NULL, surveyVersion INTEGER NOT NULL,
+          importId INTEGER, receivedAt TEXT NOT NULL)
+        """)
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO response VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &statement, nil)
+    defer { sqlite3_finalize(statement) }
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    // Text prepared beforehand: the yardstick measures SQLite alone.
+    let rows = responses.map { r in (r.id, r.centre, r.channel, r.submittedAt.iso8601, r.stage?.rawValue, r.ratings, r.service, r.counter, r.comment) }
+    let start = DispatchTime.now().uptimeNanoseconds
+    exec("BEGIN")
+    for (i, row) in rows.enumerated() {
+        func text(_ index: Int32, _ value: String?) {
+            if let value { sqlite3_bind_text(statement, index, value, -1, transient) } else { sqlite3_bind_null(statement, index) }
+        }
+        text(1, row.0); text(2, row.1); text(3, row.2); text(4, row.3); text(5, "2025-Q1"); text(6, row.4)
+        for q in 0..<4 {
+            if let v = row.5[q] { sqlite3_bind_int(statement, Int32(7 + q), Int32(v)) } else { sqlite3_bind_null(statement, Int32(7 + q)) }
+        }
+        text(11, row.6); text(12, row.7); text(13, row.8); text(14, "appendix-3"); sqlite3_bind_int(statement, 15, 1)
+        sqlite3_bind_null(statement, 16); text(17, "2026-01-01T00:00:00.000Z")
+        if sqlite3_step(statement) != SQLITE_DONE { fail(String(cString: sqlite3_errmsg(db))) }
+        sqlite3_reset(statement)
+        if (i + 1) % batch == 0 { exec("COMMIT; BEGIN") }
+    }
+    exec("COMMIT")
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+@main
+struct Bench {
+    static func main() async throws {
+        let options = Options(CommandLine.arguments)
+        try FileManager.default.createDirectory(atPath: options.dir, withIntermediateDirectories: true)
+        let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+        let now = Instant(Date())
+        say("rida-bench: \(options.rows) rows, \(options.runs) runs (medians shown), in \(options.dir)")
+        say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, SQLite \(String(cString: sqlite3_libversion()))")
+
+        let responses = Workload.responses(options.rows, seed: 1)
+        let csvPath = options.dir + "/responses.csv"
+        try Data(Workload.csv(responses).utf8).write(to: URL(fileURLWithPath: csvPath))
+        say("generated \(responses.count) responses with random ids, \(try FileManager.default.attributesOfItem(atPath: csvPath)[.size] ?? 0) bytes of CSV")
+
+        // 1. Import from CSV into a fresh database, beside the raw SQLite yardstick, runs interleaved.
+        var rawOne: [Double] = [], rawBatched: [Double] = [], imports: [Double] = []
+        let dbPath = options.dir + "/rida.sqlite"
+        for run in 1...options.runs {
+            rawOne.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: Int.max))
+            rawBatched.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: 10_000))
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+            let store = try SQLiteStore(path: dbPath)
+            let importer = Importer(store: store, validator: ResponseValidator(), logger: logger)
+            var summary: ImportSummary?
+            imports.append(try await seconds { summary = try await importer.importFile(at: csvPath, now: now) })
+            guard summary?.tally.accepted == options.rows else { fail("import accepted \(summary?.tally.accepted ?? 0) of \(options.rows)") }
+            if run < options.runs { try store.close() }
+            say("  run \(run): raw one txn \(Int(Double(options.rows) / rawOne.last!)) rows/s, raw batches \(Int(Double(options.rows) / rawBatched.last!)) rows/s, rida import \(Int(Double(options.rows) / imports.last!)) rows/s")
+        }
+        let n = Double(options.rows)
+        say("")
+        say("ingest, \(options.rows) rows (median of \(options.runs))")
+        say(String(format: "  raw SQLite, C API, one transaction       %9.0f rows/s", n / median(rawOne)))
+        say(String(format: "  raw SQLite, C API, transactions of 10,000 %8.0f rows/s", n / median(rawBatched)))
+        say(String(format: "  rida import (CSV: parse, validate, dedupe, store, rollups) %9.0f rows/s", n / median(imports)))
+
+        // 2. The quarterly report over all centres at 1M stored responses.
+        let store = try SQLiteStore(path: dbPath)
+        let latest = try await store.quartersWithResponses().last!
+        func reportTime() async throws -> Double {
+            var times: [Double] = []
+            for _ in 0..<21 {
+                times.append(try await seconds {
+                    let report = try await store.quarterlyReport(ReportScope(quarter: latest), policy: ThresholdPolicy(), channels: .standard)
+                    precondition(report.groups.count > 0)
+                })
+            }
+            return median(times)
+        }
+        say("")
+        say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, options.rows, try await reportTime() * 1000))
+
+        // 3. One response per transaction (a naive server), FULL and NORMAL, and group commit (batches of 64).
+        let extra = Workload.responses(options.single * 3, seed: 2)
+        for (label, durability, slice) in [("FULL", Durability.full, 0), ("NORMAL", Durability.normal, 1)] {
+            let single = try SQLiteStore(path: dbPath, configuration: StoreConfiguration(durability: durability))
+            let part = extra[(slice * options.single)..<((slice + 1) * options.single)]
+            let t = try await seconds { for r in part { _ = try await single.save([r], receivedAt: now) } }
+            say(String(format: "one response per transaction, synchronous=%@: %.0f rows/s", label, Double(part.count) / t))
+        }
+        let grouped = Array(extra[(2 * options.single)...])
+        let t = try await seconds {
+            var i = 0
+            while i < grouped.count {
+                _ = try await store.save(Array(grouped[i..<min(grouped.count, i + 64)]), receivedAt: now)
+                i += 64
+            }
+        }
+        say(String(format: "group commit, 64 responses per transaction, synchronous=FULL: %.0f rows/s", Double(grouped.count) / t))
+
+        // 4. The report at `large` stored responses.
+        if options.large > options.rows {
+            var stored = try await store.responseCount()
+            var seed: UInt64 = 10
+            say("")
+            say("filling to \(options.large) responses…")
+            while stored < options.large {
+                let chunk = Workload.responses(min(500_000, options.large - stored), seed: seed)
+                seed += 1
+                var i = 0
+                while i < chunk.count {
+                    _ = try await store.save(Array(chunk[i..<min(chunk.count, i + 20_000)]), receivedAt: now)
+                    i += 20_000
+                }
+                stored += chunk.count
+            }
+            say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, try await store.responseCount(), try await reportTime() * 1000))
+        }
+        try store.close()
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import RidaAggregation
+import RidaSurvey
+import RidaTesting
+import Testing
+@testable import RidaStore
+
+@Suite struct StoreTests {
+    let received = instant("2026-05-01T09:00:00Z")
+
+    @Test func storesAResponseOnceAndCountsItInItsQuarter() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let outcomes = try await store.save([response("a", [5, 4, nil, 3])], receivedAt: received)
+        #expect(outcomes == [.created])
+        let counts = try await store.counts(for: [Quarter(year: 2026, number: 1)])
+        let group = try #require(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")])
+        #expect(group.responses == 1)
+        #expect(group.scores[0] == [0, 0, 0, 0, 1])
+        #expect(group.scores[2] == [0, 0, 0, 0, 0])
+        #expect(group.scores[3] == [0, 0, 1, 0, 0])
+    }
+
+    @Test func acknowledgesAnIdenticalResendAsADuplicateAndCountsItOnce() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let first = response("kiosk-1", [5, 5, 5, 5], comment: "ممتاز")
+        #expect(try await store.save([first], receivedAt: received) == [.created])
+        #expect(try await store.save([first], receivedAt: received) == [.duplicate])
+        // Within one batch too.
+        #expect(try await store.save([response("kiosk-2"), response("kiosk-2")], receivedAt: received) == [.created, .duplicate])
+        let counts = try await store.counts(for: [Quarter(year: 2026, number: 1)])
+        #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.responses == 2)
+        #expect(try await store.responseCount() == 2)
+    }
+
+    @Test func reportsAConflictAndKeepsTheFirst() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        _ = try await store.save([response("x", [5, 5, 5, 5])], receivedAt: received)
+        let outcomes = try await store.save([response("x", [1, 5, 5, 5], comment: "changed")], receivedAt: received)
+        #expect(outcomes == [.conflict(fields: ["q1", "comment"])])
+        let stored = try #require(try await store.response(id: "x"))
+        #expect(stored.ratings == [5, 5, 5, 5])
+        #expect(stored.comment == nil)
+        let counts = try await store.counts(for: [Quarter(year: 2026, number: 1)])
+        #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.scores[0] == [0, 0, 0, 0, 1])
+    }
+
+    @Test func storesNothingOfABatchThatFails() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        // A rating of 7 bypasses validation here; the table's CHECK refuses it, and the whole batch goes.
+        var bad = response("bad")
+        bad.ratings = [7, nil, nil, nil]
+        await #expect(throws: (any Error).self) {
+            try await store.save([response("good-1"), response("good-2"), bad], receivedAt: received)
+        }
+        #expect(try await store.responseCount() == 0)
+        #expect(try await store.counts(for: [Quarter(year: 2026, number: 1)]).isEmpty)
+    }
+
+    @Test func keepsArabicTextIntact() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let text = "الانتظار طويل جداً، \"ساعة\"\nوالموظف متعاون 👍"
+        _ = try await store.save([response("ar", service: "تجديد جواز السفر", counter: "منصة ٣", comment: text)], receivedAt: received)
+        let stored = try #require(try await store.response(id: "ar"))
+        #expect(stored.comment == text)
+        #expect(stored.service == "تجديد جواز السفر")
+        #expect(stored.counter == "منصة ٣")
+    }
+
+    @Test func assignsQuartersInTheDeploymentZone() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        _ = try await store.save([response("late", at: "2026-03-31T22:30:00Z"), response("early", at: "2026-03-31T20:30:00Z")],
+                                 receivedAt: received)
+        let counts = try await store.counts(for: [Quarter(year: 2026, number: 1), Quarter(year: 2026, number: 2)])
+        #expect(counts[Quarter(year: 2026, number: 1)]?.values.first?.responses == 1)
+        #expect(counts[Quarter(year: 2026, number: 2)]?.values.first?.responses == 1)
+    }
+
+    @Test func rollupsAlwaysEqualARecountOfTheResponses() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        var rng = SystemRandomNumberGenerator()
+        var batch: [SurveyResponse] = []
+        for i in 0..<500 {
+            let channel = ["counter", "kiosk", "website"][i % 3]
+            let ratings: [Int?] = (0..<4).map { _ in Bool.random(using: &rng) ? Int.random(in: 1...5, using: &rng) : nil }
+            let r = ratings.allSatisfy { $0 == nil } ? [3, nil, nil, nil] : ratings
+            batch.append(response("r\(i % 450)", centre: "C0\(i % 2)", channel: channel,
+                                  at: "2026-0\(1 + i % 6)-15T10:00:00Z", r))
+        }
+        _ = try await store.save(Array(batch[0..<250]), receivedAt: received)
+        _ = try await store.save(Array(batch[250...]), receivedAt: received)
+        let quarters = [Quarter(year: 2026, number: 1), Quarter(year: 2026, number: 2)]
+        let rollups = try await store.counts(for: quarters)
+        let recount = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT quarter, centre, channel, count(*) AS n,
+                       sum(q1 = 5) AS q1s5, sum(q2 = 1) AS q2s1, count(q3) AS q3n
+                FROM response GROUP BY quarter, centre, channel
+                """)
+        }
+        #expect(recount.count == rollups.values.reduce(0) { $0 + $1.count })
+        for row in recount {
+            let quarter = try #require(Quarter(row["quarter"] as String))
+            let counts = try #require(rollups[quarter]?[GroupKey(centre: row["centre"], channel: row["channel"])])
+            #expect(counts.responses == row["n"] as Int)
+            #expect(counts.scores[0][4] == row["q1s5"] as Int)
+            #expect(counts.scores[1][0] == row["q2s1"] as Int)
+            #expect(counts.answers(2) == row["q3n"] as Int)
+        }
+    }
+
+    @Test func commitsDurablyByDefault() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let full = try SQLiteStore(path: db.path)
+        #expect(try await full.synchronousSetting() == 2)
+        try full.close()
+        let normal = try SQLiteStore(path: db.path, configuration: StoreConfiguration(durability: .normal))
+        #expect(try await normal.synchronousSetting() == 1)
+    }
+
+    @Test func readsTheReportFromTheRollupsByItsPrimaryKey() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let plan = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM rollup WHERE quarter IN ('2026-Q1', '2025-Q4')")
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("USING PRIMARY KEY"), "\(plan)")
+    }
+}
+
+@Suite struct StoreErrorTests {
+    @Test func saysWhenThereIsNoDatabase() throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        #expect(throws: StoreError.missing(path: db.path)) { try SQLiteStore(path: db.path, create: false) }
+    }
+
+    @Test func saysWhenTheFileIsNotADatabase() throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let path = try db.file("notes.sqlite", "id,centre\n1,C01\n")
+        #expect(throws: StoreError.notADatabase(path: path)) { try SQLiteStore(path: path) }
+        // The file is left as it was.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "id,centre\n1,C01\n")
+    }
+
+    @Test func saysWhenTheDatabaseIsDamaged() throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        try db.open().close()
+        // Keep SQLite's header, overwrite the rest with noise.
+        var data = try Data(contentsOf: URL(fileURLWithPath: db.path))
+        for i in 100..<data.count { data[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        try data.write(to: URL(fileURLWithPath: db.path))
+        #expect(throws: StoreError.notADatabase(path: db.path)) { try SQLiteStore(path: db.path) }
+    }
+
+    @Test func refusesADatabaseFromANewerVersion() throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        try db.open().close()
+        let queue = try DatabaseQueue(path: db.path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try queue.close()
+        #expect(throws: StoreError.newerVersion(path: db.path, unknownMigrations: ["v99-future"])) { try SQLiteStore(path: db.path) }
+    }
+
+    @Test func everyStoreErrorIsOneSentence() {
+        let errors: [StoreError] = [.missing(path: "a"), .notADatabase(path: "a"), .newerVersion(path: "a", unknownMigrations: ["x"]),
+                                    .unavailable(path: "a", reason: "the disk is full")]
+        for error in errors {
+            #expect(!error.description.contains("\n"))
+            #expect(error.description.hasSuffix("."))
+        }
+    }
+}
