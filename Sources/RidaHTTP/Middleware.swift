@@ -27,18 +27,20 @@ struct ServiceMiddleware: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "NotFound"
         metrics.recordRequest(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
-        var metadata: Logger.Metadata = [
-            "http.method": "\(request.method.rawValue)",
-            "http.route": "\(route)",
-            "http.status": "\(response.status.code)",
-            "http.duration_ms": "\(String(format: "%.2f", seconds * 1000))",
-        ]
-        if let key = context.caller.key {
-            metadata["key.id"] = "\(key.id)"
-            metadata["key.label"] = "\(key.label)"
-        }
         let level: Logger.Level = response.status.code >= 500 ? .error : .info
-        context.logger.log(level: level, "request", metadata: metadata)
+        if context.logger.logLevel <= level {
+            var metadata: Logger.Metadata = [
+                "http.method": "\(request.method.rawValue)",
+                "http.route": "\(route)",
+                "http.status": "\(response.status.code)",
+                "http.duration_ms": "\(Double(Int(seconds * 100_000)) / 100)",
+            ]
+            if let key = context.caller.key {
+                metadata["key.id"] = "\(key.id)"
+                metadata["key.label"] = "\(key.label)"
+            }
+            context.logger.log(level: level, "request", metadata: metadata)
+        }
         return response
     }
 

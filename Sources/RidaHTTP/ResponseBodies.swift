@@ -2,64 +2,47 @@ import Foundation
 import RidaStore
 import RidaSurvey
 
-/// A JSON object read as a response draft: every field kept as text (JSON numbers become their text,
+/// A JSON object read as a response draft: every field kept as text (JSON numbers as the text sent,
 /// so `4` and `"4"` are the same rating), with a problem for each field Rida does not know or cannot read.
 /// Validation proper is `ResponseValidator`'s, the one path shared with imports.
-struct DraftDecoding: Decodable {
+struct DraftDecoding {
     var draft = ResponseDraft()
     var problems: [Problem] = []
 
-    init(from decoder: any Decoder) throws {
-        guard let container = try? decoder.container(keyedBy: AnyKey.self) else {
+    static let fieldNames = Set(ResponseDraft.fieldNames)
+
+    init(_ value: JSONValue) {
+        guard case .object(let members) = value else {
             problems = [Problem(reason: "a response is a JSON object of fields (id, centre, channel, submitted_at, q1 to q4, ...)")]
             return
         }
-        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
-            let name = key.stringValue
-            guard ResponseDraft.fieldNames.contains(name) else {
+        for (name, value) in members {
+            guard Self.fieldNames.contains(name) else {
                 problems.append(Problem(field: name, reason: "is not a field of a response (fields: \(ResponseDraft.fieldNames.joined(separator: ", ")))"))
                 continue
             }
-            if (try? container.decodeNil(forKey: key)) == true { continue }
-            if let text = try? container.decode(String.self, forKey: key) {
-                draft.set(name, text)
-            } else if let number = try? container.decode(Int64.self, forKey: key) {
-                draft.set(name, String(number))
-            } else if let number = try? container.decode(Double.self, forKey: key) {
-                draft.set(name, "\(number)")
-            } else {
-                problems.append(Problem(field: name, reason: "must be text or a number"))
+            switch value {
+            case .string(let text), .number(let text): draft.set(name, text)
+            case .null: draft.set(name, nil)
+            case .bool, .array, .object: problems.append(Problem(field: name, reason: "must be text or a number"))
             }
         }
     }
 }
 
 /// `{"responses": [ ... ]}`.
-struct BatchDecoding: Decodable {
+struct BatchDecoding {
     var items: [DraftDecoding]
 
     struct ShapeError: Error {}
 
-    init(from decoder: any Decoder) throws {
-        guard let container = try? decoder.container(keyedBy: AnyKey.self),
-              let key = container.allKeys.first(where: { $0.stringValue == "responses" }),
-              var list = try? container.nestedUnkeyedContainer(forKey: key) else {
+    init(_ value: JSONValue) throws(ShapeError) {
+        guard case .object(let members) = value, let list = members.last(where: { $0.0 == "responses" })?.1,
+              case .array(let items) = list else {
             throw ShapeError()
         }
-        var items: [DraftDecoding] = []
-        items.reserveCapacity(list.count ?? 0)
-        while !list.isAtEnd {
-            items.append(try list.decode(DraftDecoding.self))
-        }
-        self.items = items
+        self.items = items.map(DraftDecoding.init)
     }
-}
-
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }
 
 /// What storing one response did, as the API tells it.

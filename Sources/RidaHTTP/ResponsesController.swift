@@ -30,7 +30,7 @@ struct ResponsesController: Sendable {
         let body = try await Self.collect(&request, limit: settings.maxBodyBytes)
         let decoded: DraftDecoding
         do {
-            decoded = try JSONDecoder().decode(DraftDecoding.self, from: Data(body.readableBytesView))
+            decoded = DraftDecoding(try JSONReader.read(Array(body.readableBytesView)))
         } catch {
             throw APIError.malformedJSON()
         }
@@ -116,14 +116,18 @@ struct ResponsesController: Sendable {
         let key = try await auth.require(request, context, denial: Self.denial) { $0.role == .submitter || $0.role == .admin }
         try Self.requireContentType(request, "application/json")
         let body = try await Self.collect(&request, limit: settings.maxBatchBodyBytes)
-        let batch: BatchDecoding
+        let value: JSONValue
         do {
-            batch = try JSONDecoder().decode(BatchDecoding.self, from: Data(body.readableBytesView))
-        } catch is BatchDecoding.ShapeError {
-            throw APIError(.unprocessableContent, "invalid_batch",
-                           "A batch is a JSON object {\"responses\": [...]} holding up to \(settings.maxBatchResponses) responses.")
+            value = try JSONReader.read(Array(body.readableBytesView))
         } catch {
             throw APIError.malformedJSON()
+        }
+        let batch: BatchDecoding
+        do {
+            batch = try BatchDecoding(value)
+        } catch {
+            throw APIError(.unprocessableContent, "invalid_batch",
+                           "A batch is a JSON object {\"responses\": [...]} holding up to \(settings.maxBatchResponses) responses.")
         }
         if batch.items.count > settings.maxBatchResponses {
             throw APIError(.contentTooLarge, "batch_too_large",

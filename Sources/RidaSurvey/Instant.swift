@@ -34,11 +34,24 @@ public struct Instant: Sendable, Hashable, Comparable, Codable, CustomStringConv
         let msOfDay = ms - days * 86_400_000
         let civil = CivilDate(daysSince1970: days)
         let seconds = msOfDay / 1000
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            civil.year, civil.month, civil.day,
-            Int(seconds / 3600), Int(seconds / 60 % 60), Int(seconds % 60), Int(msOfDay % 1000)
-        )
+        // Digits by hand: `String(format:)` cost a tenth of the HTTP service's time storing a batch.
+        var text = ""
+        text.reserveCapacity(24)
+        appendPadded(civil.year, width: 4, to: &text)
+        text.append("-")
+        appendPadded(civil.month, width: 2, to: &text)
+        text.append("-")
+        appendPadded(civil.day, width: 2, to: &text)
+        text.append("T")
+        appendPadded(Int(seconds / 3600), width: 2, to: &text)
+        text.append(":")
+        appendPadded(Int(seconds / 60 % 60), width: 2, to: &text)
+        text.append(":")
+        appendPadded(Int(seconds % 60), width: 2, to: &text)
+        text.append(".")
+        appendPadded(Int(msOfDay % 1000), width: 3, to: &text)
+        text.append("Z")
+        return text
     }
 
     public var description: String { iso8601 }
@@ -117,6 +130,15 @@ public struct CivilDate: Sendable, Hashable, Comparable {
     public var iso8601: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }
+}
+
+/// Appends `value` in decimal, zero-padded to `width` digits (as `%0Nd` does; a minus sign counts in the width).
+func appendPadded(_ value: Int, width: Int, to text: inout String) {
+    let digits = String(value.magnitude)
+    if value < 0 { text.append("-") }
+    let pad = width - digits.count - (value < 0 ? 1 : 0)
+    if pad > 0 { text.append(String(repeating: "0", count: pad)) }
+    text.append(digits)
 }
 
 @inline(__always)
