@@ -90,4 +90,72 @@ struct BatchResult: Encodable {
     var conflicts = 0
     var rejected = 0
     var results: [SubmissionResult] = []
+
+    /// The same JSON `JSONEncoder` writes with sorted keys, written directly: encoding 1,000 results
+    /// through `Encodable` took a seventh of a batch's time. A test checks the two agree.
+    var json: [UInt8] {
+        var out = JSONWriter()
+        out.raw("{\"conflicts\":\(conflicts),\"created\":\(created),\"duplicates\":\(duplicates),\"rejected\":\(rejected),\"results\":[")
+        for (position, result) in results.enumerated() {
+            if position > 0 { out.raw(",") }
+            out.raw("{")
+            if let fields = result.fields {
+                out.raw("\"fields\":[")
+                for (i, field) in fields.enumerated() {
+                    if i > 0 { out.raw(",") }
+                    out.string(field)
+                }
+                out.raw("],")
+            }
+            out.raw("\"id\":")
+            if let id = result.id { out.string(id) } else { out.raw("null") }
+            if let index = result.index { out.raw(",\"index\":\(index)") }
+            if let problems = result.problems {
+                out.raw(",\"problems\":[")
+                for (i, problem) in problems.enumerated() {
+                    if i > 0 { out.raw(",") }
+                    out.raw("{\"field\":")
+                    if let field = problem.field { out.string(field) } else { out.raw("null") }
+                    out.raw(",\"reason\":")
+                    out.string(problem.reason)
+                    out.raw("}")
+                }
+                out.raw("]")
+            }
+            out.raw(",\"status\":")
+            out.string(result.status)
+            out.raw("}")
+        }
+        out.raw("]}")
+        return out.bytes
+    }
+}
+
+/// Writes JSON text: strings escaped as `JSONEncoder` escapes them (with `.withoutEscapingSlashes`).
+struct JSONWriter {
+    var bytes: [UInt8] = []
+
+    mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
 }

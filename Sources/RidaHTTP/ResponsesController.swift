@@ -170,7 +170,7 @@ struct ResponsesController: Sendable {
         if !centres.isEmpty { feed.changed(centres: centres) }
         for (channel, count) in stored { metrics.recordStored(channel: channel, count: count) }
         summary.results = results.compactMap { $0 }
-        return JSONBody.response(summary)
+        return JSONBody.bytes(Data(summary.json), contentType: "application/json; charset=utf-8")
     }
 
     /// The problem when a submitter key sends a response for another centre or channel; nil when in scope.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RidaHTTP
+import RidaStore
 import RidaSurvey
 import Testing
 
@@ -62,5 +63,24 @@ import Testing
                                   Int(seconds / 3600), Int(seconds / 60 % 60), Int(seconds % 60), Int(msOfDay % 1000))
             #expect(instant.iso8601 == expected)
         }
+    }
+}
+
+@Suite struct BatchResultJSONTests {
+    /// The hand-written batch answer is byte for byte what `JSONEncoder` writes with sorted keys.
+    @Test func writesWhatJSONEncoderWrites() throws {
+        var result = BatchResult(created: 1, duplicates: 1, conflicts: 1, rejected: 1)
+        result.results = [
+            SubmissionResult(index: 0, id: "a", outcome: .created),
+            SubmissionResult(index: 1, id: "b \"q\" \\ / é", outcome: .duplicate),
+            SubmissionResult(index: 2, id: "c", outcome: .conflict(fields: ["q1", "comment"])),
+            SubmissionResult(index: 3, id: nil, problems: [
+                .init(field: "q1", reason: "\"9\" is not a rating\n\t\u{01}"), .init(field: nil, reason: "لا شيء"),
+            ]),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(result), as: UTF8.self)
+        #expect(String(decoding: result.json, as: UTF8.self) == expected)
     }
 }
