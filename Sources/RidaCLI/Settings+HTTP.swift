@@ -10,10 +10,11 @@ struct HTTPSettings {
     var maxBodyBytes = 64 * 1024
     var maxBatchBodyBytes = 8 * 1024 * 1024
     var weekStartsOn = 1
+    var groupCommit = true
 
     static let keys = [
         "http.host", "http.port", "http.rateLimit.requestsPerSecond", "http.rateLimit.burst",
-        "http.maxBodyBytes", "http.maxBatchBodyBytes", "live.weekStartsOn",
+        "http.maxBodyBytes", "http.maxBatchBodyBytes", "http.groupCommit", "live.weekStartsOn",
     ]
 
     mutating func read(_ root: [String: Any], problems: inout [String]) {
@@ -35,6 +36,9 @@ struct HTTPSettings {
         if let value = root["http.maxBatchBodyBytes"] {
             if let number = value as? Int, number >= 1024 { maxBatchBodyBytes = number } else { problems.append("http.maxBatchBodyBytes must be a whole number of 1024 or more") }
         }
+        if let value = root["http.groupCommit"] {
+            if let flag = value as? Bool { groupCommit = flag } else { problems.append("http.groupCommit must be true or false") }
+        }
         if let value = root["live.weekStartsOn"] {
             if let number = value as? Int, (1...7).contains(number) { weekStartsOn = number } else { problems.append("live.weekStartsOn must be 1 (Sunday) to 7 (Saturday)") }
         }
@@ -48,6 +52,6 @@ extension Settings {
             host: host ?? http.host, port: port ?? http.port,
             rateLimit: http.requestsPerSecond > 0 ? RateLimit(requestsPerSecond: http.requestsPerSecond, burst: http.burst) : nil,
             maxBodyBytes: http.maxBodyBytes, maxBatchBodyBytes: http.maxBatchBodyBytes,
-            validator: validator, policy: policy, weekStartsOn: http.weekStartsOn)
+            validator: validator, policy: policy, weekStartsOn: http.weekStartsOn, groupCommit: http.groupCommit)
     }
 }

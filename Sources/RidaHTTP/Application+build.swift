@@ -35,7 +35,7 @@ public func buildApplicationAndParts(
     now: @escaping @Sendable () -> Instant = { Instant(Date()) },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> (application: some ApplicationProtocol, parts: ServiceParts) {
-    let writer = GroupCommitWriter(store: store)
+    let writer = GroupCommitWriter(store: store, maxGroupResponses: settings.groupCommit ? 5_000 : 1)
     let feed = LiveFeed()
     let metrics = Metrics()
     let keys = KeyRing(store: store, cacheMilliseconds: settings.keyCacheMilliseconds, logger: logger, now: now)

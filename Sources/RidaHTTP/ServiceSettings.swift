@@ -23,12 +23,14 @@ public struct ServiceSettings: Sendable {
     public var policy: ThresholdPolicy
     /// The day a week starts on for the live display's "this week": 1 is Sunday (Bahrain's working week), 7 Saturday.
     public var weekStartsOn: Int
+    /// Whether concurrent submissions share transactions. Off, each request commits alone: only for comparing.
+    public var groupCommit: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),
         maxBodyBytes: Int = 64 * 1024, maxBatchBodyBytes: Int = 8 * 1024 * 1024, maxBatchResponses: Int = 1000,
         keyCacheMilliseconds: Int64 = 5_000, validator: ResponseValidator = ResponseValidator(),
-        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1
+        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -40,6 +42,7 @@ public struct ServiceSettings: Sendable {
         self.validator = validator
         self.policy = policy
         self.weekStartsOn = weekStartsOn
+        self.groupCommit = groupCommit
     }
 
     public var zone: DeploymentZone { validator.zone }
