@@ -140,6 +140,52 @@ final class ServedRida: @unchecked Sendable {
         #expect(try await store.keys().first?.lastUsedAt != nil, "the last use was recorded at shutdown")
     }
 
+    /// `rida serve --demo`: builds the demo database, makes demo keys, prints addresses that work.
+    @Test func servesTheDemoWithWorkingAddresses() async throws {
+        let database = try TemporaryDatabase(name: "demo.sqlite")
+        defer { database.remove() }
+        let process = Process()
+        process.executableURL = ridaExecutable()
+        process.arguments = ["serve", "--demo", "--db", database.path, "--port", "0"]
+        let output = database.folder.appendingPathComponent("demo.out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
+        var text = ""
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, !text.contains("Stop with Ctrl-C") {
+            try await Task.sleep(for: .milliseconds(100))
+            text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+        func address(after label: String) throws -> String {
+            let line = try #require(text.split(separator: "\n").first { $0.contains(label) }, "no \(label) in \(text)")
+            return String(try #require(line.split(separator: " ").last))
+        }
+        let kiosk = try address(after: "Kiosk page:")
+        let live = try address(after: "Live display:")
+        let api = try address(after: "API:")
+        #expect(kiosk.contains("/kiosk/setup#centre=C01&key=rida_"))
+        #expect(live.contains("/live/C01#key=rida_"))
+        let readerKey = String(live.split(separator: "=").last!)
+        let kioskKey = String(kiosk.split(separator: "=").last!)
+        let (document, _) = try await URLSession.shared.data(from: URL(string: api)!)
+        #expect((try JSONSerialization.jsonObject(with: document) as? [String: Any])?["openapi"] as? String == "3.1.0")
+        var request = URLRequest(url: URL(string: api.replacingOccurrences(of: "/v1/openapi.json", with: "/v1/reports/quarterly?format=csv"))!)
+        request.setValue("Bearer \(readerKey)", forHTTPHeaderField: "Authorization")
+        let (csv, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: csv, as: UTF8.self).contains("C03,kiosk"), "the demo's report is served")
+        request = URLRequest(url: URL(string: api.replacingOccurrences(of: "/v1/openapi.json", with: "/v1/key"))!)
+        request.setValue("Bearer \(kioskKey)", forHTTPHeaderField: "Authorization")
+        let (key, _) = try await URLSession.shared.data(for: request)
+        #expect(String(decoding: key, as: UTF8.self).contains(#""role":"submitter""#))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     /// Submit under load, SIGKILL the server, restart it: every acknowledged id is stored, exactly once.
     @Test func everyAcknowledgedResponseSurvivesASIGKILL() async throws {
         let database = try TemporaryDatabase()
