@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "RidaImport", targets: ["RidaImport"]),
         .library(name: "RidaReports", targets: ["RidaReports"]),
         .library(name: "RidaHTTP", targets: ["RidaHTTP"]),
+        .library(name: "RidaAssessment", targets: ["RidaAssessment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -29,13 +30,16 @@ let package = Package(
         .target(name: "RidaSurvey"),
         // Counts in, figures and thresholds out. Pure.
         .target(name: "RidaAggregation", dependencies: ["RidaSurvey"]),
+        // The guide's criteria catalogue, verdicts, the rules decided from data, classification. Pure.
+        .target(name: "RidaAssessment", dependencies: ["RidaSurvey", "RidaAggregation"]),
         // The SQLite store: migrations, responses, rollups, import bookkeeping. Only module to import GRDB.
         .target(
             name: "RidaStore",
             dependencies: [
-                "RidaSurvey", "RidaAggregation",
+                "RidaSurvey", "RidaAggregation", "RidaAssessment",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -43,13 +47,13 @@ let package = Package(
         .target(
             name: "RidaImport",
             dependencies: [
-                "RidaSurvey", "RidaStore",
+                "RidaSurvey", "RidaStore", "RidaAssessment",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Renderings of the quarterly report: text, JSON, CSV.
-        .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation"]),
+        .target(name: "RidaReports", dependencies: ["RidaSurvey", "RidaAggregation", "RidaAssessment"]),
         // The HTTP service for kiosks, call centres and the live display. Only module to import Hummingbird.
         .target(
             name: "RidaHTTP",
@@ -72,14 +76,13 @@ let package = Package(
             ]
         ),
         // A realistic, reproducible demo database.
-        .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaStore"]),
+        .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaAssessment", "RidaStore"]),
         // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
         .executableTarget(
             name: "RidaCLI",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -98,9 +101,15 @@ let package = Package(
 
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
-        .testTarget(name: "RidaStoreTests", dependencies: ["RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "RidaImportTests", dependencies: ["RidaImport", "RidaStore", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"]),
+        .testTarget(name: "RidaStoreTests", dependencies: [
+            "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "RidaImportTests", dependencies: [
+            "RidaImport", "RidaStore", "RidaAssessment", "RidaTesting",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaTesting"], exclude: ["Golden"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
         .testTarget(
             name: "RidaHTTPTests",
@@ -109,5 +118,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),
     ]
 )

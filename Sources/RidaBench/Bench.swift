@@ -17,6 +17,7 @@ struct Options {
     var large = 10_000_000
     var runs = 3
     var single = 20_000
+    var batch = Importer.defaultBatchSize
     var dir = FileManager.default.temporaryDirectory.appendingPathComponent("rida-bench").path
 
     init(_ arguments: [String]) {
@@ -32,9 +33,10 @@ struct Options {
             case "--large": large = Int(value()) ?? large
             case "--runs": runs = max(1, Int(value()) ?? runs)
             case "--single": single = Int(value()) ?? single
+            case "--batch": batch = max(1, Int(value()) ?? batch)
             case "--dir": dir = value()
             case "--help", "-h":
-                print("rida-bench [--rows N (1000000)] [--large N (10000000, 0 to skip)] [--runs R (3)] [--single N (20000)] [--dir DIR]")
+                print("rida-bench [--rows N (1000000)] [--large N (10000000, 0 to skip)] [--runs R (3)] [--single N (20000)] [--batch N (import batch)] [--dir DIR]")
                 exit(0)
             default: fail("unknown option \(arguments[i])")
             }
@@ -183,17 +185,18 @@ struct Bench {
         say("generated \(responses.count) responses with random ids, \(try FileManager.default.attributesOfItem(atPath: csvPath)[.size] ?? 0) bytes of CSV")
 
         // 1. Import from CSV into a fresh database, beside the raw SQLite yardstick, runs interleaved.
-        var rawOne: [Double] = [], rawBatched: [Double] = [], imports: [Double] = []
+        var rawOne: [Double] = [], rawBatched: [Double] = [], imports: [Double] = [], checks: [Double] = []
         let dbPath = options.dir + "/rida.sqlite"
         for run in 1...options.runs {
             rawOne.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: Int.max))
-            rawBatched.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: 10_000))
+            rawBatched.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: options.batch))
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
             let store = try SQLiteStore(path: dbPath)
-            let importer = Importer(store: store, validator: ResponseValidator(), logger: logger)
+            let importer = Importer(store: store, validator: ResponseValidator(), batchSize: options.batch, logger: logger)
             var summary: ImportSummary?
             imports.append(try await seconds { summary = try await importer.importFile(at: csvPath, now: now) })
             guard summary?.tally.accepted == options.rows else { fail("import accepted \(summary?.tally.accepted ?? 0) of \(options.rows)") }
+            checks.append(try await seconds { _ = try await importer.importFile(at: csvPath, now: now, checkOnly: true) })
             if run < options.runs { try store.close() }
             say("  run \(run): raw one txn \(Int(Double(options.rows) / rawOne.last!)) rows/s, raw batches \(Int(Double(options.rows) / rawBatched.last!)) rows/s, rida import \(Int(Double(options.rows) / imports.last!)) rows/s")
         }
@@ -201,8 +204,9 @@ struct Bench {
         say("")
         say("ingest, \(options.rows) rows (median of \(options.runs))")
         say(String(format: "  raw SQLite, C API, one transaction       %9.0f rows/s", n / median(rawOne)))
-        say(String(format: "  raw SQLite, C API, transactions of 10,000 %8.0f rows/s", n / median(rawBatched)))
-        say(String(format: "  rida import (CSV: parse, validate, dedupe, store, rollups) %9.0f rows/s", n / median(imports)))
+        say(String(format: "  raw SQLite, C API, transactions of %d rows  %9.0f rows/s", options.batch, n / median(rawBatched)))
+        say(String(format: "  rida import --check (read and validate only)  %9.0f rows/s", n / median(checks)))
+        say(String(format: "  rida import, batches of %d (CSV: parse, validate, dedupe, store, rollups)  %9.0f rows/s", options.batch, n / median(imports)))
 
         // 2. The quarterly report over all centres at 1M stored responses.
         let store = try SQLiteStore(path: dbPath)

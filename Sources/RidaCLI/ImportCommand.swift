@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RidaAssessment
 import RidaImport
 import RidaReports
 import RidaStore
@@ -8,11 +9,15 @@ import RidaSurvey
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import survey responses from CSV or JSON Lines files.",
+        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV or JSON Lines files.",
         discussion: """
             Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order;
             stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
             Another system's export imports through a mapping file (docs/mapping.md).
+
+            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status.
+            --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content
+            (a complaint answered since) replaces the earlier one.
 
             Valid rows are stored; every rejected row is reported with its line, field and reason.
             An id already stored with the same content is a duplicate and is not counted again; with other
@@ -32,17 +37,30 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A mapping file for another system's export (docs/mapping.md).", valueName: "file"))
     var mapping: String?
 
+    @Option(help: "responses, tawasul or contacts.")
+    var kind: ImportKind = .responses
+
+    enum ImportKind: String, ExpressibleByArgument, CaseIterable {
+        case responses, tawasul, contacts
+
+        var evidence: EvidenceKind? { EvidenceKind(rawValue: rawValue) }
+    }
+
     @Option(help: ArgumentHelp("Write the rejected rows to this file, with their problems, for correction.", valueName: "file"))
     var rejects: String?
 
     @Option(help: "Rows per transaction.")
-    var batchSize: Int = 10_000
+    var batchSize: Int = Importer.defaultBatchSize
 
     @Flag(help: "Print no progress and only the summary.")
     var quiet = false
 
+    @Flag(help: "Read and validate every row, report the problems, and store nothing.")
+    var check = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
+        if check, kind.evidence != nil { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
     }
 
     func run() async throws {
@@ -54,9 +72,12 @@ struct ImportCommand: AsyncParsableCommand {
                 guard let data = FileManager.default.contents(atPath: mapping) else {
                     throw CLIError("The mapping file \(mapping) cannot be read: check its path.")
                 }
-                loadedMapping = try ImportMapping.load(data, name: mapping)
+                loadedMapping = try ImportMapping.load(data, name: mapping, fields: kind.evidence.map(FieldSet.evidence) ?? .responses)
             }
-            let db = try store.open(settings, create: true)
+            // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
+            let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
+            defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
+            let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
             defer { try? db.close() }
             let importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
             let showProgress = !quiet && isTerminal(STDERR_FILENO)
@@ -65,9 +86,14 @@ struct ImportCommand: AsyncParsableCommand {
             for file in files {
                 let summary: ImportSummary
                 do {
-                    summary = try await importer.importFile(
-                        at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now(),
-                        progress: showProgress ? Self.showProgress : nil)
+                    if let evidence = kind.evidence {
+                        summary = try await importer.importEvidence(
+                            evidence, at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now())
+                    } else {
+                        summary = try await importer.importFile(
+                            at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now(),
+                            checkOnly: check, progress: showProgress ? Self.showProgress : nil)
+                    }
                 } catch let error as ImportError {
                     if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
                     printError(error.description)
@@ -76,7 +102,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 total.add(summary.tally)
-                print(Self.describe(summary, quiet: quiet))
+                print(Self.describe(summary, quiet: quiet, checkOnly: check))
                 rejectsOut.add(summary)
                 if summary.tally.rejected > 0 || summary.tally.conflicts > 0 { worst = max(worst, 1) }
             }
@@ -96,9 +122,11 @@ struct ImportCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("\r\(progress.file): \(percent)%  \(progress.rows) rows".utf8))
     }
 
-    static func describe(_ summary: ImportSummary, quiet: Bool) -> String {
+    static func describe(_ summary: ImportSummary, quiet: Bool, checkOnly: Bool = false) -> String {
         let t = summary.tally
-        var lines = ["\(summary.file): \(t.accepted) accepted, \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        var lines = checkOnly
+            ? ["\(summary.file): \(t.accepted) valid, \(t.rejected) rejected; nothing stored (--check)."]
+            : ["\(summary.file): \(t.accepted) accepted\(summary.updated > 0 ? " (\(summary.updated) updating earlier records)" : ""), \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
         if !summary.ignoredColumns.isEmpty {
             lines.append("  Columns not read: \(summary.ignoredColumns.prefix(8).joined(separator: ", "))\(summary.ignoredColumns.count > 8 ? ", …" : "").")
         }

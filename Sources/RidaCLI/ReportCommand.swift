@@ -8,7 +8,24 @@ import RidaSurvey
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print a quarter's figures and thresholds per centre and channel.",
+        abstract: "Print a quarter's figures and thresholds per centre and channel; save quarterly reports and their actions.",
+        discussion: """
+            rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their
+            decisions and actions, and the reasons for declines feed framework 2's criteria 3.2.2 and 3.2.3.
+            """,
+        subcommands: [Show.self, Save.self, Submit.self, Publish.self, List.self, Decide.self, Decline.self, Declines.self],
+        defaultSubcommand: Show.self
+    )
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json, csv
+    }
+}
+
+extension ReportCommand {
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a quarter's figures and thresholds per centre and channel (the default).",
         discussion: "The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored."
     )
 
@@ -28,10 +45,6 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var out: String?
-
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, csv
-    }
 
     func validate() throws {
         if let quarter, Quarter(quarter) == nil {
@@ -66,6 +79,7 @@ struct ReportCommand: AsyncParsableCommand {
             try emit(text, to: out)
         }
     }
+}
 }
 
 /// Writes `text` to `path`, or to standard output when there is none.

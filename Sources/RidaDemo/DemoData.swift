@@ -1,3 +1,4 @@
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 
@@ -24,18 +25,31 @@ public struct DemoData: Sendable {
     /// A centre of the demo and the channels it serves.
     public struct Centre: Sendable {
         public var id: String
+        public var entity: String
         public var name: LocalizedText
         public var channels: [String]
+        public var kind: CentreKind
     }
 
+    /// Two government entities, each with its remote centre (framework 2) and headquarters (framework 1).
+    public static let entities: [Entity] = [
+        Entity(id: "E01", nameAr: "هيئة المعلومات والحكومة الإلكترونية", nameEn: "Information & eGovernment Authority"),
+        Entity(id: "E02", nameAr: "وزارة الإسكان", nameEn: "Ministry of Housing"),
+    ]
+
+    static let remoteChannels = ["call_centre", "website", "mobile_app", "chat", "email", "social"]
+
     public static let centres: [Centre] = [
-        Centre(id: "C01", name: LocalizedText(ar: "مركز خدمة مدينة عيسى", en: "Isa Town service centre"), channels: ["counter", "kiosk"]),
-        Centre(id: "C02", name: LocalizedText(ar: "مركز خدمة المحرق", en: "Muharraq service centre"), channels: ["counter", "kiosk"]),
-        Centre(id: "C03", name: LocalizedText(ar: "مركز خدمة سترة", en: "Sitra service centre"), channels: ["counter", "kiosk"]),
-        Centre(id: "R01", name: LocalizedText(ar: "مركز الخدمة عن بعد – هيئة المعلومات", en: "Remote service – Information Authority"),
-               channels: ["call_centre", "website", "mobile_app", "chat", "email", "social"]),
-        Centre(id: "R02", name: LocalizedText(ar: "مركز الخدمة عن بعد – وزارة الإسكان", en: "Remote service – Ministry of Housing"),
-               channels: ["call_centre", "website", "mobile_app", "chat", "email", "social"]),
+        Centre(id: "C01", entity: "E01", name: LocalizedText(ar: "مركز خدمة مدينة عيسى", en: "Isa Town service centre"),
+               channels: ["counter", "kiosk"], kind: .headquarters),
+        Centre(id: "C02", entity: "E01", name: LocalizedText(ar: "مركز خدمة المحرق", en: "Muharraq service centre"),
+               channels: ["counter", "kiosk"], kind: .headquarters),
+        Centre(id: "C03", entity: "E02", name: LocalizedText(ar: "مركز خدمة سترة", en: "Sitra service centre"),
+               channels: ["counter", "kiosk"], kind: .headquarters),
+        Centre(id: "R01", entity: "E01", name: LocalizedText(ar: "مركز الخدمة عن بعد – هيئة المعلومات", en: "Remote service – Information Authority"),
+               channels: remoteChannels, kind: .remote),
+        Centre(id: "R02", entity: "E02", name: LocalizedText(ar: "مركز الخدمة عن بعد – وزارة الإسكان", en: "Remote service – Ministry of Housing"),
+               channels: remoteChannels, kind: .remote),
     ]
 
     static let services: [String] = [
@@ -146,6 +160,9 @@ public struct DemoData: Sendable {
     /// Builds the demo in `store`, in batches, and returns the quarters it covers.
     public func populate(_ store: SQLiteStore, now: Instant) async throws -> [Quarter] {
         let quarters = Self.quarters(before: now, zone: store.configuration.zone)
+        try await store.saveCentres(
+            Self.centres.map { RidaAssessment.Centre(id: $0.id, entity: $0.entity, nameAr: $0.name.ar, nameEn: $0.name.en, kind: $0.kind, channels: $0.channels) },
+            entities: Self.entities, at: now)
         let all = responses(quarters: quarters, zone: store.configuration.zone)
         var start = 0
         while start < all.count {

@@ -41,7 +41,7 @@ public struct ImportMapping: Codable, Sendable, Hashable {
     }
 
     /// Reads a mapping file, reporting every problem at once.
-    public static func load(_ data: Data, name: String) throws(ImportError) -> ImportMapping {
+    public static func load(_ data: Data, name: String, fields: FieldSet = .responses) throws(ImportError) -> ImportMapping {
         let mapping: ImportMapping
         do {
             mapping = try JSONDecoder().decode(ImportMapping.self, from: data)
@@ -50,19 +50,19 @@ public struct ImportMapping: Codable, Sendable, Hashable {
         } catch {
             throw .badMapping(file: name, problems: [Problem(reason: "it is not JSON")])
         }
-        let problems = mapping.problems()
+        let problems = mapping.problems(for: fields)
         if !problems.isEmpty { throw .badMapping(file: name, problems: problems) }
         return mapping
     }
 
-    /// Everything wrong with this mapping.
-    public func problems() -> [Problem] {
+    /// Everything wrong with this mapping, as a mapping of the records `fieldSet` describes.
+    public func problems(for fieldSet: FieldSet = .responses) -> [Problem] {
         var problems: [Problem] = []
-        let known = Set(ResponseDraft.fieldNames)
+        let known = Set(fieldSet.names)
         for (name, rule) in fields.sorted(by: { $0.key < $1.key }) {
             let field = "fields.\(name)"
             if !known.contains(name) {
-                problems.append(Problem(field: field, reason: "Rida has no field \"\(name)\" (fields: \(ResponseDraft.fieldNames.joined(separator: ", ")))"))
+                problems.append(Problem(field: field, reason: "Rida has no field \"\(name)\" (fields: \(fieldSet.names.joined(separator: ", ")))"))
             }
             let sources = [rule.column != nil, rule.columns != nil, rule.value != nil].filter { $0 }.count
             if sources != 1 {
@@ -71,14 +71,14 @@ public struct ImportMapping: Codable, Sendable, Hashable {
             if let columns = rule.columns, columns.isEmpty {
                 problems.append(Problem(field: "\(field).columns", reason: "needs at least one column"))
             }
-            if rule.dateFormat != nil, name != "submitted_at" {
-                problems.append(Problem(field: "\(field).dateFormat", reason: "only submitted_at takes a dateFormat"))
+            if rule.dateFormat != nil, !fieldSet.dateFields.contains(name) {
+                problems.append(Problem(field: "\(field).dateFormat", reason: "only \(fieldSet.dateFields.joined(separator: " and ")) take\(fieldSet.dateFields.count == 1 ? "s" : "") a dateFormat"))
             }
         }
-        for required in ["centre", "channel", "submitted_at"] where fields[required] == nil {
+        for required in fieldSet.requiredInMapping where fields[required] == nil {
             problems.append(Problem(field: "fields", reason: "says nothing of \(required): map a column to it or give a fixed \"value\""))
         }
-        if !(1...4).contains(where: { fields["q\($0)"] != nil }) {
+        if !fieldSet.ratingFields.isEmpty, !fieldSet.ratingFields.contains(where: { fields[$0] != nil }) {
             problems.append(Problem(field: "fields", reason: "maps none of q1 to q4: a response needs at least one rating"))
         }
         for (label, score) in (ratingLabels ?? [:]).sorted(by: { $0.key < $1.key }) where !(1...5).contains(score) {
@@ -114,7 +114,7 @@ public struct FieldRule: Codable, Sendable, Hashable {
     public var value: String?
     /// Source values to Rida's, such as `{"Web": "website"}`; values not listed pass unchanged.
     public var values: [String: String]?
-    /// For submitted_at: the date's pattern (Unicode, as in `yyyy/MM/dd h:mm:ss a zzz`).
+    /// For a time field (submitted_at; received_at, contacted_at, answered_at): the date's pattern (Unicode, as in `yyyy/MM/dd h:mm:ss a zzz`).
     public var dateFormat: String?
 
     public enum Combine: String, Codable, Sendable {

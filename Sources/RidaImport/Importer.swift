@@ -30,6 +30,8 @@ public struct ImportSummary: Sendable {
     public var conflicts: [ConflictRow]
     /// Source columns nothing read.
     public var ignoredColumns: [String]
+    /// Evidence imports: records already stored that this file replaced with newer content (counted as accepted too).
+    public var updated = 0
     /// The source's header (CSV) or nil (JSON Lines), for writing rejects back in the same shape.
     public var header: [String]?
 }
@@ -50,7 +52,11 @@ public struct Importer: Sendable {
     public var batchSize: Int
     public var logger: Logger
 
-    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = 10_000, logger: Logger) {
+    /// Rows per transaction by default: large enough that the random-key index's pages are written once
+    /// per many rows, small enough that a crash loses little work (re-running the import finishes it).
+    public static let defaultBatchSize = 50_000
+
+    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
         self.store = store
         self.validator = validator
         self.batchSize = batchSize
@@ -58,41 +64,27 @@ public struct Importer: Sendable {
     }
 
     /// Imports the file at `path`. `now` bounds submitted_at and stamps the import record.
+    /// With `checkOnly`, every row is read and validated but nothing is stored or recorded.
     public func importFile(
-        at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant,
+        at path: String, mapping: ImportMapping? = nil, mappingName: String? = nil, now: Instant, checkOnly: Bool = false,
         progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
-        let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
-        }
-        return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now, progress: progress)
+        let (name, data) = try Self.read(path)
+        return try await importData(data, name: name, path: path, mapping: mapping, mappingName: mappingName, now: now,
+                                    checkOnly: checkOnly, progress: progress)
     }
 
     /// Imports `data`, recorded under the source name `name`.
     public func importData(
         _ data: Data, name: String, path: String? = nil, mapping: ImportMapping? = nil, mappingName: String? = nil,
-        now: Instant, progress: (@Sendable (ImportProgress) -> Void)? = nil
+        now: Instant, checkOnly: Bool = false, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let label = path ?? name
-        let bytes = [UInt8](data)
-        try checkText(bytes, file: label)
-        let format = mapping?.format ?? Self.sniff(bytes, name: name)
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let (format, digest, opened) = try rows(of: data, name: name, label: label, mapping: mapping, fields: .responses)
+        var rows = opened
 
-        var rows: any RowStream
-        switch format {
-        case .csv:
-            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
-            rows = try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, zone: validator.zone, file: label)
-        case .jsonl:
-            rows = JSONLinesRows(bytes: bytes, mapping: mapping, zone: validator.zone, file: label)
-        }
-
-        let importID = try await store.beginImport(
-            kind: "responses", source: name, sha256: digest, byteCount: Int64(bytes.count), mapping: mappingName, at: now)
+        let importID = checkOnly ? 0 : try await store.beginImport(
+            kind: "responses", source: name, sha256: digest, byteCount: Int64(data.count), mapping: mappingName, at: now)
         logger.info("import started", metadata: ["import.id": "\(importID)", "import.source": "\(name)", "import.sha256": "\(digest)"])
 
         var summary = ImportSummary(
@@ -105,19 +97,42 @@ public struct Importer: Sendable {
         var rowCount = 0
         batch.reserveCapacity(batchSize)
 
-        func flush() async throws {
-            let outcomes = try await store.save(batch, receivedAt: now, importID: importID, rejected: batchRejected)
-            summary.tally.rejected += batchRejected
+        // Reading and validating the next batch overlaps the writing of the one before: the writer is
+        // SQLite's single connection on its own thread, so two cores are busy. Batches are written in order,
+        // one at a time.
+        var pending: (task: Task<[SaveOutcome], any Error>, batch: [SurveyResponse], lines: [Int], rejected: Int)?
+
+        func settle() async throws {
+            guard let (task, saved, lines, rejected) = pending else { return }
+            pending = nil
+            let outcomes = try await task.value
+            summary.tally.rejected += rejected
             for (i, outcome) in outcomes.enumerated() {
                 summary.tally.add(outcome)
                 if case .conflict(let fields) = outcome {
-                    summary.conflicts.append(ConflictRow(line: batchLines[i], id: batch[i].id, fields: fields))
+                    summary.conflicts.append(ConflictRow(line: lines[i], id: saved[i].id, fields: fields))
                 }
             }
-            batch.removeAll(keepingCapacity: true)
-            batchLines.removeAll(keepingCapacity: true)
-            batchRejected = 0
             progress?(ImportProgress(file: label, fraction: rows.progress, rows: rowCount, tally: summary.tally))
+        }
+
+        func flush() async throws {
+            try await settle()
+            let store = self.store
+            let toSave = batch
+            let rejected = batchRejected
+            let zone = validator.zone
+            let task = Task {
+                // A check stores nothing: every valid row counts as one that would be accepted.
+                if checkOnly { return [SaveOutcome](repeating: .created, count: toSave.count) }
+                // Prepared here, off the writer's thread; the writer only binds, steps and adds counts.
+                return try await store.save(PreparedBatch(toSave, zone: zone), receivedAt: now, importID: importID, rejected: rejected)
+            }
+            pending = (task, toSave, batchLines, rejected)
+            batch = []
+            batch.reserveCapacity(batchSize)
+            batchLines = []
+            batchRejected = 0
         }
 
         do {
@@ -149,17 +164,46 @@ public struct Importer: Sendable {
                 if batch.count >= batchSize { try await flush() }
             }
             try await flush()
+            try await settle()
         } catch {
-            try? await store.finishImport(importID, failed: true, at: now)
+            if let pending { _ = try? await pending.task.value }
+            if !checkOnly { try? await store.finishImport(importID, failed: true, at: now) }
             throw error
         }
-        try await store.finishImport(importID, at: now)
+        if !checkOnly { try await store.finishImport(importID, at: now) }
         logger.info("import finished", metadata: [
             "import.id": "\(importID)", "import.accepted": "\(summary.tally.accepted)",
             "import.duplicates": "\(summary.tally.duplicates)", "import.conflicts": "\(summary.tally.conflicts)",
             "import.rejected": "\(summary.tally.rejected)",
         ])
         return summary
+    }
+
+    /// The name and bytes of the file at `path`, or why it cannot be read.
+    static func read(_ path: String) throws(ImportError) -> (String, Data) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw ImportError.unreadable(file: path, reason: !exists ? "there is no such file" : isDirectory.boolValue ? "it is a folder" : "permission denied")
+        }
+        return ((path as NSString).lastPathComponent, data)
+    }
+
+    /// Checks that `data` is text, and opens its rows as records of `fields`: its format, its SHA-256, its rows.
+    func rows(of data: Data, name: String, label: String, mapping: ImportMapping?, fields: FieldSet) throws(ImportError)
+        -> (ImportFormat, String, any RowStream)
+    {
+        let bytes = [UInt8](data)
+        try checkText(bytes, file: label)
+        let format = mapping?.format ?? Self.sniff(bytes, name: name)
+        let digest = sha256Hex(data)
+        switch format {
+        case .csv:
+            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
+            return (format, digest, try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+        case .jsonl:
+            return (format, digest, JSONLinesRows(bytes: bytes, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+        }
     }
 
     /// An id for a row that has none, derived from the row's content, so that importing the same
@@ -207,4 +251,9 @@ public struct Importer: Sendable {
             throw .notUTF8(file: file, encoding: "Windows-1256 or another legacy code page")
         }
     }
+}
+
+/// The SHA-256 of `data`, lower-case hex.
+func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }

@@ -13,9 +13,12 @@ struct RowPlan {
 
     struct Field {
         var name: String
+        /// The field's position in `ResponseDraft.fieldNames`.
+        var index: Int
         var source: Source
         var values: [String: String]?
         var dateFormatter: DateFormatter?
+        var isRating = false
     }
 
     let fields: [Field]
@@ -25,11 +28,11 @@ struct RowPlan {
     /// Header columns no field reads (reported, not an error).
     let ignoredColumns: [String]
     let columnCount: Int
+    let fieldSet: FieldSet
 
-    /// The columns that must be in a canonical header.
-    static let requiredCanonical = ["centre", "channel", "submitted_at", "q1", "q2", "q3", "q4"]
-
-    init(header: [String], mapping: ImportMapping?, zone: DeploymentZone, file: String, checkHeader: Bool) throws(ImportError) {
+    init(header: [String], mapping: ImportMapping?, fields fieldSet: FieldSet = .responses, zone: DeploymentZone, file: String,
+         checkHeader: Bool) throws(ImportError) {
+        self.fieldSet = fieldSet
         var index: [String: Int] = [:]
         for (i, name) in header.enumerated() {
             let key = mapping == nil ? name.lowercased() : name
@@ -41,7 +44,7 @@ struct RowPlan {
         var used = Set<Int>()
         var missing: [String] = []
         if let mapping {
-            for name in ResponseDraft.fieldNames {
+            for name in fieldSet.names {
                 guard let rule = mapping.fields[name] else { continue }
                 var source = Source.absent
                 if let column = rule.column {
@@ -64,25 +67,27 @@ struct RowPlan {
                     f.dateFormat = format
                     formatter = f
                 }
-                fields.append(Field(name: name, source: source, values: rule.values, dateFormatter: formatter))
+                fields.append(Field(name: name, index: fieldSet.names.firstIndex(of: name)!, source: source,
+                                    values: rule.values, dateFormatter: formatter, isRating: fieldSet.ratingFields.contains(name)))
             }
             if checkHeader, !missing.isEmpty {
                 throw .wrongHeader(file: file, missing: missing, found: header,
                                    hint: "the mapping names columns this file does not have; check the mapping against the file's first line")
             }
         } else {
-            for name in ResponseDraft.fieldNames {
+            for name in fieldSet.names {
                 if let i = index[name] {
-                    fields.append(Field(name: name, source: .column(i)))
+                    fields.append(Field(name: name, index: fieldSet.names.firstIndex(of: name)!, source: .column(i),
+                                        isRating: fieldSet.ratingFields.contains(name)))
                     used.insert(i)
-                } else if Self.requiredCanonical.contains(name) {
+                } else if fieldSet.requiredColumns.contains(name) {
                     missing.append(name)
                 }
             }
             if checkHeader, !missing.isEmpty {
                 throw .wrongHeader(
                     file: file, missing: missing, found: header,
-                    hint: "Rida's CSV header is id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order); "
+                    hint: "Rida's CSV header is \(fieldSet.canonicalHeader) (any order); "
                         + "for another system's export, describe its columns in a mapping file and pass --mapping FILE")
             }
         }
@@ -96,7 +101,12 @@ struct RowPlan {
 
     /// The draft a row's values make, and the problems met on the way (dates a format cannot read).
     func draft(_ values: [String?], line: Int) -> (ResponseDraft, [Problem]) {
-        var draft = ResponseDraft()
+        record(values, line: line)
+    }
+
+    /// The record draft a row's values make, and the problems met on the way (dates a format cannot read).
+    func record<Draft: RowDraft>(_ values: [String?], line: Int) -> (Draft, [Problem]) {
+        var draft = Draft.blank
         var problems: [Problem] = []
         for field in fields {
             var value: String?
@@ -109,7 +119,7 @@ struct RowPlan {
                     .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
                 value = combine == .first ? texts.first : (texts.isEmpty ? nil : texts.joined(separator: separator))
             }
-            if let v = value, let mapped = field.values?[v] ?? field.values?[v.trimmingCharacters(in: .whitespaces)] {
+            if let v = value, let values = field.values, let mapped = values[v] ?? values[v.trimmingCharacters(in: .whitespaces)] {
                 value = mapped
             }
             if let v = value, let formatter = field.dateFormatter, !v.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -138,10 +148,10 @@ struct RowPlan {
                     value = nil
                 }
             }
-            if let v = value, !ratingLabels.isEmpty, field.name.count == 2, field.name.hasPrefix("q") {
+            if let v = value, field.isRating, !ratingLabels.isEmpty {
                 if let score = ratingLabels[normalizedLabel(v)] { value = String(score) }
             }
-            draft.set(field.name, value)
+            draft.set(fieldAt: field.index, name: field.name, value)
         }
         return (draft, problems)
     }

@@ -27,7 +27,8 @@ struct CSVRows: RowStream {
     var ignoredColumns: [String] { plan.ignoredColumns }
     var progress: Double { reader.progress }
 
-    init(bytes: [UInt8], delimiter: UInt8, mapping: ImportMapping?, zone: DeploymentZone, file: String) throws(ImportError) {
+    init(bytes: [UInt8], delimiter: UInt8, mapping: ImportMapping?, fields: FieldSet = .responses, zone: DeploymentZone,
+         file: String) throws(ImportError) {
         reader = CSVReader(bytes: bytes, delimiter: delimiter)
         let first: CSVRecord?
         do {
@@ -37,13 +38,13 @@ struct CSVRows: RowStream {
         }
         guard let first else { throw .empty(file: file) }
         let names = first.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
-        if names.count == 1, mapping == nil, !ResponseDraft.fieldNames.contains(names[0].lowercased()) {
+        if names.count == 1, mapping == nil, !fields.names.contains(names[0].lowercased()) {
             let hint = names[0].contains(";") ? "its first line has no commas (semicolons? give \"delimiter\": \";\" in a mapping)"
                 : "its first line is not a header of comma-separated column names"
             throw .notCSV(file: file, reason: hint)
         }
         header = names
-        plan = try RowPlan(header: names, mapping: mapping, zone: zone, file: file, checkHeader: true)
+        plan = try RowPlan(header: names, mapping: mapping, fields: fields, zone: zone, file: file, checkHeader: true)
     }
 
     mutating func next() -> SourceRow? {
@@ -91,13 +92,13 @@ struct JSONLinesRows: RowStream {
     var ignoredColumns: [String] { [] }
     var progress: Double { bytes.isEmpty ? 1 : Double(position) / Double(bytes.count) }
 
-    init(bytes: [UInt8], mapping: ImportMapping?, zone: DeploymentZone, file: String) {
+    init(bytes: [UInt8], mapping: ImportMapping?, fields: FieldSet = .responses, zone: DeploymentZone, file: String) {
         self.bytes = bytes
         self.position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let columns = mapping.map { Array(Set($0.columnsRead)).sorted() } ?? ResponseDraft.fieldNames
+        let columns = mapping.map { Array(Set($0.columnsRead)).sorted() } ?? fields.names
         self.columns = columns
         // Keys are looked up by name, so a missing one is a row problem, not a header problem.
-        self.plan = try! RowPlan(header: columns, mapping: mapping, zone: zone, file: file, checkHeader: false)
+        self.plan = try! RowPlan(header: columns, mapping: mapping, fields: fields, zone: zone, file: file, checkHeader: false)
     }
 
     mutating func next() -> SourceRow? {

@@ -50,7 +50,6 @@ enum Migrations {
                     receivedAt TEXT NOT NULL,
                     FOREIGN KEY (surveyId, surveyVersion) REFERENCES survey(id, version)
                 );
-                CREATE INDEX response_on_quarter_centre ON response(quarter, centre, channel);
                 CREATE TABLE rollup (
                     quarter TEXT NOT NULL,
                     centre TEXT NOT NULL,
@@ -66,6 +65,9 @@ enum Migrations {
                     PRIMARY KEY (quarter, centre, channel)
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("assessment-v1") { db in
+            try db.execute(sql: assessmentV1)
         }
         migrator.registerMigration("http-v1") { db in
             // API keys of the HTTP service: only the SHA-256 of a key is kept, never the key.
@@ -96,6 +98,131 @@ enum Migrations {
         }
         return migrator
     }
+
+    /// The assessment core: the registry of entities and centres, assessments and their append-only history,
+    /// evidence records (Tawasul complaints, contacts, reply scores), saved quarterly reports with their actions,
+    /// decline reasons and the days the live display served a centre. See docs/assessment.md.
+    static let assessmentV1 = """
+        CREATE TABLE entity (
+            id TEXT PRIMARY KEY NOT NULL,
+            nameAr TEXT,
+            nameEn TEXT
+        );
+        CREATE TABLE centre (
+            id TEXT PRIMARY KEY NOT NULL,
+            entityId TEXT REFERENCES entity(id),
+            nameAr TEXT,
+            nameEn TEXT,
+            kind TEXT CHECK (kind IN ('headquarters', 'remote')),
+            channels TEXT NOT NULL DEFAULT '',
+            firstSeenAt TEXT NOT NULL,
+            firstSeenIn TEXT NOT NULL CHECK (firstSeenIn IN ('registry', 'import'))
+        );
+        CREATE UNIQUE INDEX centre_one_remote_per_entity ON centre(entityId) WHERE kind = 'remote';
+        CREATE TABLE assessment (
+            id TEXT PRIMARY KEY NOT NULL,
+            framework INTEGER NOT NULL CHECK (framework IN (1, 2)),
+            unit TEXT NOT NULL,
+            cycle INTEGER NOT NULL,
+            openedAt TEXT NOT NULL,
+            openedBy TEXT NOT NULL,
+            UNIQUE (framework, unit, cycle)
+        );
+        CREATE TABLE assessmentEntry (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            assessmentId TEXT NOT NULL REFERENCES assessment(id),
+            criterion TEXT NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('met', 'notMet', 'notApplicable', 'pending', 'computed')),
+            evaluator TEXT NOT NULL,
+            recordedAt TEXT NOT NULL,
+            note TEXT,
+            mechanism TEXT,
+            evidence TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX assessmentEntry_on_assessment ON assessmentEntry(assessmentId, criterion, id);
+        CREATE TRIGGER assessment_is_kept BEFORE DELETE ON assessment
+        BEGIN SELECT RAISE(ABORT, 'assessments are never deleted'); END;
+        CREATE TRIGGER assessment_is_fixed BEFORE UPDATE ON assessment
+        BEGIN SELECT RAISE(ABORT, 'an assessment is never changed once opened'); END;
+        CREATE TRIGGER assessmentEntry_is_kept BEFORE DELETE ON assessmentEntry
+        BEGIN SELECT RAISE(ABORT, 'the assessment history is append-only: entries are never deleted'); END;
+        CREATE TRIGGER assessmentEntry_is_fixed BEFORE UPDATE ON assessmentEntry
+        BEGIN SELECT RAISE(ABORT, 'the assessment history is append-only: record a new entry instead'); END;
+        CREATE TABLE tawasulComplaint (
+            id TEXT PRIMARY KEY NOT NULL,
+            entity TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            topic TEXT,
+            receivedAt TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            answeredAt TEXT,
+            slaDays INTEGER NOT NULL CHECK (slaDays > 0),
+            status TEXT,
+            importId INTEGER REFERENCES import(id)
+        );
+        CREATE INDEX tawasulComplaint_on_entity ON tawasulComplaint(entity, quarter);
+        CREATE TABLE contact (
+            entity TEXT NOT NULL,
+            id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            contactedAt TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            answeredAt TEXT,
+            importId INTEGER REFERENCES import(id),
+            PRIMARY KEY (entity, id)
+        );
+        CREATE TABLE replyScore (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            complaintId TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            evaluator TEXT NOT NULL,
+            scoredAt TEXT NOT NULL,
+            q1 INTEGER NOT NULL CHECK (q1 BETWEEN 1 AND 5),
+            q2 INTEGER NOT NULL CHECK (q2 BETWEEN 1 AND 5),
+            q3 INTEGER NOT NULL CHECK (q3 BETWEEN 1 AND 5),
+            q4 INTEGER NOT NULL CHECK (q4 BETWEEN 1 AND 5),
+            note TEXT
+        );
+        CREATE INDEX replyScore_on_entity ON replyScore(entity);
+        CREATE TABLE savedReport (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'published')),
+            savedAt TEXT NOT NULL,
+            savedBy TEXT NOT NULL,
+            submittedAt TEXT,
+            publishedAt TEXT
+        );
+        CREATE INDEX savedReport_on_scope ON savedReport(scope, quarter);
+        CREATE TABLE reportAction (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reportId INTEGER NOT NULL REFERENCES savedReport(id),
+            who TEXT NOT NULL,
+            what TEXT NOT NULL,
+            due TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+            recordedAt TEXT NOT NULL
+        );
+        CREATE INDEX reportAction_on_report ON reportAction(reportId);
+        CREATE TABLE declineReason (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL,
+            channel TEXT,
+            quarter TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            who TEXT NOT NULL,
+            recordedAt TEXT NOT NULL
+        );
+        CREATE TABLE liveDisplayDay (
+            centre TEXT NOT NULL,
+            day TEXT NOT NULL,
+            firstAt TEXT NOT NULL,
+            PRIMARY KEY (centre, day)
+        ) WITHOUT ROWID;
+        INSERT INTO centre (id, firstSeenAt, firstSeenIn)
+            SELECT DISTINCT centre, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'import' FROM rollup;
+        """
 
     /// The rollup's count columns, in the order `Counts` flattens them.
     static let rollupCountColumns: [String] = {

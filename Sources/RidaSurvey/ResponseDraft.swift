@@ -33,6 +33,22 @@ public struct ResponseDraft: Sendable, Hashable {
         "id", "centre", "channel", "submitted_at", "q1", "q2", "q3", "q4", "service", "counter", "comment", "stage",
     ]
 
+    /// Sets the field at `index` of `fieldNames`: the fast path for imports, which resolve names once per file.
+    public mutating func set(fieldAt index: Int, _ value: String?) {
+        switch index {
+        case 0: id = value
+        case 1: centre = value
+        case 2: channel = value
+        case 3: submittedAt = value
+        case 4, 5, 6, 7: ratings[index - 4] = value
+        case 8: service = value
+        case 9: counter = value
+        case 10: comment = value
+        case 11: stage = value
+        default: break
+        }
+    }
+
     /// Sets the field called `name`; returns false when Rida has no such field.
     @discardableResult
     public mutating func set(_ name: String, _ value: String?) -> Bool {

@@ -30,9 +30,9 @@ public struct ResponseValidator: Sendable {
 
         let id = cleaned(draft.id)
         if let id {
-            if id.count > Self.maxIDLength {
+            if id.utf8.count > Self.maxIDLength, id.count > Self.maxIDLength {
                 problem("id", "is longer than \(Self.maxIDLength) characters")
-            } else if id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            } else if !isPlainToken(id) {
                 problem("id", "must not contain spaces or control characters")
             }
         } else {
@@ -41,7 +41,7 @@ public struct ResponseValidator: Sendable {
 
         let centre = cleaned(draft.centre)
         if let centre {
-            if centre.count > Self.maxCentreLength {
+            if centre.utf8.count > Self.maxCentreLength, centre.count > Self.maxCentreLength {
                 problem("centre", "is longer than \(Self.maxCentreLength) characters")
             } else if hasControlCharacters(centre, allowingNewlines: false) {
                 problem("centre", "must not contain control characters or line breaks")
@@ -117,7 +117,7 @@ public struct ResponseValidator: Sendable {
 
     private func freeText(_ raw: String?, field: String, limit: Int, _ problem: (String?, String) -> Void) -> String? {
         guard let text = cleaned(raw) else { return nil }
-        if text.count > limit {
+        if text.utf8.count > limit, text.count > limit {
             problem(field, "is longer than \(limit) characters")
             return nil
         }
@@ -137,6 +137,16 @@ func cleaned(_ text: String?) -> String? {
     if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, last > 0x20 { return text }
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     return trimmed.isEmpty ? nil : trimmed
+}
+
+/// Whether `text` has no white space or control characters (ASCII checked byte by byte, the rest by scalar).
+func isPlainToken(_ text: String) -> Bool {
+    var ascii = true
+    for byte in text.utf8 {
+        if byte <= 0x20 || byte == 0x7F { return false }
+        if byte >= 0x80 { ascii = false }
+    }
+    return ascii || !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
 }
 
 func hasControlCharacters(_ text: String, allowingNewlines: Bool) -> Bool {

@@ -111,6 +111,17 @@ import Testing
         #expect(imports.stdout.components(separatedBy: "responses.csv").count == 3)
     }
 
+    @Test func checkingAFileStoresNothing() throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let file = try db.file("responses.csv", Self.csv)
+        let check = try runRida(["import", "--check", "--db", db.path, file])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("5 valid, 1 rejected; nothing stored (--check)"))
+        #expect(check.stdout.contains("line 7, q1:"))
+        #expect(!FileManager.default.fileExists(atPath: db.path), "a check creates no database")
+    }
+
     @Test func theDemoBuildsADatabaseAndPrintsItsLatestReport() throws {
         let db = try TemporaryDatabase()
         defer { db.remove() }

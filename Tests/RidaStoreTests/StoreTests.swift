@@ -105,7 +105,7 @@ import Testing
         _ = try await store.save(Array(batch[250...]), receivedAt: received)
         let quarters = [Quarter(year: 2026, number: 1), Quarter(year: 2026, number: 2)]
         let rollups = try await store.counts(for: quarters)
-        let recount = try await store.writer.read { db in
+        let recount = try read(store) { db in
             try Row.fetchAll(db, sql: """
                 SELECT quarter, centre, channel, count(*) AS n,
                        sum(q1 = 5) AS q1s5, sum(q2 = 1) AS q2s1, count(q3) AS q3n
@@ -137,12 +137,17 @@ import Testing
         let db = try TemporaryDatabase()
         defer { db.remove() }
         let store = try db.open()
-        let plan = try await store.writer.read { db in
+        let plan = try read(store) { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM rollup WHERE quarter IN ('2026-Q1', '2025-Q4')")
                 .map { $0["detail"] as String }.joined(separator: "; ")
         }
         #expect(plan.contains("USING PRIMARY KEY"), "\(plan)")
     }
+}
+
+/// Reads the store's database directly, from a synchronous context (so GRDB's blocking `read` is the one called).
+func read<T>(_ store: SQLiteStore, _ body: (Database) throws -> T) throws -> T {
+    try store.writer.read(body)
 }
 
 @Suite struct StoreErrorTests {

@@ -1,0 +1,114 @@
+import RidaSurvey
+
+/// A government entity: framework 2 assesses it through its one remote centre.
+public struct Entity: Codable, Sendable, Hashable {
+    public var id: String
+    public var nameAr: String?
+    public var nameEn: String?
+
+    public init(id: String, nameAr: String? = nil, nameEn: String? = nil) {
+        self.id = id
+        self.nameAr = nameAr
+        self.nameEn = nameEn
+    }
+
+    public func name(_ language: Language) -> String {
+        (language == .ar ? nameAr ?? nameEn : nameEn ?? nameAr) ?? id
+    }
+}
+
+/// Whether a centre is a headquarters (framework 1) or an entity's remote service centre (framework 2).
+public enum CentreKind: String, Codable, Sendable, CaseIterable {
+    case headquarters
+    case remote
+}
+
+/// A service centre, as the registry knows it.
+public struct Centre: Codable, Sendable, Hashable {
+    public var id: String
+    /// Nil for a centre first seen in an import, until someone says which entity it belongs to.
+    public var entity: String?
+    public var nameAr: String?
+    public var nameEn: String?
+    /// Nil for a centre first seen in an import, until someone says.
+    public var kind: CentreKind?
+    /// The channels the centre serves, by channel id.
+    public var channels: [String]
+
+    public init(id: String, entity: String? = nil, nameAr: String? = nil, nameEn: String? = nil,
+                kind: CentreKind? = nil, channels: [String] = []) {
+        self.id = id
+        self.entity = entity
+        self.nameAr = nameAr
+        self.nameEn = nameEn
+        self.kind = kind
+        self.channels = channels
+    }
+
+    /// What the registry still needs to know about this centre.
+    public var missing: [String] {
+        var missing: [String] = []
+        if entity == nil { missing.append("entity") }
+        if kind == nil { missing.append("kind") }
+        if channels.isEmpty { missing.append("channels") }
+        return missing
+    }
+
+    public func name(_ language: Language) -> String {
+        (language == .ar ? nameAr ?? nameEn : nameEn ?? nameAr) ?? id
+    }
+}
+
+/// One assessment: a unit (a centre for framework 1, an entity for framework 2) against a framework, in a cycle (a year).
+public struct Assessment: Codable, Sendable, Hashable {
+    /// `unit-cycle`, such as `C01-2026`.
+    public var id: String
+    public var framework: Framework
+    /// The centre's id (framework 1) or the entity's (framework 2).
+    public var unit: String
+    public var cycle: Int
+    public var openedAt: Instant
+    public var openedBy: String
+
+    public init(framework: Framework, unit: String, cycle: Int, openedAt: Instant, openedBy: String) {
+        self.id = Assessment.id(unit: unit, cycle: cycle)
+        self.framework = framework
+        self.unit = unit
+        self.cycle = cycle
+        self.openedAt = openedAt
+        self.openedBy = openedBy
+    }
+
+    public static func id(unit: String, cycle: Int) -> String { "\(unit)-\(cycle)" }
+
+    /// The quarters of the cycle.
+    public var quarters: [Quarter] { (1...4).map { Quarter(year: cycle, number: $0) } }
+
+    /// The quarters of the cycle that have ended at `now`: the ones the data rules look at.
+    public func endedQuarters(at now: Instant, zone: DeploymentZone) -> [Quarter] {
+        quarters.filter { zone.interval(of: $0).upperBound <= now }
+    }
+}
+
+/// The registry of entities and centres, and what it still lacks.
+public struct Registry: Sendable {
+    public var entities: [Entity]
+    public var centres: [Centre]
+
+    public init(entities: [Entity], centres: [Centre]) {
+        self.entities = entities
+        self.centres = centres
+    }
+
+    /// What to complete, one sentence each: centres lacking their entity, kind or channels; entities without their remote centre.
+    public var problems: [String] {
+        var problems: [String] = []
+        for centre in centres where !centre.missing.isEmpty {
+            problems.append("centre \(centre.id) needs its \(centre.missing.joined(separator: ", ")): rida centres add \(centre.id) --entity … --kind … --channels …")
+        }
+        for entity in entities where !centres.contains(where: { $0.entity == entity.id && $0.kind == .remote }) {
+            problems.append("entity \(entity.id) has no remote centre (each entity has exactly one): rida centres add ID --entity \(entity.id) --kind remote --channels …")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,319 @@
+import RidaSurvey
+
+/// A complaint from Tawasul, the national suggestions and complaints system, as an export lists it.
+public struct TawasulComplaint: Codable, Sendable, Hashable {
+    public var id: String
+    public var entity: String
+    public var channel: String
+    /// The procedure or step complained about; complaints on the same topic recur (3.2.4).
+    public var topic: String?
+    public var receivedAt: Instant
+    public var answeredAt: Instant?
+    /// The service level agreed for answering, in days of 24 hours.
+    public var slaDays: Int
+    public var status: String?
+
+    public init(id: String, entity: String, channel: String, topic: String? = nil, receivedAt: Instant,
+                answeredAt: Instant? = nil, slaDays: Int, status: String? = nil) {
+        self.id = id
+        self.entity = entity
+        self.channel = channel
+        self.topic = topic
+        self.receivedAt = receivedAt
+        self.answeredAt = answeredAt
+        self.slaDays = slaDays
+        self.status = status
+    }
+
+    /// When the answer was due.
+    public var deadline: Instant { receivedAt.adding(milliseconds: Int64(slaDays) * 86_400_000) }
+
+    /// Whether the complaint was answered within its SLA: nil while it is still open and not yet due at `now`.
+    public func answeredWithinSLA(at now: Instant) -> Bool? {
+        if let answeredAt { return answeredAt <= deadline }
+        return now > deadline ? false : nil
+    }
+}
+
+/// A contact with an entity's contact centre: when the customer asked, when they were answered.
+public struct ContactRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var entity: String
+    public var channel: String
+    public var contactedAt: Instant
+    public var answeredAt: Instant?
+
+    public init(id: String, entity: String, channel: String, contactedAt: Instant, answeredAt: Instant? = nil) {
+        self.id = id
+        self.entity = entity
+        self.channel = channel
+        self.contactedAt = contactedAt
+        self.answeredAt = answeredAt
+    }
+
+    /// Three days of 24 hours: framework 2, 2.3.2.
+    public static let answerWindow: Int64 = 3 * 86_400_000
+
+    /// Whether the customer was answered within three days: nil while unanswered and not yet three days old at `now`.
+    public func answeredWithinThreeDays(at now: Instant) -> Bool? {
+        let due = contactedAt.adding(milliseconds: Self.answerWindow)
+        if let answeredAt { return answeredAt <= due }
+        return now > due ? false : nil
+    }
+}
+
+/// A row of an evidence file, every field still text, by Rida's field name.
+public struct EvidenceDraft: Sendable, Hashable {
+    public var values: [String: String] = [:]
+
+    public init(_ values: [String: String] = [:]) {
+        self.values = values
+    }
+
+    public subscript(_ name: String) -> String? {
+        get { values[name] }
+        set { values[name] = newValue }
+    }
+}
+
+/// The kinds of evidence records Rida imports besides survey responses.
+public enum EvidenceKind: String, Codable, Sendable, CaseIterable {
+    case tawasul
+    case contacts
+
+    /// The canonical field names, in the order of the canonical CSV header.
+    public var fieldNames: [String] {
+        switch self {
+        case .tawasul: ["id", "entity", "channel", "topic", "received_at", "answered_at", "sla_days", "status"]
+        case .contacts: ["id", "entity", "channel", "contacted_at", "answered_at"]
+        }
+    }
+
+    /// The fields every row needs (a mapping may give them a fixed value).
+    public var requiredFields: [String] {
+        switch self {
+        case .tawasul: ["id", "entity", "channel", "received_at", "sla_days"]
+        case .contacts: ["id", "entity", "channel", "contacted_at"]
+        }
+    }
+
+    /// The fields that hold times.
+    public var timeFields: [String] {
+        switch self {
+        case .tawasul: ["received_at", "answered_at"]
+        case .contacts: ["contacted_at", "answered_at"]
+        }
+    }
+}
+
+/// Checks evidence rows and turns them into records, listing every problem of a row at once.
+public struct EvidenceValidator: Sendable {
+    public var zone: DeploymentZone
+    /// How far in the future a time may be, for clocks slightly ahead.
+    public var futureTolerance: Int64 = 24 * 3_600_000
+
+    public init(zone: DeploymentZone = .bahrain) {
+        self.zone = zone
+    }
+
+    public func tawasul(_ draft: EvidenceDraft, now: Instant, line: Int? = nil) -> Result<TawasulComplaint, ProblemList> {
+        var problems: [Problem] = []
+        let common = commonFields(draft, kind: .tawasul, now: now, line: line, problems: &problems)
+        var sla: Int?
+        if let text = cleaned(draft["sla_days"]) {
+            if let days = Int(text), (1...3650).contains(days) {
+                sla = days
+            } else {
+                problems.append(Problem(line: line, field: "sla_days", reason: "\"\(text)\" is not a whole number of days from 1 to 3650"))
+            }
+        } else {
+            problems.append(Problem(line: line, field: "sla_days", reason: "is missing: every complaint has the days its answer is due in"))
+        }
+        guard problems.isEmpty, let common, let sla else { return .failure(ProblemList(problems)) }
+        return .success(TawasulComplaint(
+            id: common.id, entity: common.entity, channel: common.channel, topic: cleaned(draft["topic"]),
+            receivedAt: common.start, answeredAt: common.answered, slaDays: sla, status: cleaned(draft["status"])))
+    }
+
+    public func contact(_ draft: EvidenceDraft, now: Instant, line: Int? = nil) -> Result<ContactRecord, ProblemList> {
+        var problems: [Problem] = []
+        let common = commonFields(draft, kind: .contacts, now: now, line: line, problems: &problems)
+        guard problems.isEmpty, let common else { return .failure(ProblemList(problems)) }
+        return .success(ContactRecord(id: common.id, entity: common.entity, channel: common.channel,
+                                      contactedAt: common.start, answeredAt: common.answered))
+    }
+
+    private struct Common {
+        var id: String
+        var entity: String
+        var channel: String
+        var start: Instant
+        var answered: Instant?
+    }
+
+    private func commonFields(_ draft: EvidenceDraft, kind: EvidenceKind, now: Instant, line: Int?, problems: inout [Problem]) -> Common? {
+        func problem(_ field: String, _ reason: String) { problems.append(Problem(line: line, field: field, reason: reason)) }
+        let id = cleaned(draft["id"])
+        if let id {
+            if id.count > 128 || id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) {
+                problem("id", "must be at most 128 characters, without spaces or control characters")
+            }
+        } else {
+            problem("id", "is missing")
+        }
+        let entity = cleaned(draft["entity"])
+        if entity == nil { problem("entity", "is missing: every record belongs to an entity (a mapping may give it as a fixed value)") }
+        let channel = cleaned(draft["channel"])
+        if channel == nil { problem("channel", "is missing") }
+        let startField = kind.timeFields[0]
+        let start = time(draft[startField], field: startField, now: now, line: line, problems: &problems)
+        if cleaned(draft[startField]) == nil { problem(startField, "is missing") }
+        let answered = time(draft["answered_at"], field: "answered_at", now: now, line: line, problems: &problems)
+        if let start, let answered, answered < start {
+            problem("answered_at", "\(answered.iso8601) is before \(startField) \(start.iso8601)")
+        }
+        guard let id, let entity, let channel, let start else { return nil }
+        return Common(id: id, entity: entity, channel: channel, start: start, answered: answered)
+    }
+
+    private func time(_ text: String?, field: String, now: Instant, line: Int?, problems: inout [Problem]) -> Instant? {
+        guard let text = cleaned(text) else { return nil }
+        let instant: Instant
+        switch ISO8601Timestamp.parse(text) {
+        case .instant(let value): instant = value
+        case .local(let wall): instant = zone.instant(wallClockMilliseconds: wall)
+        case .invalid(let reason):
+            problems.append(Problem(line: line, field: field, reason: "\"\(text)\": \(reason)"))
+            return nil
+        }
+        if instant.millisecondsSince1970 > now.millisecondsSince1970 + futureTolerance {
+            problems.append(Problem(line: line, field: field, reason: "\(instant.iso8601) is in the future"))
+            return nil
+        }
+        return instant
+    }
+}
+
+private func cleaned(_ text: String?) -> String? {
+    guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+    return trimmed
+}
+
+/// An evaluator's scores of one Tawasul reply on appendix 4's four items (5 = strongly agree … 1 = strongly disagree).
+public struct ReplyScore: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var complaint: String
+    public var entity: String
+    public var evaluator: String
+    public var at: Instant
+    /// Items 1 to 4.
+    public var scores: [Int]
+    public var note: String?
+
+    public init(id: Int64 = 0, complaint: String, entity: String, evaluator: String, at: Instant, scores: [Int], note: String? = nil) {
+        self.id = id
+        self.complaint = complaint
+        self.entity = entity
+        self.evaluator = evaluator
+        self.at = at
+        self.scores = scores
+        self.note = note
+    }
+}
+
+/// Appendix 4 summarised for an entity: how many replies were scored, the mean of each item and overall.
+public struct ReplyScoreSummary: Codable, Sendable, Hashable {
+    public var entity: String
+    public var replies: Int
+    /// Items 1 to 4; nil when nothing was scored.
+    public var itemMeans: [Double?]
+    public var mean: Double?
+
+    public init(entity: String, scores: [ReplyScore]) {
+        self.entity = entity
+        replies = scores.count
+        var sums = [0, 0, 0, 0]
+        for score in scores { for i in 0..<4 { sums[i] += score.scores[i] } }
+        itemMeans = sums.map { scores.isEmpty ? nil : Double($0) / Double(scores.count) }
+        mean = scores.isEmpty ? nil : Double(sums.reduce(0, +)) / Double(4 * scores.count)
+    }
+}
+
+/// The states of a saved quarterly report.
+public enum ReportStatus: String, Codable, Sendable, CaseIterable {
+    case draft
+    case submitted
+    case published
+}
+
+/// A quarterly report saved for a scope (a centre, an entity, or `all`), with the decisions and actions taken after it.
+public struct SavedReport: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var scope: String
+    public var quarter: Quarter
+    public var status: ReportStatus
+    public var savedAt: Instant
+    public var savedBy: String
+    public var actions: [ReportAction]
+
+    public init(id: Int64, scope: String, quarter: Quarter, status: ReportStatus, savedAt: Instant, savedBy: String, actions: [ReportAction] = []) {
+        self.id = id
+        self.scope = scope
+        self.quarter = quarter
+        self.status = status
+        self.savedAt = savedAt
+        self.savedBy = savedBy
+        self.actions = actions
+    }
+}
+
+/// A decision or improvement action taken after a report: who does what, by when.
+public struct ReportAction: Codable, Sendable, Hashable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case open
+        case done
+    }
+
+    public var id: Int64
+    public var report: Int64
+    public var who: String
+    public var what: String
+    /// `YYYY-MM-DD`.
+    public var due: String?
+    public var status: Status
+    public var recordedAt: Instant
+
+    public init(id: Int64 = 0, report: Int64, who: String, what: String, due: String? = nil, status: Status = .open, recordedAt: Instant) {
+        self.id = id
+        self.report = report
+        self.who = who
+        self.what = what
+        self.due = due
+        self.status = status
+        self.recordedAt = recordedAt
+    }
+}
+
+/// The reason recorded for a decline of satisfaction in a quarter (framework 2, 3.2.3).
+public struct DeclineReason: Codable, Sendable, Hashable {
+    public var id: Int64
+    /// The entity (or centre) whose satisfaction declined.
+    public var scope: String
+    /// Nil when the reason covers every channel of the scope.
+    public var channel: String?
+    /// The quarter in which the decline was seen (the later of the two).
+    public var quarter: Quarter
+    public var reason: String
+    public var who: String
+    public var at: Instant
+
+    public init(id: Int64 = 0, scope: String, channel: String?, quarter: Quarter, reason: String, who: String, at: Instant) {
+        self.id = id
+        self.scope = scope
+        self.channel = channel
+        self.quarter = quarter
+        self.reason = reason
+        self.who = who
+        self.at = at
+    }
+}

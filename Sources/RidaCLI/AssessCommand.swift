@@ -1,0 +1,538 @@
+import ArgumentParser
+import Foundation
+import RidaAssessment
+import RidaImport
+import RidaReports
+import RidaStore
+import RidaSurvey
+
+struct AssessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assess",
+        abstract: "Assess a centre (framework 1) or an entity's remote service (framework 2) against the guide's criteria.",
+        discussion: """
+            Evaluators record a verdict for each criterion checked by people, with a note, the mechanism used and
+            evidence; the satisfaction criteria are computed from the data. The history is append-only: every change
+            keeps who, when, what and why. See docs/assessment.md.
+
+            rida assess open --framework 1 --centre C01 --cycle 2026 --by "Evaluator name"
+            rida assess record C01-2026 1.1.1 --verdict met --mechanism field-visit --note "…" --evidence photo.jpg
+            rida assess status C01-2026
+            rida assess show C01-2026 --format html --out C01-2026.html
+            """,
+        subcommands: [Open.self, Record.self, Import.self, Checklist.self, Status.self, Show.self, List.self, History.self,
+                      ScoreReply.self, Replies.self]
+    )
+
+    struct Open: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open an assessment of a centre (framework 1) or an entity (framework 2) for a cycle.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "1 (headquarters, a centre) or 2 (remote, an entity).")
+        var framework: Int
+
+        @Option(help: "The centre (framework 1).")
+        var centre: String?
+
+        @Option(help: "The entity (framework 2).")
+        var entity: String?
+
+        @Option(help: "The cycle: a year, such as 2026.")
+        var cycle: Int
+
+        @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func validate() throws {
+            guard let f = Framework(rawValue: framework) else { throw ValidationError("--framework must be 1 or 2.") }
+            switch f {
+            case .headquarters where centre == nil || entity != nil:
+                throw ValidationError("Framework 1 assesses a centre: give --centre ID (and no --entity).")
+            case .remote where entity == nil || centre != nil:
+                throw ValidationError("Framework 2 assesses an entity's remote service: give --entity ID (and no --centre).")
+            default: break
+            }
+            if !(2000...2100).contains(cycle) { throw ValidationError("--cycle is a year, such as 2026.") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let db = try store.open(try store.settings(), create: true)
+                defer { try? db.close() }
+                let f = Framework(rawValue: framework)!
+                let assessment = Assessment(framework: f, unit: centre ?? entity!, cycle: cycle, openedAt: now(), openedBy: who)
+                try await db.openAssessment(assessment)
+                let count = Catalogue.standard[f].criteria.count
+                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), \(count) criteria.")
+                print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
+            }
+        }
+    }
+
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a verdict for one criterion (appended to the history; nothing is overwritten).",
+            discussion: """
+                A not-applicable verdict, an override of a verdict computed from data, and a change of an earlier
+                verdict each need the reason in --note. --verdict computed withdraws an override.
+                --evidence takes a file (its SHA-256 is recorded), a URL, or import:N (an import's number).
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Argument(help: "The criterion, such as 2.3.4.")
+        var criterion: String
+
+        @Option(help: ArgumentHelp("\(RecordedVerdict.spellings).", valueName: "verdict"))
+        var verdict: String
+
+        @Option(help: "Why: what was seen, or the reason.")
+        var note: String?
+
+        @Option(help: ArgumentHelp(Mechanism.spellings + ".", valueName: "mechanism"))
+        var mechanism: String?
+
+        @Option(help: ArgumentHelp("A file, a URL or import:N; repeat for more.", valueName: "evidence"))
+        var evidence: [String] = []
+
+        @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func validate() throws {
+            if RecordedVerdict(text: verdict) == nil { throw ValidationError("--verdict must be one of: \(RecordedVerdict.spellings).") }
+            if let mechanism, Mechanism(text: mechanism) == nil { throw ValidationError("--mechanism must be one of: \(Mechanism.spellings).") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let references = try await evidenceReferences(evidence, db: db, relativeTo: nil)
+                let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
+                                         evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
+                                         evidence: references)
+                let stored = try await db.record([entry])
+                print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a filled-in checklist (CSV or JSON): all of its entries or none.",
+            discussion: """
+                CSV header: criterion,verdict,note,mechanism,evidence,evaluator (any order; other columns, such as the
+                text that rida assess checklist writes, are ignored). Rows with no verdict are skipped. evidence lists
+                files, URLs or import:N separated by ";"; files are read relative to the checklist's folder.
+                JSON: an array of objects with the same keys.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Argument(help: "The checklist file.")
+        var file: String
+
+        @Option(help: "The evaluator's name for rows that give none (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let rows = try checklistRows(data, name: file)
+                let folder = (file as NSString).deletingLastPathComponent
+                let defaultEvaluator = try? evaluatorName(by)
+                var entries: [HistoryEntry] = []
+                var problems: [String] = []
+                let time = now()
+                for row in rows {
+                    guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let where_ = "line \(row.line)"
+                    guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
+                        problems.append("\(where_): criterion is missing")
+                        continue
+                    }
+                    guard let verdict = RecordedVerdict(text: verdictText) else {
+                        problems.append("\(where_), verdict: \"\(verdictText)\" is not one of \(RecordedVerdict.spellings)")
+                        continue
+                    }
+                    var mechanism: Mechanism?
+                    if let text = row.values["mechanism"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                        mechanism = Mechanism(text: text)
+                        if mechanism == nil { problems.append("\(where_), mechanism: \"\(text)\" is not one of \(Mechanism.spellings)") }
+                    }
+                    let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
+                    guard let who else {
+                        problems.append("\(where_): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
+                        continue
+                    }
+                    let items = (row.values["evidence"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    var references: [EvidenceReference] = []
+                    do {
+                        references = try await evidenceReferences(items, db: db, relativeTo: folder)
+                    } catch {
+                        problems.append("\(where_), evidence: \(error)")
+                    }
+                    let note = row.values["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+                    entries.append(HistoryEntry(assessment: assessment, criterion: criterion, verdict: verdict, evaluator: who,
+                                                at: time, note: note, mechanism: mechanism, evidence: references))
+                }
+                if !problems.isEmpty {
+                    throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1)
+                }
+                if entries.isEmpty {
+                    print("\(file): no row has a verdict; nothing to record.")
+                    return
+                }
+                let stored = try await db.record(entries)
+                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment).")
+            }
+        }
+    }
+
+    struct Checklist: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a blank checklist (CSV) of the criteria evaluators check, to fill in in the field and import.",
+            discussion: "The criteria decided from data are left out unless --all is given (recording one overrides the data)."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Flag(help: "Include the criteria decided from data.")
+        var all = false
+
+        @Option(help: "ar or en: the language of the criterion text column.")
+        var lang: Language = .ar
+
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        var out: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                guard let found = try await db.assessment(assessment) else {
+                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+                }
+                var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
+                for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
+                    text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
+                }
+                try emit(text, to: out)
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The shield reached, and what stands between the unit and the next one.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Option(help: "ar or en.")
+        var lang: Language = .en
+
+        @Option(help: "text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            try await runReportingErrors {
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+                switch format {
+                case .json:
+                    struct StatusView: Encodable {
+                        var assessment: Assessment
+                        var classification: Classification
+                        var verdicts: [String: Int]
+                        var computed: [ComputedVerdict]
+                    }
+                    var counts: [String: Int] = [:]
+                    for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
+                                          computed: sheet.lines.compactMap(\.computed))
+                    print(String(decoding: try encoder.encode(view), as: UTF8.self))
+                case .text:
+                    print(Self.text(sheet, lang), terminator: "")
+                }
+            }
+        }
+
+        static func text(_ sheet: AssessmentSheet, _ language: Language) -> String {
+            let a = sheet.assessment
+            var out = "\(a.id): framework \(a.framework.rawValue), \(a.framework == .headquarters ? "centre" : "entity") \(a.unit)"
+            if let name = sheet.unitName { out += " (\(name[language]))" }
+            out += ", cycle \(a.cycle)\n"
+            for line in AssessmentForm.standing(sheet.classification, language) { out += line + "\n" }
+            var counts: [Verdict: Int] = [:]
+            for line in sheet.lines { counts[line.verdict, default: 0] += 1 }
+            out += "Verdicts: " + Verdict.allCases.map { "\($0.label.en) \(counts[$0] ?? 0)" }.joined(separator: ", ") + ".\n"
+            let data = sheet.lines.filter { $0.computed != nil }
+            if !data.isEmpty {
+                out += "\nDecided from the data:\n"
+                for line in data {
+                    let computed = line.computed!
+                    out += "  \(line.criterion.id)  \(computed.outcome.label)"
+                    if line.overridden { out += " (overridden: \(line.verdict.label.en), \(line.recorded?.evaluator ?? ""))" }
+                    out += " — \(computed.summary)\n"
+                }
+            }
+            return out
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render the guide's form: appendix 5 (framework 1: basic, then advanced) or appendix 6 (framework 2).",
+            discussion: "HTML is Arabic and right to left unless --lang en, self-contained, and prints on A4."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Option(help: "text, json or html.")
+        var format: FormFormat = .text
+
+        @Option(help: "ar or en.")
+        var lang: Language = .ar
+
+        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        var out: String?
+
+        enum FormFormat: String, ExpressibleByArgument, CaseIterable { case text, json, html }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+                let text: String
+                switch format {
+                case .text: text = AssessmentForm(sheet).text(lang)
+                case .json: text = try AssessmentForm.json(sheet)
+                case .html: text = AssessmentForm(sheet).html(lang)
+                }
+                try emit(text, to: out)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the assessments and the shield each has reached.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await runReportingErrors {
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                let assessments = try await db.assessments()
+                if assessments.isEmpty {
+                    print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
+                    return
+                }
+                let time = now()
+                var rows: [[String]] = []
+                for a in assessments {
+                    let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
+                    let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
+                    rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
+                                 next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
+                }
+                print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every entry of an assessment's history, oldest first.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Option(help: "Only this criterion.")
+        var criterion: String?
+
+        @Option(help: "text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                guard try await db.assessment(assessment) != nil else {
+                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+                }
+                let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                    return
+                }
+                print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
+                    ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
+                     e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
+                }), terminator: "")
+            }
+        }
+    }
+
+    struct ScoreReply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "score-reply",
+            abstract: "Score an entity's reply to a Tawasul complaint on appendix 4's four items (5 = strongly agree … 1 = strongly disagree)."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "The entity that replied.")
+        var entity: String
+
+        @Option(help: "The Tawasul complaint's id.")
+        var complaint: String
+
+        @Option(help: ArgumentHelp("Four scores 1-5, comma-separated, items 1 to 4 (for example 5,4,4,5).", valueName: "scores"))
+        var scores: String
+
+        @Option(help: "A note.")
+        var note: String?
+
+        @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let values = splitList(scores).map { Int($0) ?? 0 }
+                let db = try store.open(try store.settings(), create: true)
+                defer { try? db.close() }
+                let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
+                print("Reply to \(complaint) scored (#\(id)).")
+            }
+        }
+    }
+
+    struct Replies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The appendix-4 scores of Tawasul replies, summarised per entity.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Only this entity.")
+        var entity: String?
+
+        @Option(help: "text or json.")
+        var format: OutputFormat = .text
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let scores = try await db.replyScores(entity: entity)
+                let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
+                    .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+                    return
+                }
+                if summaries.isEmpty {
+                    print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
+                    return
+                }
+                func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
+                print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
+                    [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
+                }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
+            }
+        }
+    }
+}
+
+
+/// The references `items` name: URLs, `import:N`, or files (hashed now), relative to `folder` when given.
+func evidenceReferences(_ items: [String], db: SQLiteStore, relativeTo folder: String?) async throws -> [EvidenceReference] {
+    var references: [EvidenceReference] = []
+    var importIDs: Set<Int64>?
+    for item in items {
+        let lower = item.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            references.append(.url(item))
+        } else if lower.hasPrefix("import:") || (item.hasPrefix("#") && Int64(item.dropFirst()) != nil) {
+            let digits = item.hasPrefix("#") ? String(item.dropFirst()) : String(item.dropFirst("import:".count))
+            guard let id = Int64(digits) else { throw CLIError("\"\(item)\" is not import:N with N an import's number (rida imports lists them).") }
+            if importIDs == nil { importIDs = Set(try await db.imports().map(\.id)) }
+            guard importIDs!.contains(id) else { throw CLIError("There is no import #\(id) (rida imports lists them).") }
+            references.append(.importRecord(id))
+        } else {
+            let path = (folder.map { !$0.isEmpty && !item.hasPrefix("/") } ?? false) ? (folder! as NSString).appendingPathComponent(item) : item
+            references.append(try EvidenceFile.reference(path))
+        }
+    }
+    return references
+}
+
+/// The rows of a checklist file, CSV or a JSON array of objects, as field name → text.
+func checklistRows(_ data: Data, name: String) throws -> [(line: Int, values: [String: String])] {
+    var start = data.startIndex
+    if data.starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+    let first = data[start...].first { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }
+    if first == UInt8(ascii: "[") {
+        guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw CLIError("\(name) is not a JSON array of objects with criterion, verdict, note, mechanism, evidence and evaluator.")
+        }
+        return array.enumerated().map { index, object in
+            var values: [String: String] = [:]
+            for (key, value) in object {
+                if let text = value as? String { values[key] = text } else if let list = value as? [String] { values[key] = list.joined(separator: ";") } else { values[key] = "\(value)" }
+            }
+            return (index + 1, values)
+        }
+    }
+    var reader = CSVReader(bytes: [UInt8](data))
+    guard let header = try? reader.next() else { throw CLIError("\(name) is empty or not CSV.") }
+    let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
+    guard names.contains("criterion"), names.contains("verdict") else {
+        throw CLIError("The header of \(name) needs criterion and verdict columns (criterion,verdict,note,mechanism,evidence,evaluator).")
+    }
+    var rows: [(line: Int, values: [String: String])] = []
+    while true {
+        let record: CSVRecord?
+        do { record = try reader.next() } catch { throw CLIError("\(name) has a broken quote: \(error).") }
+        guard let record else { break }
+        var values: [String: String] = [:]
+        for (i, field) in record.fields.enumerated() where i < names.count {
+            values[names[i]] = String(decoding: field, as: UTF8.self)
+        }
+        rows.append((record.line, values))
+    }
+    return rows
+}

@@ -1,0 +1,120 @@
+import GRDB
+import RidaAssessment
+import RidaSurvey
+
+/// Why an assessment, registry or report operation cannot be done, in a sentence a person can act on.
+public struct AssessmentError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
+    public var notFound: Bool
+
+    public init(_ description: String, notFound: Bool = false) {
+        self.description = description
+        self.notFound = notFound
+    }
+}
+
+extension SQLiteStore {
+    /// Registers the centres of a batch that the registry has not seen, as needing their entity, kind and channels:
+    /// one statement per distinct centre of the batch, in the batch's transaction.
+    static func registerUnseenCentres(_ centres: Set<String>, in db: Database, at time: Instant) throws {
+        guard !centres.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO centre (id, firstSeenAt, firstSeenIn) VALUES (?, ?, 'import') ON CONFLICT(id) DO NOTHING
+            """)
+        let stamp = time.iso8601
+        for centre in centres.sorted() {
+            try insert.execute(arguments: [centre, stamp])
+        }
+    }
+
+    /// Adds an entity, or renames it.
+    public func saveEntity(_ entity: Entity) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM centre WHERE id = ?)", arguments: [entity.id]) == true {
+                throw AssessmentError("\(entity.id) is already a centre's id: entities and centres need distinct ids.")
+            }
+            try db.execute(sql: """
+                INSERT INTO entity (id, nameAr, nameEn) VALUES (?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET nameAr = coalesce(excluded.nameAr, nameAr), nameEn = coalesce(excluded.nameEn, nameEn)
+                """, arguments: [entity.id, entity.nameAr, entity.nameEn])
+        }
+    }
+
+    /// Adds a centre or replaces what the registry says of it; its entity is registered if new.
+    public func saveCentre(_ centre: Centre, at time: Instant) async throws {
+        try await write { db in try Self.saveCentre(centre, in: db, at: time) }
+    }
+
+    /// Adds or replaces several centres in one transaction: all of them or none.
+    public func saveCentres(_ centres: [Centre], entities: [Entity], at time: Instant) async throws {
+        try await write { db in
+            for entity in entities {
+                try db.execute(sql: """
+                    INSERT INTO entity (id, nameAr, nameEn) VALUES (?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET nameAr = coalesce(excluded.nameAr, nameAr), nameEn = coalesce(excluded.nameEn, nameEn)
+                    """, arguments: [entity.id, entity.nameAr, entity.nameEn])
+            }
+            for centre in centres { try Self.saveCentre(centre, in: db, at: time) }
+        }
+    }
+
+    static func saveCentre(_ centre: Centre, in db: Database, at time: Instant) throws {
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM entity WHERE id = ?)", arguments: [centre.id]) == true {
+            throw AssessmentError("\(centre.id) is already an entity's id: entities and centres need distinct ids.")
+        }
+        if let entity = centre.entity {
+            try db.execute(sql: "INSERT INTO entity (id) VALUES (?) ON CONFLICT(id) DO NOTHING", arguments: [entity])
+            if centre.kind == .remote, let other = try String.fetchOne(
+                db, sql: "SELECT id FROM centre WHERE entityId = ? AND kind = 'remote' AND id <> ?", arguments: [entity, centre.id]) {
+                throw AssessmentError("The entity \(entity) already has a remote centre, \(other): an entity has exactly one remote centre.")
+            }
+        }
+        try db.execute(sql: """
+            INSERT INTO centre (id, entityId, nameAr, nameEn, kind, channels, firstSeenAt, firstSeenIn)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'registry')
+            ON CONFLICT(id) DO UPDATE SET entityId = excluded.entityId, nameAr = excluded.nameAr, nameEn = excluded.nameEn,
+                                          kind = excluded.kind, channels = excluded.channels
+            """, arguments: [centre.id, centre.entity, centre.nameAr, centre.nameEn, centre.kind?.rawValue,
+                             centre.channels.joined(separator: ","), time.iso8601])
+    }
+
+    /// Every entity, by id.
+    public func entities() async throws -> [Entity] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM entity ORDER BY id").map { Entity(id: $0["id"], nameAr: $0["nameAr"], nameEn: $0["nameEn"]) }
+        }
+    }
+
+    /// Every centre, by id.
+    public func centres() async throws -> [Centre] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM centre ORDER BY id").map(Self.decodeCentre) }
+    }
+
+    public func centre(_ id: String) async throws -> Centre? {
+        try await read { db in try Self.centre(id, in: db) }
+    }
+
+    public func entity(_ id: String) async throws -> Entity? {
+        try await read { db in try Self.entity(id, in: db) }
+    }
+
+    static func centre(_ id: String, in db: Database) throws -> Centre? {
+        try Row.fetchOne(db, sql: "SELECT * FROM centre WHERE id = ?", arguments: [id]).map(decodeCentre)
+    }
+
+    static func entity(_ id: String, in db: Database) throws -> Entity? {
+        try Row.fetchOne(db, sql: "SELECT * FROM entity WHERE id = ?", arguments: [id]).map { Entity(id: $0["id"], nameAr: $0["nameAr"], nameEn: $0["nameEn"]) }
+    }
+
+    static func remoteCentre(of entity: String, in db: Database) throws -> Centre? {
+        try Row.fetchOne(db, sql: "SELECT * FROM centre WHERE entityId = ? AND kind = 'remote'", arguments: [entity]).map(decodeCentre)
+    }
+
+    static func decodeCentre(_ row: Row) -> Centre {
+        let channels: String = row["channels"]
+        return Centre(id: row["id"], entity: row["entityId"], nameAr: row["nameAr"], nameEn: row["nameEn"],
+                      kind: (row["kind"] as String?).flatMap(CentreKind.init(rawValue:)),
+                      channels: channels.split(separator: ",").map(String.init))
+    }
+}

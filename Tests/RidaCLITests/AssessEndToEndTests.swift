@@ -1,0 +1,133 @@
+import Foundation
+import RidaTesting
+import Testing
+
+/// The built `rida`, driven as an evaluator would: register, open, record, import a checklist, status, show.
+@Suite struct AssessEndToEndTests {
+    let temp: TemporaryDatabase
+
+    init() throws {
+        temp = try TemporaryDatabase()
+    }
+
+    func rida(_ arguments: [String]) throws -> CommandResult {
+        try runRida(arguments + ["--db", temp.path], in: temp.folder, environment: ["RIDA_EVALUATOR": "Evaluator A"])
+    }
+
+    /// 30 responses rating 5 on each of the centre's two channels in each quarter of 2025.
+    func responsesCSV() -> String {
+        var csv = "id,centre,channel,submitted_at,q1,q2,q3,q4\n"
+        for (q, month) in ["02", "05", "08", "11"].enumerated() {
+            for channel in ["counter", "kiosk"] {
+                for i in 0..<30 { csv += "q\(q)-\(channel)-\(i),C01,\(channel),2025-\(month)-10T10:00:00+03:00,5,5,5,5\n" }
+            }
+        }
+        return csv
+    }
+
+    @Test func openRecordStatusShow() throws {
+        defer { temp.remove() }
+        let responses = try temp.file("responses.csv", responsesCSV())
+        #expect(try rida(["import", responses, "--quiet"]).status == 0)
+        var result = try rida(["centres", "list"])
+        #expect(result.stdout.contains("centre C01 needs its entity, kind, channels"))
+
+        result = try rida(["centres", "add", "C01", "--entity", "E01", "--kind", "headquarters", "--channels", "counter,kiosk",
+                           "--ar", "مركز المحرق", "--en", "Muharraq centre"])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C01", "--cycle", "2025"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Opened C01-2025"))
+
+        // One criterion by hand, with a file as evidence.
+        let photo = try temp.file("sign.txt", "the sign on the façade")
+        result = try rida(["assess", "record", "C01-2025", "1.1.6", "--verdict", "met", "--mechanism", "field-visit",
+                           "--note", "اللافتة واضحة", "--evidence", photo])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Not applicable without a reason is refused, with the reason why.
+        result = try rida(["assess", "record", "C01-2025", "1.3.3", "--verdict", "n/a"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("needs the reason"))
+
+        // The rest from a filled-in checklist: every criterion evaluators check, met.
+        result = try rida(["assess", "checklist", "C01-2025", "--out", "checklist.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let blank = try String(contentsOf: temp.folder.appendingPathComponent("checklist.csv"), encoding: .utf8)
+        let rows = blank.split(separator: "\r\n").dropFirst()
+        #expect(rows.count == 90)  // 94 less the four decided from data
+        var filled = "criterion,verdict,note,mechanism\n"
+        for row in rows {
+            let id = row.split(separator: ",")[0]
+            if id == "1.1.6" { continue }
+            filled += id == "1.3.3" ? "\(id),n/a,The centre has no car park of its own,field-visit\n" : "\(id),met,,field-visit\n"
+        }
+        _ = try temp.file("filled.csv", filled)
+        result = try rida(["assess", "import", "C01-2025", "filled.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("89 verdicts recorded"))
+
+        result = try rida(["assess", "status", "C01-2025"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Shield reached: silver shield"))
+        #expect(result.stdout.contains("To reach the gold shield (first class): 93 of 94 satisfied; not met (1): 2.3.5"))
+        #expect(result.stdout.contains("2.3.2  met"))
+
+        result = try rida(["assess", "show", "C01-2025", "--format", "text"])
+        #expect(result.stdout.contains("النتيجة النهائية: 67 من 67"))
+        #expect(result.stdout.contains("لا ينطبق: The centre has no car park of its own"))
+        result = try rida(["assess", "show", "C01-2025", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((json["lines"] as? [Any])?.count == 94)
+        #expect(((json["classification"] as? [String: Any])?["reached"] as? String) == "silver")
+
+        result = try rida(["assess", "show", "C01-2025", "--format", "html", "--out", "form.html"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOf: temp.folder.appendingPathComponent("form.html"), encoding: .utf8)
+        #expect(html.contains("<html lang=\"ar\" dir=\"rtl\">"))
+        #expect(html.contains("@page { size: A4"))
+        #expect(html.contains("استمارة تقييم مراكز خدمة العملاء الحكومية (المقر)"))
+        #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"))
+        result = try rida(["assess", "show", "C01-2025", "--format", "html", "--lang", "en"])
+        #expect(result.stdout.contains("<html lang=\"en\" dir=\"ltr\">"))
+
+        result = try rida(["assess", "history", "C01-2025", "--criterion", "1.1.6"])
+        #expect(result.stdout.contains("Evaluator A"))
+        #expect(result.stdout.contains("file sign.txt (sha256 "))
+
+        // The report command keeps working as before, with its subcommands beside it.
+        result = try rida(["report", "--quarter", "2025-Q1", "--centre", "C01"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Quarterly satisfaction report 2025-Q1"))
+
+        try printsOnA4(html)
+    }
+
+    /// Prints the form in headless Chromium and checks it makes A4 pages.
+    func printsOnA4(_ html: String) throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let chromium, FileManager.default.isExecutableFile(atPath: "/usr/bin/pdfinfo") else { return }
+        let page = temp.folder.appendingPathComponent("print.html")
+        try Data(html.utf8).write(to: page)
+        let pdf = temp.folder.appendingPathComponent("form.pdf")
+        let print = Process()
+        print.executableURL = URL(fileURLWithPath: chromium)
+        print.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--user-data-dir=\(temp.folder.path)/chromium",
+                           "--print-to-pdf=\(pdf.path)", page.absoluteString]
+        print.standardOutput = FileHandle.nullDevice
+        print.standardError = FileHandle.nullDevice
+        try print.run()
+        print.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: pdf.path))
+        let info = Process()
+        info.executableURL = URL(fileURLWithPath: "/usr/bin/pdfinfo")
+        info.arguments = [pdf.path]
+        let out = Pipe()
+        info.standardOutput = out
+        try info.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        info.waitUntilExit()
+        #expect(text.contains("(A4)"), "pdfinfo: \(text)")
+        let pages = text.split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(pages >= 3)  // basic and advanced forms, the advanced one on a page of its own
+    }
+}

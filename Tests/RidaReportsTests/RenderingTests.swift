@@ -1,0 +1,86 @@
+import Foundation
+import RidaAggregation
+import RidaSurvey
+import RidaTesting
+import Testing
+@testable import RidaReports
+
+/// A small report worked by hand: C01's kiosk with 2 responses, C01's counter with 1, in 2026-Q1,
+/// and the kiosk's previous quarter with 1 response.
+func smallReport() -> QuarterlyReport {
+    func counts(_ rows: [[Int?]]) -> Counts {
+        var c = Counts()
+        for (i, r) in rows.enumerated() {
+            c.add(SurveyResponse(id: "\(i)", centre: "C01", channel: "kiosk", submittedAt: Instant(millisecondsSince1970: 0), ratings: r))
+        }
+        return c
+    }
+    let kiosk = GroupKey(centre: "C01", channel: "kiosk")
+    let counter = GroupKey(centre: "C01", channel: "counter")
+    return QuarterlyReport(
+        scope: ReportScope(quarter: Quarter(year: 2026, number: 1)), zone: .bahrain, policy: ThresholdPolicy(), channels: .standard,
+        current: [kiosk: counts([[5, 4, 4, 5], [2, 3, nil, nil]]), counter: counts([[4, 4, 4, 4]])],
+        previous: [kiosk: counts([[3, 3, 3, 3]])])
+}
+
+@Suite struct RenderingTests {
+    func golden(_ name: String) throws -> String {
+        let url = repositoryRoot().appendingPathComponent("Tests/RidaReportsTests/Golden/\(name)")
+        // Decoded by hand: Foundation's String(contentsOf:) drops a byte order mark, which the CSV must keep.
+        return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    }
+
+    /// Set RIDA_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change, then review the diff.
+    func check(_ rendered: String, against name: String) throws {
+        if ProcessInfo.processInfo.environment["RIDA_UPDATE_GOLDEN"] == "1" {
+            let url = repositoryRoot().appendingPathComponent("Tests/RidaReportsTests/Golden/\(name)")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(rendered.utf8).write(to: url)
+        }
+        #expect(rendered == (try golden(name)))
+    }
+
+    @Test func rendersTheTextReportAsTheGoldenFile() throws {
+        try check(TextRendering.render(smallReport()), against: "small-report.txt")
+    }
+
+    @Test func rendersTheJSONReportAsTheGoldenFile() throws {
+        try check(try JSONRendering.render(smallReport()), against: "small-report.json")
+    }
+
+    @Test func rendersTheCSVReportAsTheGoldenFile() throws {
+        try check(CSVRendering.render(smallReport()), against: "small-report.csv")
+    }
+
+    @Test func theJSONReportReadsBackToTheSameReport() throws {
+        let report = smallReport()
+        let decoded = try JSONDecoder().decode(QuarterlyReport.self, from: Data(try JSONRendering.render(report).utf8))
+        #expect(decoded == report)
+    }
+
+    @Test func theJSONReportAlwaysHasEveryKey() throws {
+        let json = try JSONRendering.render(smallReport())
+        // The counter has no previous quarter: its change is written as null, not left out.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let groups = try #require(object["groups"] as? [[String: Any]])
+        #expect(groups.allSatisfy { $0.keys.contains("change") && $0.keys.contains("meanInterval") })
+        #expect(groups[0]["change"] is NSNull)
+    }
+
+    @Test func theCSVHasAColumnForEveryValue() {
+        let csv = CSVRendering.render(smallReport())
+        let lines = csv.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let width = CSVRendering.header.count
+        #expect(lines.count == 3)
+        for line in lines { #expect(line.components(separatedBy: ",").count == width) }
+    }
+
+    @Test func alignsArabicByWhatATerminalShows() {
+        let table = TextRendering.table(header: ["الخدمة", "n"], rows: [["تجديد جواز السفر", "12"], ["راضي جداً", "3"]], rightAligned: [1])
+        let lines = table.split(separator: "\n").map(String.init)
+        // «راضي جداً» is 8 characters on screen (the tanween joins its alef), so it is padded by 8 to the longer cell's 16.
+        #expect("راضي جداً".count == 8)
+        #expect(lines[2] == "تجديد جواز السفر  12")
+        #expect(lines[3] == "راضي جداً" + String(repeating: " ", count: 8) + "   3")
+    }
+}

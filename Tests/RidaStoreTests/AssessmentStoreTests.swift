@@ -1,0 +1,197 @@
+import Foundation
+import RidaAggregation
+import RidaAssessment
+import RidaStore
+import RidaSurvey
+import RidaTesting
+import Testing
+
+/// Runs the `sqlite3` shell on a database file, as any other program could.
+func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    _ = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: errData, as: UTF8.self))
+}
+
+@Suite struct AssessmentStoreTests {
+    let opened = instant("2026-12-01T09:00:00+03:00")
+
+    func storeWithAssessment() async throws -> (TemporaryDatabase, SQLiteStore) {
+        let temp = try TemporaryDatabase()
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
+        try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        return (temp, store)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell (.ci/run installs it)"))
+    func historyCannotBeRewritten() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened, note: "seen")])
+
+        let update = try sqlite3(temp.path, "UPDATE assessmentEntry SET verdict = 'notMet';")
+        #expect(update.status != 0)
+        #expect(update.stderr.contains("append-only"))
+        let delete = try sqlite3(temp.path, "DELETE FROM assessmentEntry;")
+        #expect(delete.status != 0)
+        #expect(delete.stderr.contains("append-only"))
+        let dropAssessment = try sqlite3(temp.path, "DELETE FROM assessment;")
+        #expect(dropAssessment.status != 0)
+        let renameAssessment = try sqlite3(temp.path, "UPDATE assessment SET cycle = 2025;")
+        #expect(renameAssessment.status != 0)
+
+        let history = try await store.history(of: "C01-2026")
+        #expect(history.map(\.verdict) == [.met])
+        #expect(history.first?.note == "seen")
+        try store.close()
+    }
+
+    @Test func aChangeIsANewEntryAndTheOldOneStays() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened)])
+        await #expect(throws: AssessmentError.self) {
+            try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .notMet, evaluator: "B", at: opened)])
+        }
+        try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .notMet, evaluator: "B", at: opened,
+                                             note: "the website lost the address", evidence: [.url("https://example.org/c01")])])
+        let history = try await store.history(of: "C01-2026")
+        #expect(history.map(\.verdict) == [.met, .notMet])
+        #expect(history.map(\.evaluator) == ["A", "B"])
+        #expect(history[1].evidence == [.url("https://example.org/c01")])
+        let sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: opened)
+        #expect(sheet.line("1.1.1")?.verdict == .notMet)
+        #expect(sheet.line("1.1.1")?.changes == 2)
+        try store.close()
+    }
+
+    @Test func aBatchWithOneBadEntryRecordsNothingAndSaysEverythingWrong() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        let entries = [
+            HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened),
+            HistoryEntry(assessment: "C01-2026", criterion: "1.3.3", verdict: .notApplicable, evaluator: "A", at: opened),
+            HistoryEntry(assessment: "C01-2026", criterion: "9.9.9", verdict: .met, evaluator: "A", at: opened),
+        ]
+        do {
+            try await store.record(entries)
+            Issue.record("the batch should have been refused")
+        } catch let error as AssessmentError {
+            #expect(error.description.contains("1.3.3: a not-applicable verdict needs the reason"))
+            #expect(error.description.contains("no criterion 9.9.9"))
+        }
+        #expect(try await store.history(of: "C01-2026").isEmpty)
+        try store.close()
+    }
+
+    @Test func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"]), at: opened)
+        _ = try await store.save([response("a", centre: "C01"), response("b", centre: "C09"), response("c", centre: "C09", channel: "kiosk")],
+                                 receivedAt: opened)
+        let centres = try await store.centres()
+        #expect(centres.map(\.id) == ["C01", "C09"])
+        #expect(centres[0].entity == "E01")  // what the registry knew stays
+        #expect(centres[0].channels == ["counter", "kiosk"])
+        #expect(centres[1].missing == ["entity", "kind", "channels"])
+        let problems = Registry(entities: try await store.entities(), centres: centres).problems
+        #expect(problems.contains { $0.hasPrefix("centre C09 needs its entity, kind, channels") })
+        #expect(problems.contains { $0.hasPrefix("entity E01 has no remote centre") })
+        try store.close()
+    }
+
+    @Test func anEntityHasOneRemoteCentreAndIdsStayDistinct() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
+        await #expect(throws: AssessmentError("The entity E01 already has a remote centre, R01: an entity has exactly one remote centre.")) {
+            try await store.saveCentre(Centre(id: "R02", entity: "E01", kind: .remote), at: opened)
+        }
+        await #expect(throws: AssessmentError.self) { try await store.saveEntity(Entity(id: "R01")) }
+        await #expect(throws: AssessmentError.self) { try await store.saveCentre(Centre(id: "E01"), at: opened) }
+        // Framework 1 assesses headquarters, framework 2 entities.
+        await #expect(throws: AssessmentError.self) {
+            try await store.openAssessment(Assessment(framework: .headquarters, unit: "R01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        }
+        try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        await #expect(throws: AssessmentError.self) {
+            try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "B"))
+        }
+        try store.close()
+    }
+
+    @Test func dataVerdictsAreComputedFromTheStoredResponses() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        var responses: [SurveyResponse] = []
+        for month in ["02", "05", "08", "11"] {
+            for i in 0..<30 {
+                responses.append(response("\(month)-\(i)", centre: "C01", channel: "counter", at: "2026-\(month)-10T10:00:00+03:00", [5, 5, 4, 5]))
+            }
+        }
+        responses.append(response("other", centre: "C02", channel: "counter", at: "2026-02-10T10:00:00+03:00", [1, 1, 1, 1]))
+        _ = try await store.save(responses, receivedAt: opened)
+        let now = instant("2027-01-10T10:00:00+03:00")
+        var sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: now)
+        #expect(sheet.line("2.3.1")?.verdict == .met)
+        #expect(sheet.line("2.3.2")?.verdict == .met)
+        #expect(sheet.line("2.3.2")?.computed?.checks.first?.figures?.responses == 30)
+        #expect(sheet.line("2.3.3")?.verdict == .met)
+        #expect(sheet.line("2.3.5")?.verdict == .notMet)
+
+        try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T08:00:00+03:00"))
+        try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T20:59:00+03:00"))
+        try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T21:00:00Z"))  // 00:00 on 2 June in Bahrain
+        #expect(try await store.liveDisplayDays(centre: "C01").map(\.iso8601) == ["2026-06-01", "2026-06-02"])
+        sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: now)
+        #expect(sheet.line("2.3.5")?.verdict == .met)
+        try store.close()
+    }
+
+    @Test func frameworkTwoReadsReportsDeclinesAndTawasulFromTheStore() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
+        try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        let now = instant("2027-01-10T10:00:00+03:00")
+        for q in 1...4 {
+            let report = try await store.saveReport(scope: "E01", quarter: Quarter(year: 2026, number: q), by: "A", at: opened)
+            _ = try await store.addReportAction(ReportAction(report: report.id, who: "Head of service", what: "Shorten the form", due: "2027-03-01", recordedAt: opened))
+            if q < 4 { _ = try await store.setReportStatus(report.id, to: .submitted, at: opened) }
+        }
+        var sheet = try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: now)
+        #expect(sheet.line("3.2.2")?.verdict == .notMet)
+        _ = try await store.setReportStatus(4, to: .published, at: opened)
+        await #expect(throws: AssessmentError.self) { try await store.setReportStatus(4, to: .submitted, at: opened) }
+        sheet = try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: now)
+        #expect(sheet.line("3.2.2")?.verdict == .met)
+
+        #expect(sheet.line("3.2.7")?.computed?.outcome == .missingData)
+        let complaint = TawasulComplaint(id: "T1", entity: "E01", channel: "website", topic: "login", receivedAt: instant("2026-03-01T10:00:00+03:00"), slaDays: 5)
+        #expect(try await store.save([complaint], importID: nil) == [.created])
+        #expect(try await store.save([complaint], importID: nil) == [.unchanged])
+        var answered = complaint
+        answered.answeredAt = instant("2026-03-02T10:00:00+03:00")
+        #expect(try await store.save([answered], importID: nil) == [.updated])
+        #expect(try await store.complaints(entity: "E01") == [answered])
+
+        let declined = try await store.recordDecline(DeclineReason(scope: "E01", channel: nil, quarter: Quarter(year: 2026, number: 2), reason: "Outage", who: "A", at: opened))
+        #expect(declined.id > 0)
+        #expect(try await store.declines(scope: "E01").map(\.reason) == ["Outage"])
+        try store.close()
+    }
+}
