@@ -139,22 +139,46 @@ struct LiveController: Sendable {
         return centre
     }
 
+    /// The centre and local day last recorded as served, so each is written once per process, not per request.
+    private let served = LockedValue<Set<String>>([])
+
+    /// Records, once per centre and local day, that the live display served the centre (evidence for 2.3.5).
+    /// A failure to record never stops the display: it is logged.
+    static func recordServed(_ centre: String, at time: Instant, store: SQLiteStore, settings: ServiceSettings,
+                             served: LockedValue<Set<String>>, context: RidaRequestContext) async {
+        let key = centre + "\u{0}" + settings.zone.date(at: time).iso8601
+        guard served.withLock({ $0.insert(key).inserted }) else { return }
+        do {
+            try await store.recordLiveDisplayServed(centre: centre, at: time)
+        } catch {
+            _ = served.withLock { $0.remove(key) }
+            context.logger.warning("could not record that the live display served a centre", metadata: ["error": "\(error)"])
+        }
+    }
+
     @Sendable func figures(_ request: Request, context: RidaRequestContext) async throws -> Response {
         let centre = try await authorize(request, context)
-        return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: now()))
+        let time = now()
+        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time))
     }
 
     @Sendable func events(_ request: Request, context: RidaRequestContext) async throws -> Response {
         let centre = try await authorize(request, context)
-        let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: now())
-        let (store, settings, feed, now) = (self.store, self.settings, self.feed, self.now)
+        let time = now()
+        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
+        let (store, settings, feed, now, served) = (self.store, self.settings, self.feed, self.now, self.served)
         let body = ResponseBody { writer in
             let (id, ticks) = feed.subscribe(centre: centre)
             defer { feed.unsubscribe(centre: centre, id: id) }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             try await writer.write(Self.event(first))
             for await _ in ticks.cancelOnGracefulShutdown() {
-                let figures = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: now())
+                let time = now()
+                // A display left open for days serves each of them: recorded once a day.
+                await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+                let figures = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
                 try await writer.write(Self.event(figures))
             }
             try await writer.finish(nil)

@@ -191,3 +191,21 @@ import Testing
         }
     }
 }
+
+@Suite struct LiveDisplayEvidenceTests {
+    /// Criterion 2.3.5's evidence: the days the live display served a centre, recorded once a day.
+    @Test func recordsTheDaysTheLiveDisplayServedACentre() async throws {
+        let h = try await Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let first = try await client.get("/v1/live/C01", key: h.quality)
+            #expect(first.status == .ok)
+            #expect(try await client.get("/v1/live/C01", key: h.quality).status == .ok)
+            #expect(try await client.get("/v1/live/C02", key: h.otherCentre).status == .ok)
+            #expect(try await client.get("/v1/live/C01", key: h.otherCentre).status == .forbidden)
+        }
+        #expect(try await h.store.liveDisplayDays(centre: "C01") == [CivilDate(year: 2026, month: 2, day: 1)])
+        #expect(try await h.store.liveDisplayDays(centre: "C02") == [CivilDate(year: 2026, month: 2, day: 1)])
+        #expect(try await h.store.liveDisplayDays(centre: "C03").isEmpty)
+    }
+}
