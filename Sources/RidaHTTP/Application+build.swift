@@ -5,13 +5,6 @@ import RidaStore
 import RidaSurvey
 import ServiceLifecycle
 
-/// The parts of a running service that its owner may look at: the store's writer and the live feed.
-public struct ServiceParts: Sendable {
-    public let writer: GroupCommitWriter
-    let feed: LiveFeed
-    let metrics: Metrics
-}
-
 /// Builds Rida's HTTP service over `store`: API v1, the kiosk page, the live display, health and metrics.
 ///
 /// ```swift
@@ -26,15 +19,6 @@ public func buildApplication(
     now: @escaping @Sendable () -> Instant = { Instant(Date()) },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    buildApplicationAndParts(settings, store: store, logger: logger, now: now, onServerRunning: onServerRunning).application
-}
-
-/// `buildApplication`, also handing back the parts tests look at.
-public func buildApplicationAndParts(
-    _ settings: ServiceSettings, store: SQLiteStore, logger: Logger,
-    now: @escaping @Sendable () -> Instant = { Instant(Date()) },
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> (application: some ApplicationProtocol, parts: ServiceParts) {
     let writer = GroupCommitWriter(store: store, maxGroupResponses: settings.groupCommit ? 5_000 : 1)
     let feed = LiveFeed()
     let metrics = Metrics()
@@ -57,5 +41,5 @@ public func buildApplicationAndParts(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
     app.addServices(keys, feed)
-    return (app, ServiceParts(writer: writer, feed: feed, metrics: metrics))
+    return app
 }

@@ -35,11 +35,6 @@ final class LiveFeed: Service, Sendable {
         continuation?.finish()
     }
 
-    /// How many streams are open, per centre.
-    var subscriberCount: Int {
-        state.withLock { state in state.subscribers.values.reduce(0) { $0 + $1.count } }
-    }
-
     func changed(centres: Set<String>) {
         state.withLock { state in
             for centre in centres {

@@ -179,9 +179,10 @@ struct ResponsesController: Sendable {
         if let centre = draft.centre?.trimmingCharacters(in: .whitespacesAndNewlines), !centre.isEmpty, centre != own {
             return Problem(field: "centre", reason: "this key submits for centre \(own) only, not \(centre)")
         }
-        if let channels = key.channels, let channel = draft.channel?.trimmingCharacters(in: .whitespacesAndNewlines),
-           !channel.isEmpty, !channels.contains(channel) {
-            return Problem(field: "channel", reason: "this key submits on \(channels.joined(separator: ", ")) only, not \(channel)")
+        if let channel = draft.channel?.trimmingCharacters(in: .whitespacesAndNewlines), !channel.isEmpty,
+           !key.maySubmit(centre: own, channel: channel) {
+            let channels = key.channels?.joined(separator: ", ") ?? ""
+            return Problem(field: "channel", reason: "this key submits on \(channels) only, not \(channel)")
         }
         return nil
     }
