@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RidaAggregation", targets: ["RidaAggregation"]),
         .library(name: "RidaImport", targets: ["RidaImport"]),
         .library(name: "RidaReports", targets: ["RidaReports"]),
+        .library(name: "RidaHTTP", targets: ["RidaHTTP"]),
         .library(name: "RidaAssessment", targets: ["RidaAssessment"]),
     ],
     dependencies: [
@@ -19,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The questionnaire, responses, channels, quarters and validation. No dependencies.
@@ -33,6 +38,7 @@ let package = Package(
             dependencies: [
                 "RidaSurvey", "RidaAggregation", "RidaAssessment",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,13 +59,34 @@ let package = Package(
             "RidaSurvey", "RidaAggregation", "RidaAssessment", "CXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The HTTP service for kiosks, call centres and the live display. Only module to import Hummingbird.
+        .target(
+            name: "RidaHTTP",
+            dependencies: [
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Resources/openapi.json"),
+                .embedInCode("Resources/kiosk.html"),
+                .embedInCode("Resources/kiosk.js"),
+                .embedInCode("Resources/setup.html"),
+                .embedInCode("Resources/live.html"),
+                .embedInCode("Resources/live.js"),
+                .embedInCode("Resources/rida.css"),
+            ]
+        ),
         // A realistic, reproducible demo database.
         .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaAssessment", "RidaStore"]),
         // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
         .executableTarget(
             name: "RidaCLI",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo",
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,6 +116,13 @@ let package = Package(
         ]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaTesting"], exclude: ["Golden"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
+        .testTarget(
+            name: "RidaHTTPTests",
+            dependencies: [
+                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import RidaAggregation
+import RidaHTTP
 import RidaStore
 import RidaSurvey
 
@@ -10,8 +11,10 @@ struct Settings {
     var channels: ChannelCatalog = .standard
     var policy = ThresholdPolicy()
     var durability: Durability = .full
+    var http = HTTPSettings()
 
     static let keys = ["deployment.timeZone", "survey.channels", "thresholds.reading", "thresholds.minimumResponses", "db.durability"]
+        + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
         var settings = Settings()
@@ -74,6 +77,7 @@ struct Settings {
             }
             if !channels.isEmpty { settings.channels = ChannelCatalog(channels) }
         }
+        settings.http.read(root, problems: &problems)
         if !problems.isEmpty {
             throw CLIError("The configuration file \(path) has problems: " + problems.joined(separator: "; ") + ".")
         }

@@ -1,9 +1,11 @@
 import GRDB
+import RidaSurvey
 
 /// Rida's schema, as a list of migrations. A migration that has shipped is never edited:
 /// a change is a new migration appended at the end.
 enum Migrations {
-    static var migrator: DatabaseMigrator {
+    /// The migrator. `zone` is the deployment's time zone: migrations that cut days need it.
+    static func migrator(zone: DeploymentZone = .bahrain) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-responses") { db in
             try db.execute(sql: """
@@ -69,6 +71,33 @@ enum Migrations {
         }
         migrator.registerMigration("reports-v1") { db in
             try db.execute(sql: reportsV1)
+        }
+        migrator.registerMigration("http-v1") { db in
+            // API keys of the HTTP service: only the SHA-256 of a key is kept, never the key.
+            // Day rollups: the same counts as `rollup`, per local day, for the live display.
+            let counts = rollupCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", ")
+            try db.execute(sql: """
+                CREATE TABLE apiKey (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    hash TEXT NOT NULL UNIQUE,
+                    label TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('submitter', 'quality', 'evaluator', 'admin')),
+                    centre TEXT,
+                    channels TEXT,
+                    createdAt TEXT NOT NULL,
+                    lastUsedAt TEXT,
+                    revokedAt TEXT,
+                    CHECK (role != 'submitter' OR centre IS NOT NULL)
+                );
+                CREATE TABLE dayRollup (
+                    day TEXT NOT NULL,
+                    centre TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    \(counts),
+                    PRIMARY KEY (centre, day, channel)
+                ) WITHOUT ROWID;
+                """)
+            try SQLiteStore.backfillDayRollups(in: db, zone: zone)
         }
         return migrator
     }

@@ -8,6 +8,8 @@ import RidaSurvey
 /// can prepare the next batch on one core while the single writer stores this one on the other.
 public struct PreparedBatch: Sendable {
     public let responses: [SurveyResponse]
+    /// The deployment's zone the batch was prepared in.
+    let zone: DeploymentZone
     /// Each response's `submittedAt` as stored.
     let submittedTexts: [String]
     /// Each response's local day (days since 1970-01-01 in the deployment's zone).
@@ -33,6 +35,7 @@ public struct PreparedBatch: Sendable {
 
     public init(_ responses: [SurveyResponse], zone: DeploymentZone) {
         self.responses = responses
+        self.zone = zone
         var submittedTexts: [String] = []
         var days: [Int64] = []
         var groupIndex: [Int] = []
@@ -161,6 +164,11 @@ extension SQLiteStore {
         var serviceTallies = DetailTallies(count: batch.services.count)
         var counterTallies = DetailTallies(count: batch.counters.count)
         let commentInsert = try db.cachedStatement(sql: Self.commentInsert)
+        // The live display's day rollups, same transaction. Only days near the time of receipt are kept:
+        // the display shows today and this week, and an import of old history would otherwise make one
+        // day group per row (see dayRollupWindow).
+        var dayDeltas: [DayRollupKey: Counts] = [:]
+        let firstRecentDay = floorDiv(batch.zone.wallClock(at: receivedAt), 86_400_000) - Self.dayRollupWindow
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
@@ -186,6 +194,9 @@ extension SQLiteStore {
                 if let comment = response.comment {
                     try bindComment(response, comment, sequence: sqlite3_last_insert_rowid(db.sqliteConnection),
                                     quarter: batch.groups[group].quarter, to: commentInsert, in: db)
+                }
+                if batch.days[i] >= firstRecentDay {
+                    dayDeltas[DayRollupKey(day: batch.days[i], centre: response.centre, channel: response.channel), default: .zero].add(response)
                 }
                 outcome = .created
             } else {
@@ -213,6 +224,7 @@ extension SQLiteStore {
             let group = batch.centreGroups[key.group]
             return [group.quarter, group.centre, key.value]
         }
+        try applyDayRollupDeltas(dayDeltas, in: db)
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(

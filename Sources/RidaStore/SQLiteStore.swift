@@ -87,7 +87,7 @@ public struct SQLiteStore: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             }
             let pool = try DatabasePool(path: path, configuration: config)
-            let migrator = Migrations.migrator
+            let migrator = Migrations.migrator(zone: configuration.zone)
             try pool.read { db in
                 if try migrator.hasBeenSuperseded(db) {
                     let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()

@@ -115,7 +115,7 @@ import Testing
         defer { temp.remove() }
         // A file as the version before reports-v1 left it: its responses stored, no service rollups yet.
         let queue = try DatabaseQueue(path: temp.path)
-        try Migrations.migrator.migrate(queue, upTo: "assessment-v1")
+        try Migrations.migrator(zone: .bahrain).migrate(queue, upTo: "assessment-v1")
         let earlier = try TemporaryDatabase()
         defer { earlier.remove() }
         let reference = try earlier.open()

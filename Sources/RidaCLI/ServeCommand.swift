@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RidaDemo
+import RidaHTTP
+import RidaReports
+import RidaStore
+import RidaSurvey
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API, the kiosk page and the live display.",
+        discussion: """
+            Kiosks, call-centre platforms and web channels submit responses over HTTP with an API key
+            (rida keys create); the API is described at /v1/openapi.json. SIGTERM or SIGINT (Ctrl-C) stops
+            the service after the requests in flight are answered, and closes the database.
+
+            --demo builds the demo database (rida-demo.sqlite) if it is not there, makes a kiosk key for
+            centre C01 and a reading key, and prints the pages' addresses with the keys in them.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("The address to listen on (default: http.host, else 127.0.0.1).", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("The port to listen on; 0 picks a free one (default: http.port, else 8080).", valueName: "port"))
+    var port: Int?
+
+    @Flag(help: "Serve the demo database, with demo keys.")
+    var demo = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let settings = try store.settings()
+            let path = demo ? (store.db ?? "rida-demo.sqlite") : store.databasePath
+            if demo, !FileManager.default.fileExists(atPath: path) {
+                try await Self.buildDemo(at: path, settings: settings)
+            }
+            let db = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: true)
+            var madeKeys: (kiosk: String, reader: String)?
+            if demo {
+                let kiosk = APIKeySecret.generate()
+                let reader = APIKeySecret.generate()
+                _ = try await db.createKey(kiosk, label: "Demo kiosk, C01 (rida serve --demo)", role: .submitter,
+                                           centre: "C01", channels: ["kiosk"], at: now())
+                _ = try await db.createKey(reader, label: "Demo reader (rida serve --demo)", role: .quality,
+                                           centre: nil, channels: nil, at: now())
+                madeKeys = (kiosk.text, reader.text)
+            }
+            let demoKeys = madeKeys
+            var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
+            logger.logLevel = logLevel
+            let service = settings.serviceSettings(host: host, port: port)
+            let app = buildApplication(service, store: db, logger: logger, now: { now() }) { port in
+                let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
+                var lines = ["Rida is serving \(path) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
+                if let demoKeys {
+                    lines += [
+                        "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
+                        "  Live display: \(base)/live/C01#key=\(demoKeys.reader)",
+                        "  API:          \(base)/v1/openapi.json",
+                        "  Try:          curl -H 'Authorization: Bearer \(demoKeys.reader)' '\(base)/v1/reports/quarterly?format=csv'",
+                    ]
+                } else {
+                    lines += [
+                        "  Kiosk page:   \(base)/kiosk/setup (once per kiosk, with a submitter key), then \(base)/kiosk",
+                        "  Live display: \(base)/live/CENTRE",
+                        "  API:          \(base)/v1/openapi.json",
+                    ]
+                }
+                lines.append("Stop with Ctrl-C.")
+                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            }
+            do {
+                try await app.runService()
+            } catch {
+                try? db.close()
+                throw CLIError("The service stopped: \(error)")
+            }
+            try db.close()
+            logger.info("stopped; the database is closed")
+        }
+    }
+
+    static func buildDemo(at path: String, settings: Settings) async throws {
+        var demoSettings = settings
+        demoSettings.durability = .normal  // building needs no power-cut durability; serving uses the configured one
+        let store = try SQLiteStore(path: path, configuration: demoSettings.storeConfiguration, create: true)
+        defer { try? store.close() }
+        printStatus("Building the demo database \(path)…")
+        _ = try await DemoData().populate(store, now: now())
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, list and revoke the HTTP service's API keys.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a key and print it once; only its SHA-256 is stored.",
+            discussion: """
+                Roles: submitter (submits for one --centre, optionally only on some --channel), quality (reads reports),
+                evaluator (reads reports and the assessment), admin (everything). The key is alone on the last line.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "submitter, quality, evaluator or admin.")
+        var role: Role
+
+        @Option(help: "The centre a submitter key submits for.")
+        var centre: String?
+
+        @Option(name: .customLong("channel"), help: "A channel a submitter key is limited to; repeat for more. Default: every channel.")
+        var channels: [String] = []
+
+        @Option(help: "Who holds the key, such as \"Kiosk 3, C01\".")
+        var label: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let settings = try store.settings()
+                for channel in channels where settings.channels.channel(channel) == nil {
+                    throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
+                }
+                let db = try store.open(settings, create: true)
+                defer { try? db.close() }
+                let secret = APIKeySecret.generate()
+                let key: APIKey
+                do {
+                    key = try await db.createKey(secret, label: label, role: role, centre: centre,
+                                                 channels: channels.isEmpty ? nil : channels, at: now())
+                } catch let error as KeyError {
+                    throw CLIError(error.description)
+                }
+                print("Key #\(key.id) \"\(key.label)\": \(key.role.rawValue), \(key.scope).")
+                print("It is shown only now; store it where the device or system keeps secrets. Send it as \"Authorization: Bearer KEY\".")
+                print(secret.text)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the keys: label, role, scope, created, last used. Never the keys.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let keys = try await db.keys()
+                if keys.isEmpty {
+                    print("No keys in \(store.databasePath): rida keys create --role submitter --centre C01 --label \"Kiosk 1\" makes one.")
+                    return
+                }
+                let rows = keys.map { key in
+                    ["\(key.id)", key.label, key.role.rawValue, key.scope, key.createdAt.iso8601,
+                     key.lastUsedAt?.iso8601 ?? "never", key.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"]
+                }
+                print(TextRendering.table(header: ["#", "Label", "Role", "Scope", "Created", "Last used", "Status"], rows: rows), terminator: "")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by its number (rida keys list shows it); the service refuses it within seconds.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The key's number.")
+        var id: Int64
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                guard try await db.revokeKey(id, at: now()) else {
+                    throw CLIError("There is no active key #\(id): rida keys list shows the keys.", exitCode: 1)
+                }
+                print("Key #\(id) is revoked.")
+            }
+        }
+    }
+}
+
+extension Role: ExpressibleByArgument {}

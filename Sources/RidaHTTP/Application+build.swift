@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Logging
+import RidaStore
+import RidaSurvey
+import ServiceLifecycle
+
+/// Builds Rida's HTTP service over `store`: API v1, the kiosk page, the live display, health and metrics.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "rida.sqlite")
+/// let app = buildApplication(ServiceSettings(port: 8080), store: store, logger: logger)
+/// try await app.runService()   // until SIGTERM or SIGINT; in-flight requests finish
+/// try store.close()
+/// ```
+/// `now` is the clock: it stamps receipt times, bounds `submitted_at` and cuts the live display's days.
+public func buildApplication(
+    _ settings: ServiceSettings, store: SQLiteStore, logger: Logger,
+    now: @escaping @Sendable () -> Instant = { Instant(Date()) },
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let writer = GroupCommitWriter(store: store, maxGroupResponses: settings.groupCommit ? 5_000 : 1)
+    let feed = LiveFeed()
+    let metrics = Metrics()
+    let keys = KeyRing(store: store, cacheMilliseconds: settings.keyCacheMilliseconds, logger: logger, now: now)
+    let auth = Authenticator(keys: keys, limiter: settings.rateLimit.map(RateLimiter.init), now: now)
+
+    let router = Router(context: RidaRequestContext.self)
+    router.add(middleware: ServiceMiddleware(metrics: metrics))
+    HealthController(store: store, auth: auth, metrics: metrics).addRoutes(to: router)
+    SurveysController(auth: auth).addRoutes(to: router)
+    ResponsesController(settings: settings, writer: writer, auth: auth, feed: feed, metrics: metrics, now: now).addRoutes(to: router)
+    ReportsController(settings: settings, store: store, auth: auth).addRoutes(to: router)
+    LiveController(settings: settings, store: store, auth: auth, feed: feed, now: now).addRoutes(to: router)
+    PagesController(settings: settings).addRoutes(to: router)
+
+    var app = Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(settings.host, port: settings.port), serverName: "Rida"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
+        logger: logger)
+    app.addServices(keys, feed)
+    return app
+}

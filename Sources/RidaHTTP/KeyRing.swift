@@ -1,0 +1,104 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Logging
+import RidaStore
+import RidaSurvey
+import ServiceLifecycle
+
+/// The API keys the service knows, read from the store and trusted for a few seconds.
+///
+/// An actor: it guards the cache of keys by hash and the times keys were last used, which it
+/// writes to the store every half minute and at shutdown (one small write, not one per request).
+actor KeyRing: Service {
+    let store: SQLiteStore
+    let now: @Sendable () -> Instant
+    let cacheMilliseconds: Int64
+    let logger: Logger
+    private var cache: [String: (key: APIKey?, fetched: Instant)] = [:]
+    private var uses: [Int64: Instant] = [:]
+
+    init(store: SQLiteStore, cacheMilliseconds: Int64, logger: Logger, now: @escaping @Sendable () -> Instant) {
+        self.store = store
+        self.cacheMilliseconds = cacheMilliseconds
+        self.logger = logger
+        self.now = now
+    }
+
+    /// The valid key whose text is `text`; nil when it is unknown or revoked.
+    func key(for text: String) async throws -> APIKey? {
+        let hash = APIKeySecret.hash(text)
+        let time = now()
+        let key: APIKey?
+        if let cached = cache[hash], time.millisecondsSince1970 - cached.fetched.millisecondsSince1970 < cacheMilliseconds {
+            key = cached.key
+        } else {
+            key = try await store.key(hash: hash)
+            if cache.count > 10_000 { cache.removeAll() }  // unknown keys must not grow it without bound
+            cache[hash] = (key, time)
+        }
+        guard let key, key.revokedAt == nil else { return nil }
+        uses[key.id] = time
+        return key
+    }
+
+    /// Writes the last-use times gathered since the last flush.
+    func flush() async {
+        let pending = uses
+        uses = [:]
+        do {
+            try await store.recordKeyUse(pending)
+        } catch {
+            logger.warning("could not record when keys were last used", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            _ = try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(30)) }
+            await flush()
+        }
+    }
+}
+
+/// Who may call what: reads the key from `Authorization: Bearer KEY` (or `X-API-Key`), checks it,
+/// applies the rate limit, and answers 401, 403 or 429 with a sentence.
+struct Authenticator: Sendable {
+    let keys: KeyRing
+    let limiter: RateLimiter?
+    let now: @Sendable () -> Instant
+
+    static let apiKeyHeader = HTTPField.Name("X-API-Key")!
+
+    /// The caller's key, if it may do what `allowed` says; `denial` is the 403 sentence otherwise.
+    func require(_ request: Request, _ context: RidaRequestContext, denial: String, allowed: (APIKey) -> Bool) async throws -> APIKey {
+        let key = try await authenticate(request, context)
+        guard allowed(key) else { throw APIError.forbidden(denial) }
+        return key
+    }
+
+    func authenticate(_ request: Request, _ context: RidaRequestContext) async throws -> APIKey {
+        guard let text = Self.keyText(request) else { throw APIError.missingKey() }
+        guard let key = try await keys.key(for: text) else { throw APIError.unknownKey() }
+        context.caller.key = key
+        if let limiter, let wait = limiter.take(key: key.id, at: now()) {
+            throw APIError.rateLimited(retryAfter: wait)
+        }
+        return key
+    }
+
+    static func keyText(_ request: Request) -> String? {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let text = parts[1].trimmingCharacters(in: .whitespaces)
+                return text.isEmpty ? nil : text
+            }
+            return nil
+        }
+        if let text = request.headers[apiKeyHeader]?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            return text
+        }
+        return nil
+    }
+}

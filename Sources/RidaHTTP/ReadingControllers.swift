@@ -1,0 +1,230 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RidaAggregation
+import RidaReports
+import RidaStore
+import RidaSurvey
+import ServiceLifecycle
+
+/// `GET /v1/surveys/{id}` and `GET /v1/key`: what any key may read.
+struct SurveysController: Sendable {
+    let auth: Authenticator
+
+    func addRoutes(to router: Router<RidaRequestContext>) {
+        router.get("/v1/surveys/{id}", use: survey)
+        router.get("/v1/key", use: key)
+    }
+
+    @Sendable func survey(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        _ = try await auth.authenticate(request, context)
+        let id = context.parameters.get("id") ?? ""
+        guard let text = StandardSurveys.definition(id) else {
+            throw APIError.notFound("There is no survey \"\(id)\": the built-in surveys are appendix-3 and appendix-4.")
+        }
+        return JSONBody.text(text, contentType: "application/json; charset=utf-8")
+    }
+
+    @Sendable func key(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        let key = try await auth.authenticate(request, context)
+        return JSONBody.response(KeyBody(key))
+    }
+
+    /// A key as the API shows it: never the key itself, nor its hash.
+    struct KeyBody: Encodable {
+        var id: Int64
+        var label: String
+        var role: String
+        var centre: String?
+        var channels: [String]?
+
+        init(_ key: APIKey) {
+            id = key.id
+            label = key.label
+            role = key.role.rawValue
+            centre = key.centre
+            channels = key.channels
+        }
+
+        enum Key: String, CodingKey { case id, label, role, centre, channels }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(label, forKey: .label)
+            try c.encode(role, forKey: .role)
+            try c.encode(centre, forKey: .centre)
+            try c.encode(channels, forKey: .channels)
+        }
+    }
+}
+
+extension StandardSurveys {
+    /// The built-in definition text called `id`.
+    static func definition(_ id: String) -> String? {
+        switch id {
+        case Questionnaire.appendix3.id: appendix3
+        case Questionnaire.appendix4.id: appendix4
+        default: nil
+        }
+    }
+}
+
+/// `GET /v1/reports/quarterly`: the same report as `rida report`, from `SQLiteStore.quarterlyReport`
+/// and the same JSON and CSV renderings.
+struct ReportsController: Sendable {
+    let settings: ServiceSettings
+    let store: SQLiteStore
+    let auth: Authenticator
+
+    static let denial = "This key submits responses; reports are read with a quality, evaluator or admin key."
+
+    func addRoutes(to router: Router<RidaRequestContext>) {
+        router.get("/v1/reports/quarterly", use: quarterly)
+    }
+
+    @Sendable func quarterly(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        _ = try await auth.require(request, context, denial: Self.denial) { $0.role.readsReports }
+        let query = request.uri.queryParameters
+        let format = query["format"].map(String.init) ?? "json"
+        guard format == "json" || format == "csv" else {
+            throw APIError.invalidParameter("format", "must be json or csv, not \"\(format)\"")
+        }
+        let quarter: Quarter
+        if let text = query["quarter"].map(String.init), !text.isEmpty {
+            guard let parsed = Quarter(text) else { throw APIError.invalidParameter("quarter", Quarter.spellingProblem(text)) }
+            quarter = parsed
+        } else if let latest = try await store.quartersWithResponses().last {
+            quarter = latest
+        } else {
+            throw APIError.notFound("The database holds no responses yet, so there is no latest quarter: give quarter=YEAR-Qn.")
+        }
+        let centre = query["centre"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let channel = query["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let channel, settings.channels.channel(channel) == nil {
+            let known = settings.channels.channels.map(\.id).joined(separator: ", ")
+            throw APIError.invalidParameter("channel", "\"\(channel)\" is not a channel of this deployment (known: \(known))")
+        }
+        let report = try await store.quarterlyReport(
+            ReportScope(quarter: quarter, centre: centre, channel: channel), policy: settings.policy, channels: settings.channels)
+        if format == "csv" {
+            var response = JSONBody.text(CSVRendering.render(report), contentType: "text/csv; charset=utf-8")
+            response.headers[.contentDisposition] = "attachment; filename=\"rida-\(quarter).csv\""
+            return response
+        }
+        return JSONBody.text(try JSONRendering.render(report), contentType: "application/json; charset=utf-8")
+    }
+}
+
+/// `GET /v1/live/{centre}` and its event stream `GET /v1/live/{centre}/events`.
+struct LiveController: Sendable {
+    let settings: ServiceSettings
+    let store: SQLiteStore
+    let auth: Authenticator
+    let feed: LiveFeed
+    let now: @Sendable () -> Instant
+
+    func addRoutes(to router: Router<RidaRequestContext>) {
+        router.get("/v1/live/{centre}", use: figures)
+        router.get("/v1/live/{centre}/events", use: events)
+    }
+
+    func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> String {
+        let centre = context.parameters.get("centre") ?? ""
+        _ = try await auth.require(
+            request, context,
+            denial: "This key submits for another centre; it may show only its own centre's live figures."
+        ) { $0.role.readsReports || $0.centre == centre }
+        return centre
+    }
+
+    /// The centre and local day last recorded as served, so each is written once per process, not per request.
+    private let served = LockedValue<Set<String>>([])
+
+    /// Records, once per centre and local day, that the live display served the centre (evidence for 2.3.5).
+    /// A failure to record never stops the display: it is logged.
+    static func recordServed(_ centre: String, at time: Instant, store: SQLiteStore, settings: ServiceSettings,
+                             served: LockedValue<Set<String>>, context: RidaRequestContext) async {
+        let key = centre + "\u{0}" + settings.zone.date(at: time).iso8601
+        guard served.withLock({ $0.insert(key).inserted }) else { return }
+        do {
+            try await store.recordLiveDisplayServed(centre: centre, at: time)
+        } catch {
+            _ = served.withLock { $0.remove(key) }
+            context.logger.warning("could not record that the live display served a centre", metadata: ["error": "\(error)"])
+        }
+    }
+
+    @Sendable func figures(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        let centre = try await authorize(request, context)
+        let time = now()
+        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time))
+    }
+
+    @Sendable func events(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        let centre = try await authorize(request, context)
+        let time = now()
+        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
+        let (store, settings, feed, now, served) = (self.store, self.settings, self.feed, self.now, self.served)
+        let body = ResponseBody { writer in
+            let (id, ticks) = feed.subscribe(centre: centre)
+            defer { feed.unsubscribe(centre: centre, id: id) }
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            try await writer.write(Self.event(first))
+            for await _ in ticks.cancelOnGracefulShutdown() {
+                let time = now()
+                // A display left open for days serves each of them: recorded once a day.
+                await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+                let figures = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
+                try await writer.write(Self.event(figures))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            body: body)
+    }
+
+    static func event(_ figures: LiveFigures) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "event: figures\ndata: ")
+        buffer.writeBytes(JSONBody.data(figures))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}
+
+/// `GET /health` (no key) and `GET /metrics` (a reading key).
+struct HealthController: Sendable {
+    let store: SQLiteStore
+    let auth: Authenticator
+    let metrics: Metrics
+
+    func addRoutes(to router: Router<RidaRequestContext>) {
+        router.get("/health", use: health)
+        router.get("/metrics", use: metricsText)
+    }
+
+    struct Health: Encodable {
+        var status: String
+        var database: String
+    }
+
+    @Sendable func health(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        do {
+            try await store.ping()
+            return JSONBody.response(Health(status: "ok", database: "ok"))
+        } catch {
+            context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
+            return JSONBody.response(Health(status: "unavailable", database: "\(error)"), status: .serviceUnavailable)
+        }
+    }
+
+    @Sendable func metricsText(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        _ = try await auth.require(request, context, denial: ReportsController.denial) { $0.role.readsReports }
+        return JSONBody.text(metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+}

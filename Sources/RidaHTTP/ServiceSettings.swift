@@ -1,0 +1,61 @@
+import RidaAggregation
+import RidaSurvey
+
+/// How the HTTP service is set up: where it listens, its limits, and the deployment it serves.
+///
+/// The command line fills it from the dotted `http.*` settings (docs/configuration.md).
+public struct ServiceSettings: Sendable {
+    public var host: String
+    public var port: Int
+    /// Requests per second and per key; `nil` turns rate limiting off.
+    public var rateLimit: RateLimit?
+    /// The largest body of one response (JSON or an IVR form), in bytes.
+    public var maxBodyBytes: Int
+    /// The largest body of a batch, in bytes.
+    public var maxBatchBodyBytes: Int
+    /// The most responses one batch may hold.
+    public var maxBatchResponses: Int
+    /// How long a key read from the database is trusted before it is read again: a revoked key
+    /// stops working within this time.
+    public var keyCacheMilliseconds: Int64
+    /// The one validation path, shared with imports.
+    public var validator: ResponseValidator
+    public var policy: ThresholdPolicy
+    /// The day a week starts on for the live display's "this week": 1 is Sunday (Bahrain's working week), 7 Saturday.
+    public var weekStartsOn: Int
+    /// Whether concurrent submissions share transactions. Off, each request commits alone: only for comparing.
+    public var groupCommit: Bool
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),
+        maxBodyBytes: Int = 64 * 1024, maxBatchBodyBytes: Int = 8 * 1024 * 1024, maxBatchResponses: Int = 1000,
+        keyCacheMilliseconds: Int64 = 5_000, validator: ResponseValidator = ResponseValidator(),
+        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true
+    ) {
+        self.host = host
+        self.port = port
+        self.rateLimit = rateLimit
+        self.maxBodyBytes = maxBodyBytes
+        self.maxBatchBodyBytes = maxBatchBodyBytes
+        self.maxBatchResponses = maxBatchResponses
+        self.keyCacheMilliseconds = keyCacheMilliseconds
+        self.validator = validator
+        self.policy = policy
+        self.weekStartsOn = weekStartsOn
+        self.groupCommit = groupCommit
+    }
+
+    public var zone: DeploymentZone { validator.zone }
+    public var channels: ChannelCatalog { validator.channels }
+}
+
+/// A per-key token bucket: `requestsPerSecond` on average, up to `burst` at once.
+public struct RateLimit: Sendable, Hashable {
+    public var requestsPerSecond: Double
+    public var burst: Double
+
+    public init(requestsPerSecond: Double = 50, burst: Double = 100) {
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = max(1, burst)
+    }
+}
