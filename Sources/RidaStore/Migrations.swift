@@ -151,6 +151,13 @@ enum Migrations {
         BEGIN SELECT RAISE(ABORT, 'the assessment history is append-only: entries are never deleted'); END;
         CREATE TRIGGER assessmentEntry_is_fixed BEFORE UPDATE ON assessmentEntry
         BEGIN SELECT RAISE(ABORT, 'the assessment history is append-only: record a new entry instead'); END;
+        -- INSERT OR REPLACE deletes the old row without firing DELETE triggers: refuse an insert onto an existing row.
+        CREATE TRIGGER assessment_is_not_replaced BEFORE INSERT ON assessment
+        WHEN EXISTS (SELECT 1 FROM assessment WHERE id = NEW.id OR (framework = NEW.framework AND unit = NEW.unit AND cycle = NEW.cycle))
+        BEGIN SELECT RAISE(ABORT, 'an assessment is never replaced once opened'); END;
+        CREATE TRIGGER assessmentEntry_is_not_replaced BEFORE INSERT ON assessmentEntry
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM assessmentEntry WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the assessment history is append-only: entries are never replaced'); END;
         CREATE TABLE tawasulComplaint (
             id TEXT PRIMARY KEY NOT NULL,
             entity TEXT NOT NULL,

@@ -157,11 +157,11 @@ extension SQLiteStore {
             if assessment.framework == .remote {
                 data.reports = try Self.reports(scopes: scopes, in: db)
                 data.declines = try Self.declines(scopes: scopes, in: db)
-                data.tawasulImports = try Self.importIDs(kind: "tawasul", in: db)
+                data.tawasulImports = try Self.importIDs(table: "tawasulComplaint", entity: assessment.unit, in: db)
                 if !data.tawasulImports.isEmpty {
                     data.complaints = try Self.complaints(entity: assessment.unit, quarters: quarters, in: db)
                 }
-                data.contactImports = try Self.importIDs(kind: "contacts", in: db)
+                data.contactImports = try Self.importIDs(table: "contact", entity: assessment.unit, in: db)
                 data.contacts = try Self.contacts(entity: assessment.unit, quarters: quarters, in: db)
             }
             return data

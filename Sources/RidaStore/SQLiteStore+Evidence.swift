@@ -120,6 +120,15 @@ extension SQLiteStore {
                       answeredAt: (row["answeredAt"] as String?).map(decodeInstant))
     }
 
+    /// The ids of the finished imports that brought records of `entity` into `table`, oldest first: another
+    /// entity's import is no evidence for this one, so without rows of its own the criteria wait for data.
+    static func importIDs(table: String, entity: String, in db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT r.importId FROM \(table) r JOIN import i ON i.id = r.importId
+            WHERE r.entity = ? AND i.status = 'finished' ORDER BY r.importId
+            """, arguments: [entity])
+    }
+
     /// The ids of the finished imports of `kind`, oldest first.
     static func importIDs(kind: String, in db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT id FROM import WHERE kind = ? AND status = 'finished' ORDER BY id", arguments: [kind])

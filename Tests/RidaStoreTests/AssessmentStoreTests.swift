@@ -49,6 +49,18 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         #expect(dropAssessment.status != 0)
         let renameAssessment = try sqlite3(temp.path, "UPDATE assessment SET cycle = 2025;")
         #expect(renameAssessment.status != 0)
+        // REPLACE deletes without firing DELETE triggers: the insert triggers refuse it.
+        let replaceEntry = try sqlite3(temp.path, """
+            INSERT OR REPLACE INTO assessmentEntry (id, assessmentId, criterion, verdict, evaluator, recordedAt)
+            SELECT id, assessmentId, criterion, 'notMet', 'Mallory', recordedAt FROM assessmentEntry;
+            """)
+        #expect(replaceEntry.status != 0)
+        #expect(replaceEntry.stderr.contains("never replaced"))
+        let replaceAssessment = try sqlite3(temp.path, """
+            REPLACE INTO assessment (id, framework, unit, cycle, openedAt, openedBy)
+            SELECT id, framework, unit, 2025, openedAt, 'Mallory' FROM assessment;
+            """)
+        #expect(replaceAssessment.status != 0)
 
         let history = try await store.history(of: "C01-2026")
         #expect(history.map(\.verdict) == [.met])
