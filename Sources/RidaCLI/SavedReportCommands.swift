@@ -60,9 +60,7 @@ extension ReportCommand {
                 let settings = try store.settings()
                 let db = try store.open(settings, create: false)
                 defer { try? db.close() }
-                guard let report = try await db.savedReport(id) else {
-                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
-                }
+                let report = try await db.existingSavedReport(id)
                 let content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
                 _ = try await db.refreshReport(id, content: content)
                 print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
@@ -107,9 +105,7 @@ extension ReportCommand {
                 let settings = try store.settings()
                 let db = try store.open(settings, create: false)
                 defer { try? db.close() }
-                guard let report = try await db.savedReport(id) else {
-                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
-                }
+                let report = try await db.existingSavedReport(id)
                 guard report.status != .published else {
                     throw CLIError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
                 }
@@ -150,9 +146,7 @@ extension ReportCommand {
                 let settings = try store.settings()
                 let db = try store.open(settings, create: false)
                 defer { try? db.close() }
-                guard let original = try await db.savedReport(id) else {
-                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
-                }
+                let original = try await db.existingSavedReport(id)
                 let content = try await ReportCommand.takeContent(db, settings, scope: original.scope, quarter: original.quarter)
                 let report = try await db.saveReport(scope: original.scope, quarter: original.quarter, by: who, at: now(), content: content, replaces: id)
                 print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
@@ -188,9 +182,7 @@ extension ReportCommand {
             try await runReportingErrors {
                 let db = try store.open(try store.settings(), create: false)
                 defer { try? db.close() }
-                guard let report = try await db.savedReport(id) else {
-                    throw CLIError("There is no saved report #\(id): rida report list shows them.")
-                }
+                let report = try await db.existingSavedReport(id)
                 let (content, page) = try await db.savedReportContent(id)
                 guard let content else {
                     throw CLIError("Report #\(id) was saved before reports kept their content: nothing to render. rida report refresh \(id) takes it (drafts only).")

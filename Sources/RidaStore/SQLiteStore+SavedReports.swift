@@ -128,6 +128,11 @@ extension SQLiteStore {
         }
     }
 
+    /// The saved report #`id`, or an error saying there is none.
+    public func existingSavedReport(_ id: Int64) async throws -> SavedReport {
+        try await read { db in try Self.existingReport(id, in: db) }
+    }
+
     public func savedReport(_ id: Int64) async throws -> SavedReport? {
         try await read { db in try Self.report(id, in: db) }
     }
