@@ -110,7 +110,7 @@ let package = Package(
             "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RidaImportTests", dependencies: [
-            "RidaImport", "RidaStore", "RidaAssessment", "RidaTesting",
+            "RidaImport", "RidaStore", "RidaAssessment", "RidaAggregation", "RidaTesting",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

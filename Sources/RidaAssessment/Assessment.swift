@@ -57,6 +57,27 @@ public struct Centre: Codable, Sendable, Hashable {
     public func name(_ language: Language) -> String {
         (language == .ar ? nameAr ?? nameEn : nameEn ?? nameAr) ?? id
     }
+
+    /// What is wrong with the centre's channels for this deployment, one sentence each: channels the deployment does
+    /// not have, and channels of the other kind (a headquarters centre serves headquarters channels, a remote centre
+    /// remote ones: framework 1 counts the first, framework 2 the second).
+    public func channelProblems(in catalog: ChannelCatalog) -> [String] {
+        var problems: [String] = []
+        let unknown = channels.filter { catalog.channel($0) == nil }
+        if !unknown.isEmpty {
+            let known = catalog.channels.map(\.id).joined(separator: ", ")
+            problems.append("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a channel" : "are not channels") of this deployment (known: \(known))")
+        }
+        if let kind {
+            let wanted: ChannelKind = kind == .headquarters ? .headquarters : .remote
+            let other = channels.filter { catalog.channel($0).map { $0.kind != wanted } ?? false }
+            if !other.isEmpty {
+                let fitting = catalog.channels.filter { $0.kind == wanted }.map(\.id).joined(separator: ", ")
+                problems.append("\(id) is a \(kind.rawValue) centre but \(other.joined(separator: ", ")) \(other.count == 1 ? "is a channel" : "are channels") of the other kind (\(kind.rawValue) channels: \(fitting))")
+            }
+        }
+        return problems
+    }
 }
 
 /// One assessment: a unit (a centre for framework 1, an entity for framework 2) against a framework, in a cycle (a year).

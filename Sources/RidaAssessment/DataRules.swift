@@ -72,15 +72,23 @@ public struct ComputedVerdict: Codable, Sendable, Hashable {
     public var checks: [Check]
     /// The imports the verdict rests on.
     public var evidence: [EvidenceReference]
+    /// Whether the cycle has quarters still to end: the data so far cannot award the criterion yet, so a met outcome
+    /// counts as pending (an evaluator who assesses before the cycle ends records the verdict by hand, with a reason).
+    public var provisional: Bool
 
-    public var verdict: Verdict { outcome.verdict }
+    /// The verdict that counts: met and not met decide, except that met is pending while the cycle runs.
+    public var verdict: Verdict { provisional && outcome == .met ? .pending : outcome.verdict }
+
+    /// The outcome in words, `met so far` while the cycle runs.
+    public var label: String { provisional && outcome == .met ? "met so far" : outcome.label }
 
     /// Combines checks: one not met decides; otherwise missing data, too few responses and inconclusive
     /// (in that order) leave it open; met when every deciding check is met.
-    public init(criterion: String, checks: [Check], summary: String? = nil, evidence: [EvidenceReference] = []) {
+    public init(criterion: String, checks: [Check], summary: String? = nil, evidence: [EvidenceReference] = [], provisional: Bool = false) {
         self.criterion = criterion
         self.checks = checks
         self.evidence = evidence
+        self.provisional = provisional
         let deciding = checks.filter(\.deciding).map(\.outcome)
         let outcome: Outcome
         if deciding.isEmpty {
@@ -167,9 +175,25 @@ public struct AssessmentData: Sendable {
 
 /// The guide's criteria that Rida decides from its data. Pure: data in, verdicts with their figures out.
 public enum DataRules {
-    /// The computed verdict of `criterion`, nil when it is decided from evidence.
+    /// The computed verdict of `criterion`, nil when it is decided from evidence. While quarters of the cycle are still
+    /// to end, the verdict is provisional: met so far counts as pending.
     public static func evaluate(_ criterion: Criterion, _ data: AssessmentData) -> ComputedVerdict? {
         guard criterion.decidedBy == .data else { return nil }
+        guard var verdict = rule(criterion, data) else { return nil }
+        let ended = data.quarters.count, all = data.assessment.quarters.count
+        // Once the live display has served the centre, later quarters cannot undo it.
+        let settled = criterion.framework == .headquarters && criterion.id == "2.3.5" && verdict.outcome == .met
+        if ended < all, !settled {
+            verdict.provisional = true
+            if verdict.outcome == .met {
+                let through = data.quarters.last.map { " through \($0)" } ?? ""
+                verdict.summary = "Met so far\(through); \(all - ended) quarter\(all - ended == 1 ? "" : "s") of \(data.assessment.cycle) still to end. " + verdict.summary
+            }
+        }
+        return verdict
+    }
+
+    static func rule(_ criterion: Criterion, _ data: AssessmentData) -> ComputedVerdict? {
         switch (criterion.framework, criterion.id) {
         case (.headquarters, "2.3.1"): return coverage(criterion.id, data, earlyStages: false)
         case (.headquarters, "2.3.2"): return shares(criterion.id, data, atLeast: 3)
@@ -314,6 +338,7 @@ public enum DataRules {
     // MARK: Framework 2, 3.2.3
 
     /// On every channel, the mean did not fall between successive ended quarters, or a reason is recorded for the fall.
+    /// A change between quarters with fewer responses than the minimum sample decides nothing, unless a reason is recorded.
     static func improvement(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         if let stop = surveyPreconditions(id, data) { return stop }
         let quarters = data.quarters
@@ -335,10 +360,16 @@ public enum DataRules {
                 }
                 let was = now - change
                 let detail = String(format: "mean %.2f → %.2f (%@%.2f)", was, now, change >= 0 ? "+" : "", change)
-                if change >= 0 {
-                    checks.append(Check(label: label, outcome: .met, detail: detail + (change > 0 ? ", improved" : ", unchanged"), figures: figures))
-                } else if let reason = data.declines.first(where: { scopes.contains($0.scope) && $0.quarter == later && ($0.channel == nil || $0.channel == channel) }) {
+                let sample = "\(before.responses) and \(figures.responses) responses"
+                let minimum = data.policy.minimumResponses
+                let reason = data.declines.last { scopes.contains($0.scope) && $0.quarter == later && ($0.channel == nil || $0.channel == channel) }
+                if change < 0, let reason {
                     checks.append(Check(label: label, outcome: .met, detail: detail + ", declined; reason recorded by \(reason.who): \(reason.reason)", figures: figures))
+                } else if before.responses < minimum || figures.responses < minimum {
+                    checks.append(Check(label: label, outcome: .tooFewResponses,
+                                        detail: detail + "; \(sample), the minimum sample is \(minimum) in each quarter", figures: figures))
+                } else if change >= 0 {
+                    checks.append(Check(label: label, outcome: .met, detail: detail + (change > 0 ? ", improved" : ", unchanged") + "; \(sample)", figures: figures))
                 } else {
                     checks.append(Check(label: label, outcome: .notMet,
                                         detail: detail + ", declined, and no reason is recorded (rida report decline --scope \(data.assessment.unit) --channel \(channel) --quarter \(later) --reason …)",
@@ -351,7 +382,10 @@ public enum DataRules {
 
     // MARK: Framework 2, 3.2.4
 
-    /// No complaint topic (procedure or step) appears in Tawasul complaints of more than two ended quarters.
+    /// No complaint recurs: the complaints on the same procedure or step through the same channel appear in the
+    /// Tawasul complaints of at most two ended quarters (the guide: recurring is "in more than two periodic reports").
+    /// A complaint without a topic could be the third appearance of any topic on its channel: while such complaints
+    /// remain and nothing recurs, the data cannot decide (missing data); a recurring topic decides not met regardless.
     static func recurringTopics(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         let evidence = data.tawasulImports.map(EvidenceReference.importRecord)
         guard let complaints = data.complaints else {
@@ -360,33 +394,47 @@ public enum DataRules {
         if data.quarters.isEmpty {
             return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.", evidence: evidence)
         }
+        struct Key: Hashable, Comparable {
+            var topic: String
+            var channel: String
+            static func < (a: Key, b: Key) -> Bool { (a.topic, a.channel) < (b.topic, b.channel) }
+        }
         let wanted = Set(data.quarters)
-        var quartersByTopic: [String: Set<Quarter>] = [:]
-        var shownTopic: [String: String] = [:]
-        var withoutTopic = 0
+        var quartersByKey: [Key: Set<Quarter>] = [:]
+        var shownTopic: [Key: String] = [:]
+        var withoutTopic: [String: Set<Quarter>] = [:]
+        var untopiced = 0
         var counted = 0
         for complaint in complaints {
             let quarter = data.zone.quarter(at: complaint.receivedAt)
             guard wanted.contains(quarter) else { continue }
             counted += 1
+            let channel = normalizedTopic(complaint.channel)
             guard let topic = complaint.topic, !normalizedTopic(topic).isEmpty else {
-                withoutTopic += 1
+                withoutTopic[complaint.channel, default: []].insert(quarter)
+                untopiced += 1
                 continue
             }
-            let key = normalizedTopic(topic)
-            quartersByTopic[key, default: []].insert(quarter)
-            if shownTopic[key] == nil { shownTopic[key] = topic }
+            let key = Key(topic: normalizedTopic(topic), channel: channel)
+            quartersByKey[key, default: []].insert(quarter)
+            if shownTopic[key] == nil { shownTopic[key] = "«\(topic)» on \(complaint.channel)" }
         }
         var checks: [Check] = []
-        for (key, quarters) in quartersByTopic.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) where quarters.count >= 2 {
+        let ranked = quartersByKey.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        for (key, quarters) in ranked where quarters.count >= 2 {
             let list = quarters.sorted().map(\.description).joined(separator: ", ")
-            checks.append(Check(label: "topic «\(shownTopic[key] ?? key)»",
+            checks.append(Check(label: "topic \(shownTopic[key] ?? key.topic)",
                                 outcome: quarters.count > 2 ? .notMet : .met,
                                 detail: "in the complaints of \(quarters.count) quarters (\(list))" + (quarters.count > 2 ? ": recurring" : ": not more than two")))
         }
         checks.append(Check(label: "Tawasul complaints", outcome: .met,
-                            detail: "\(counted) complaints in \(data.quarters.map(\.description).joined(separator: ", ")), \(quartersByTopic.count) topics"
-                                + (withoutTopic > 0 ? ", \(withoutTopic) without a topic (not counted)" : "")))
+                            detail: "\(counted) complaints in \(data.quarters.map(\.description).joined(separator: ", ")), \(quartersByKey.count) topics by channel"))
+        if untopiced > 0 {
+            let channels = withoutTopic.keys.sorted().map { "\($0) (\(withoutTopic[$0]!.sorted().map(\.description).joined(separator: ", ")))" }
+            checks.append(Check(label: "complaints without a topic", outcome: .missingData,
+                                detail: "\(untopiced) complaint\(untopiced == 1 ? " has" : "s have") no procedure or step, on \(channels.joined(separator: ", ")): "
+                                    + "import them with their topic, or record this criterion by hand"))
+        }
         return ComputedVerdict(criterion: id, checks: checks, evidence: evidence)
     }
 

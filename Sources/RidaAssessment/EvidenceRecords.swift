@@ -233,7 +233,8 @@ public struct ReplyScoreSummary: Codable, Sendable, Hashable {
         self.entity = entity
         replies = scores.count
         var sums = [0, 0, 0, 0]
-        for score in scores { for i in 0..<4 { sums[i] += score.scores[i] } }
+        // The store keeps exactly four scores per reply; a shorter list counts only the items it holds.
+        for score in scores { for (i, value) in score.scores.prefix(4).enumerated() { sums[i] += value } }
         itemMeans = sums.map { scores.isEmpty ? nil : Double($0) / Double(scores.count) }
         mean = scores.isEmpty ? nil : Double(sums.reduce(0, +)) / Double(4 * scores.count)
     }
@@ -316,7 +317,17 @@ public struct PublishedPage: Sendable, Hashable {
 public struct ReportAction: Codable, Sendable, Hashable {
     public enum Status: String, Codable, Sendable, CaseIterable {
         case open
+        case inProgress
         case done
+        /// Decided against, with a note saying why.
+        case dropped
+
+        /// Reads `open`, `in-progress`, `inProgress`, `done`, `dropped`.
+        public init?(text: String) {
+            let key = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "").lowercased()
+            guard let found = Status.allCases.first(where: { $0.rawValue.lowercased() == key }) else { return nil }
+            self = found
+        }
     }
 
     public var id: Int64
@@ -325,10 +336,18 @@ public struct ReportAction: Codable, Sendable, Hashable {
     public var what: String
     /// `YYYY-MM-DD`.
     public var due: String?
+    /// The current status: the latest one recorded, or the one the action was recorded with.
     public var status: Status
     public var recordedAt: Instant
+    /// When the status last changed after the action was recorded, by whom, and the note given.
+    public var statusChangedAt: Instant?
+    public var statusChangedBy: String?
+    public var statusNote: String?
+    /// The action of the corrected report this one was carried over from.
+    public var copiedFrom: Int64?
 
-    public init(id: Int64 = 0, report: Int64, who: String, what: String, due: String? = nil, status: Status = .open, recordedAt: Instant) {
+    public init(id: Int64 = 0, report: Int64, who: String, what: String, due: String? = nil, status: Status = .open, recordedAt: Instant,
+                statusChangedAt: Instant? = nil, statusChangedBy: String? = nil, statusNote: String? = nil, copiedFrom: Int64? = nil) {
         self.id = id
         self.report = report
         self.who = who
@@ -336,6 +355,10 @@ public struct ReportAction: Codable, Sendable, Hashable {
         self.due = due
         self.status = status
         self.recordedAt = recordedAt
+        self.statusChangedAt = statusChangedAt
+        self.statusChangedBy = statusChangedBy
+        self.statusNote = statusNote
+        self.copiedFrom = copiedFrom
     }
 }
 

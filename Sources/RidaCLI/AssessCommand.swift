@@ -293,7 +293,7 @@ struct AssessCommand: AsyncParsableCommand {
                 out += "\nDecided from the data:\n"
                 for line in data {
                     let computed = line.computed!
-                    out += "  \(line.criterion.id)  \(computed.outcome.label)"
+                    out += "  \(line.criterion.id)  \(computed.label)"
                     if line.overridden { out += " (overridden: \(line.verdict.label.en), \(line.recorded?.evaluator ?? ""))" }
                     out += " — \(computed.summary)\n"
                 }

@@ -14,7 +14,7 @@ struct CentresCommand: AsyncParsableCommand {
             Framework 1 assesses a headquarters centre; framework 2 assesses an entity through its one remote centre.
             A centre first seen in imported responses is registered by itself and listed as needing its entity, kind and channels.
             """,
-        subcommands: [Add.self, AddEntity.self, List.self, Import.self],
+        subcommands: [Add.self, AddEntity.self, List.self, Import.self, History.self],
         defaultSubcommand: List.self
     )
 
@@ -53,17 +53,37 @@ struct CentresCommand: AsyncParsableCommand {
                 if let kind { centre.kind = kind }
                 if let ar { centre.nameAr = ar }
                 if let en { centre.nameEn = en }
-                if let channels {
-                    let list = splitList(channels)
-                    let unknown = list.filter { settings.channels.channel($0) == nil }
-                    if !unknown.isEmpty {
-                        throw CLIError("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a channel" : "are not channels") of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
-                    }
-                    centre.channels = list
+                if let channels { centre.channels = splitList(channels) }
+                let problems = centre.channelProblems(in: settings.channels)
+                if !problems.isEmpty {
+                    throw CLIError("Centre \(id) was not saved: " + problems.joined(separator: "; ") + ".")
                 }
                 try await db.saveCentre(centre, at: now())
                 let missing = centre.missing
                 print("Centre \(centre.id) saved" + (missing.isEmpty ? "." : "; still needs its \(missing.joined(separator: ", ")).")) 
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "How the registry described a centre after each change, oldest first.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The centre's id.")
+        var id: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let log = try await db.centreHistory(id)
+                if log.isEmpty { throw CLIError("The registry has no centre \(id): rida centres list shows them.", exitCode: 1) }
+                for (at, centre) in log {
+                    let kind = centre.kind?.rawValue ?? "kind unknown"
+                    let channels = centre.channels.isEmpty ? "no channels" : centre.channels.joined(separator: ",")
+                    print("\(at.iso8601)  entity \(centre.entity ?? "unknown")  \(kind)  \(channels)  \(centre.nameAr ?? "")  \(centre.nameEn ?? "")")
+                }
             }
         }
     }
@@ -201,12 +221,9 @@ struct CentresCommand: AsyncParsableCommand {
                             problems.append("line \(record.line), kind: \"\(kind)\" is not headquarters or remote")
                         }
                     }
-                    if let channels = value("channels") {
-                        let list = splitList(channels)
-                        let unknown = list.filter { settings.channels.channel($0) == nil }
-                        if unknown.isEmpty { centre.channels = list } else {
-                            problems.append("line \(record.line), channels: \(unknown.joined(separator: ", ")) not a channel of this deployment")
-                        }
+                    if let channels = value("channels") { centre.channels = splitList(channels) }
+                    for problem in centre.channelProblems(in: settings.channels) {
+                        problems.append("line \(record.line), channels: \(problem)")
                     }
                     centre.nameAr = value("name_ar") ?? centre.nameAr
                     centre.nameEn = value("name_en") ?? centre.nameEn

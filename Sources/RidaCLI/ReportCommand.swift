@@ -15,7 +15,7 @@ struct ReportCommand: AsyncParsableCommand {
             decisions and actions, and the reasons for declines feed framework 2's criteria 3.2.2 and 3.2.3.
             """,
         subcommands: [Show.self, Save.self, Refresh.self, Submit.self, Publish.self, Correct.self, Render.self, Verify.self, List.self,
-                      Decide.self, Decline.self, Declines.self],
+                      Decide.self, Act.self, Decline.self, Declines.self],
         defaultSubcommand: Show.self
     )
 

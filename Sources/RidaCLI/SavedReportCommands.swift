@@ -278,7 +278,13 @@ extension ReportCommand {
                     if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
                     if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
                     for a in r.actions {
-                        print("    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? ""))
+                        var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
+                        if let changed = a.statusChangedAt {
+                            line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
+                                + (a.statusNote.map { ": \($0)" } ?? "")
+                        }
+                        if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
+                        print(line)
                     }
                 }
             }
@@ -302,7 +308,7 @@ extension ReportCommand {
         @Option(help: ArgumentHelp("The due date, YYYY-MM-DD.", valueName: "date"))
         var due: String?
 
-        @Option(help: "open or done.")
+        @Option(help: "open, in-progress, done or dropped.")
         var status: ReportAction.Status = .open
 
         func validate() throws {
@@ -323,6 +329,53 @@ extension ReportCommand {
                 defer { try? db.close() }
                 let action = try await db.addReportAction(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
                 print("Action #\(action.id) recorded on report #\(id).")
+            }
+        }
+    }
+
+    struct Act: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "action",
+            abstract: "Record where a decision or action stands: in progress, done, dropped (with why), or open again.",
+            discussion: "The earlier statuses are kept; rida report list shows the latest, and --history every one.")
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The report's number.")
+        var report: Int64
+
+        @Argument(help: "The action's number (rida report list shows it).")
+        var action: Int64
+
+        @Option(help: "open, in-progress, done or dropped.")
+        var status: ReportAction.Status?
+
+        @Option(help: "What was done, or why it was dropped (required for dropped).")
+        var note: String?
+
+        @Option(help: "Who records it (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        @Flag(help: "Print every status the action has had instead of recording one.")
+        var history = false
+
+        func validate() throws {
+            if history == (status != nil) { throw ValidationError("Give --status to record one, or --history to list them.") }
+        }
+
+        func run() async throws {
+            try await runReportingErrors {
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                if history {
+                    for entry in try await db.actionHistory(action) {
+                        print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
+                    }
+                    return
+                }
+                let who = try evaluatorName(by)
+                let updated = try await db.setActionStatus(report: report, action: action, to: status!, note: note, by: who, at: now())
+                print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
             }
         }
     }
@@ -391,5 +444,8 @@ extension ReportCommand {
     }
 }
 
-extension ReportAction.Status: ExpressibleByArgument {}
+extension ReportAction.Status: ExpressibleByArgument {
+    public init?(argument: String) { self.init(text: argument) }
+    public static var allValueStrings: [String] { ["open", "in-progress", "done", "dropped"] }
+}
 extension ReportAudience: ExpressibleByArgument {}

@@ -114,7 +114,7 @@ public struct AssessmentForm: Sendable {
             let label = line.overridden
                 ? (ar ? "حكم البيانات" : "Computed from the data")
                 : (ar ? "محسوب من البيانات" : "Computed from the data")
-            notes.append("\(label) (\(computed.outcome.label)): \(computed.summary)")
+            notes.append("\(label) (\(computed.label)): \(computed.summary)")
             for evidence in computed.evidence { notes.append((ar ? "الدليل: " : "Evidence: ") + evidence.description) }
         }
         return notes

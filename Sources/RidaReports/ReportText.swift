@@ -75,7 +75,12 @@ struct ReportText {
     }
 
     func actionStatus(_ status: ReportAction.Status) -> String {
-        status == .done ? self("منجز", "done") : self("قائم", "open")
+        switch status {
+        case .open: self("قائم", "open")
+        case .inProgress: self("قيد التنفيذ", "in progress")
+        case .done: self("منجز", "done")
+        case .dropped: self("أُلغي", "dropped")
+        }
     }
 }
 

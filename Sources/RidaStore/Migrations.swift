@@ -99,8 +99,88 @@ enum Migrations {
                 """)
             try SQLiteStore.backfillDayRollups(in: db, zone: zone)
         }
+        migrator.registerMigration("assessment-v2") { db in
+            try db.execute(sql: assessmentV2)
+        }
         return migrator
     }
+
+    /// What the assessment keeps is kept: decline reasons, saved reports and their actions are never deleted or replaced;
+    /// a report's status only moves forward and its identity never changes; an action's status changes are a history of
+    /// their own; a correction's actions carried over name the one they copy; the registry's changes are logged, each
+    /// row the centre as it stood after the change (the log starts with every centre as it stands now).
+    static let assessmentV2 = """
+        CREATE TRIGGER declineReason_is_kept BEFORE DELETE ON declineReason
+        BEGIN SELECT RAISE(ABORT, 'decline reasons are never deleted: record another reason'); END;
+        CREATE TRIGGER declineReason_is_fixed BEFORE UPDATE ON declineReason
+        BEGIN SELECT RAISE(ABORT, 'decline reasons are never changed: record another reason'); END;
+        CREATE TRIGGER declineReason_is_not_replaced BEFORE INSERT ON declineReason
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM declineReason WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'decline reasons are never replaced'); END;
+
+        CREATE TRIGGER savedReport_is_kept BEFORE DELETE ON savedReport
+        BEGIN SELECT RAISE(ABORT, 'saved reports are never deleted'); END;
+        CREATE TRIGGER savedReport_is_not_replaced BEFORE INSERT ON savedReport
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM savedReport WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'saved reports are never replaced'); END;
+        CREATE TRIGGER savedReport_moves_forward BEFORE UPDATE OF status ON savedReport
+        WHEN (CASE NEW.status WHEN 'draft' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END)
+           < (CASE OLD.status WHEN 'draft' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END)
+        BEGIN SELECT RAISE(ABORT, 'a report''s status only moves forward: draft, submitted, published'); END;
+        CREATE TRIGGER savedReport_identity_is_fixed BEFORE UPDATE OF scope, quarter, savedAt, savedBy, replaces ON savedReport
+        WHEN NEW.scope IS NOT OLD.scope OR NEW.quarter IS NOT OLD.quarter OR NEW.savedAt IS NOT OLD.savedAt
+          OR NEW.savedBy IS NOT OLD.savedBy OR NEW.replaces IS NOT OLD.replaces
+        BEGIN SELECT RAISE(ABORT, 'a saved report''s scope, quarter, author and what it replaces never change'); END;
+        CREATE TRIGGER savedReport_submitted_content_is_fixed BEFORE UPDATE OF content ON savedReport
+        WHEN OLD.status = 'submitted' AND NEW.status = 'submitted' AND NEW.content IS NOT OLD.content
+        BEGIN SELECT RAISE(ABORT, 'a submitted report''s content changes only when it is published'); END;
+
+        CREATE TRIGGER reportAction_is_kept BEFORE DELETE ON reportAction
+        BEGIN SELECT RAISE(ABORT, 'actions are never deleted: record their status instead'); END;
+        CREATE TRIGGER reportAction_is_fixed BEFORE UPDATE ON reportAction
+        BEGIN SELECT RAISE(ABORT, 'actions are never changed: record their status instead'); END;
+        CREATE TRIGGER reportAction_is_not_replaced BEFORE INSERT ON reportAction
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM reportAction WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'actions are never replaced'); END;
+        ALTER TABLE reportAction ADD COLUMN copiedFrom INTEGER REFERENCES reportAction(id);
+        CREATE TABLE reportActionStatus (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            actionId INTEGER NOT NULL REFERENCES reportAction(id),
+            status TEXT NOT NULL CHECK (status IN ('open', 'inProgress', 'done', 'dropped')),
+            note TEXT,
+            who TEXT NOT NULL,
+            recordedAt TEXT NOT NULL
+        );
+        CREATE INDEX reportActionStatus_on_action ON reportActionStatus(actionId, id);
+        CREATE TRIGGER reportActionStatus_is_kept BEFORE DELETE ON reportActionStatus
+        BEGIN SELECT RAISE(ABORT, 'an action''s status history is append-only'); END;
+        CREATE TRIGGER reportActionStatus_is_fixed BEFORE UPDATE ON reportActionStatus
+        BEGIN SELECT RAISE(ABORT, 'an action''s status history is append-only: record a new status'); END;
+        CREATE TRIGGER reportActionStatus_is_not_replaced BEFORE INSERT ON reportActionStatus
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM reportActionStatus WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'an action''s status history is append-only'); END;
+
+        CREATE TABLE centreChange (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            centreId TEXT NOT NULL,
+            changedAt TEXT NOT NULL,
+            entityId TEXT,
+            kind TEXT,
+            channels TEXT NOT NULL,
+            nameAr TEXT,
+            nameEn TEXT
+        );
+        CREATE INDEX centreChange_on_centre ON centreChange(centreId, id);
+        CREATE TRIGGER centreChange_is_kept BEFORE DELETE ON centreChange
+        BEGIN SELECT RAISE(ABORT, 'the registry''s log is append-only'); END;
+        CREATE TRIGGER centreChange_is_fixed BEFORE UPDATE ON centreChange
+        BEGIN SELECT RAISE(ABORT, 'the registry''s log is append-only'); END;
+        CREATE TRIGGER centreChange_is_not_replaced BEFORE INSERT ON centreChange
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM centreChange WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the registry''s log is append-only'); END;
+        INSERT INTO centreChange (centreId, changedAt, entityId, kind, channels, nameAr, nameEn)
+            SELECT id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), entityId, kind, channels, nameAr, nameEn FROM centre ORDER BY id;
+        """
 
     /// The assessment core: the registry of entities and centres, assessments and their append-only history,
     /// evidence records (Tawasul complaints, contacts, reply scores), saved quarterly reports with their actions,

@@ -13,8 +13,13 @@ extension SQLiteStore {
                 guard let centre = try Self.centre(assessment.unit, in: db) else {
                     throw AssessmentError("There is no centre \(assessment.unit) in the registry: add it first (rida centres add \(assessment.unit) --entity … --kind headquarters --channels …).", notFound: true)
                 }
-                if centre.kind == .remote {
+                switch centre.kind {
+                case .remote?:
                     throw AssessmentError("\(assessment.unit) is a remote centre: framework 2 assesses its entity (--framework 2 --entity \(centre.entity ?? "…")).")
+                case nil:
+                    throw AssessmentError("The registry does not say whether \(assessment.unit) is a headquarters or a remote centre: framework 1 assesses a headquarters centre (rida centres add \(assessment.unit) --kind headquarters).")
+                case .headquarters?:
+                    break
                 }
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {

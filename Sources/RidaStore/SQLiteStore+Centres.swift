@@ -25,6 +25,9 @@ extension SQLiteStore {
         let stamp = time.iso8601
         for centre in centres.sorted() {
             try insert.execute(arguments: [centre, stamp])
+            if db.changesCount > 0 {
+                try db.execute(sql: "INSERT INTO centreChange (centreId, changedAt, channels) VALUES (?, ?, '')", arguments: [centre, stamp])
+            }
         }
     }
 
@@ -63,6 +66,9 @@ extension SQLiteStore {
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM entity WHERE id = ?)", arguments: [centre.id]) == true {
             throw AssessmentError("\(centre.id) is already an entity's id: entities and centres need distinct ids.")
         }
+        let existing = try Self.centre(centre.id, in: db)
+        if existing == centre { return }
+        if let existing { try checkAssessedCentre(existing, becoming: centre, in: db) }
         if let entity = centre.entity {
             try db.execute(sql: "INSERT INTO entity (id) VALUES (?) ON CONFLICT(id) DO NOTHING", arguments: [entity])
             if centre.kind == .remote, let other = try String.fetchOne(
@@ -77,6 +83,36 @@ extension SQLiteStore {
                                           kind = excluded.kind, channels = excluded.channels
             """, arguments: [centre.id, centre.entity, centre.nameAr, centre.nameEn, centre.kind?.rawValue,
                              centre.channels.joined(separator: ","), time.iso8601])
+        try db.execute(sql: """
+            INSERT INTO centreChange (centreId, changedAt, entityId, kind, channels, nameAr, nameEn) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [centre.id, time.iso8601, centre.entity, centre.kind?.rawValue, centre.channels.joined(separator: ","),
+                             centre.nameAr, centre.nameEn])
+    }
+
+    /// An assessed centre keeps what its assessments rest on: a headquarters centre assessed under framework 1 stays a
+    /// headquarters centre, and an entity's remote centre assessed under framework 2 stays that entity's remote centre.
+    static func checkAssessedCentre(_ existing: Centre, becoming centre: Centre, in db: Database) throws {
+        if existing.kind == .headquarters, centre.kind != .headquarters,
+           let id = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 1 AND unit = ? ORDER BY cycle DESC", arguments: [existing.id]) {
+            throw AssessmentError("\(existing.id) is assessed as a headquarters centre (\(id)): its kind cannot change while its assessments rest on it.")
+        }
+        if existing.kind == .remote, let entity = existing.entity, centre.kind != .remote || centre.entity != entity,
+           let id = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 2 AND unit = ? ORDER BY cycle DESC", arguments: [entity]) {
+            throw AssessmentError("\(existing.id) is the remote centre of \(entity), assessed in \(id): its kind and entity cannot change while that assessment rests on it.")
+        }
+    }
+
+    /// The registry's log of a centre: how it stood after each change, oldest first.
+    public func centreHistory(_ id: String) async throws -> [(at: Instant, centre: Centre)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM centreChange WHERE centreId = ? ORDER BY id", arguments: [id]).map { row in
+                let channels: String = row["channels"]
+                return (Self.decodeInstant(row["changedAt"]),
+                        Centre(id: row["centreId"], entity: row["entityId"], nameAr: row["nameAr"], nameEn: row["nameEn"],
+                               kind: (row["kind"] as String?).flatMap(CentreKind.init(rawValue:)),
+                               channels: channels.split(separator: ",").map(String.init)))
+            }
+        }
     }
 
     /// Every entity, by id.

@@ -27,7 +27,17 @@ extension SQLiteStore {
                 INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy, content, contentSha256, engineVersion, replaces)
                 VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)
                 """, arguments: [scope, quarter.description, time.iso8601, who, content?.json, content?.sha256, content?.engineVersion, replaces])
-            return try Self.report(db.lastInsertedRowID, in: db)!
+            let id = db.lastInsertedRowID
+            // A correction carries over the decisions and actions of the report it corrects, as they stand now.
+            if let replaces {
+                for action in try Self.actions(of: [replaces], in: db)[replaces] ?? [] {
+                    var copy = action
+                    copy.report = id
+                    copy.copiedFrom = action.id
+                    _ = try Self.insertAction(copy, in: db)
+                }
+            }
+            return try Self.report(id, in: db)!
         }
     }
 
@@ -107,15 +117,67 @@ extension SQLiteStore {
 
     /// Records a decision or action taken after a report; returns it with its id.
     public func addReportAction(_ action: ReportAction) async throws -> ReportAction {
-        try await write { db in
+        try Self.checkAction(action)
+        return try await write { db in
             guard try Self.report(action.report, in: db) != nil else {
                 throw AssessmentError("There is no saved report #\(action.report): rida report list shows them.", notFound: true)
             }
-            try db.execute(sql: "INSERT INTO reportAction (reportId, who, what, due, status, recordedAt) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [action.report, action.who, action.what, action.due, action.status.rawValue, action.recordedAt.iso8601])
-            var stored = action
-            stored.id = db.lastInsertedRowID
-            return stored
+            return try Self.insertAction(action, in: db)
+        }
+    }
+
+    static func checkAction(_ action: ReportAction) throws {
+        if action.who.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || action.what.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw AssessmentError("An action needs who is responsible and what is to be done.")
+        }
+    }
+
+    /// Inserts an action; a status other than open or done is recorded as a first status change, by its author.
+    static func insertAction(_ action: ReportAction, in db: Database) throws -> ReportAction {
+        let initial: ReportAction.Status = action.status == .done ? .done : .open
+        try db.execute(sql: "INSERT INTO reportAction (reportId, who, what, due, status, recordedAt, copiedFrom) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [action.report, action.who, action.what, action.due, initial.rawValue, action.recordedAt.iso8601, action.copiedFrom])
+        let id = db.lastInsertedRowID
+        if action.status != initial || action.statusChangedAt != nil {
+            try db.execute(sql: "INSERT INTO reportActionStatus (actionId, status, note, who, recordedAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, action.status.rawValue, action.statusNote, action.statusChangedBy ?? action.who,
+                                       (action.statusChangedAt ?? action.recordedAt).iso8601])
+        }
+        return try Self.action(id, in: db)!
+    }
+
+    /// Records a new status of an action (the earlier ones are kept); returns the action as it now stands.
+    public func setActionStatus(report: Int64, action id: Int64, to status: ReportAction.Status, note: String?, by who: String, at time: Instant) async throws -> ReportAction {
+        if status == .dropped, (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw AssessmentError("Dropping an action needs a note saying why.")
+        }
+        return try await write { db in
+            _ = try Self.existingReport(report, in: db)
+            guard let action = try Self.action(id, in: db), action.report == report else {
+                throw AssessmentError("Report #\(report) has no action #\(id): rida report list --format json shows its actions.", notFound: true)
+            }
+            guard action.status != status else {
+                throw AssessmentError("Action #\(id) is already \(status.rawValue).")
+            }
+            try db.execute(sql: "INSERT INTO reportActionStatus (actionId, status, note, who, recordedAt) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, status.rawValue, note, who, time.iso8601])
+            return try Self.action(id, in: db)!
+        }
+    }
+
+    /// Every status an action has had, oldest first: the one it was recorded with, then each change.
+    public func actionHistory(_ id: Int64) async throws -> [(status: ReportAction.Status, note: String?, who: String, at: Instant)] {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM reportAction WHERE id = ?", arguments: [id]) else {
+                throw AssessmentError("There is no action #\(id).", notFound: true)
+            }
+            var history: [(status: ReportAction.Status, note: String?, who: String, at: Instant)] = [
+                (ReportAction.Status(rawValue: row["status"]) ?? .open, nil, row["who"], Self.decodeInstant(row["recordedAt"])),
+            ]
+            for change in try Row.fetchAll(db, sql: "SELECT * FROM reportActionStatus WHERE actionId = ? ORDER BY id", arguments: [id]) {
+                history.append((ReportAction.Status(rawValue: change["status"]) ?? .open, change["note"], change["who"], Self.decodeInstant(change["recordedAt"])))
+            }
+            return history
         }
     }
 
@@ -163,16 +225,34 @@ extension SQLiteStore {
         return reports
     }
 
+    /// The actions with their current status: the latest change recorded, or the status they were recorded with.
+    static let actionColumns = """
+        a.*, s.status AS changedStatus, s.note AS statusNote, s.who AS statusChangedBy, s.recordedAt AS statusChangedAt
+        FROM reportAction a
+        LEFT JOIN reportActionStatus s ON s.id = (SELECT max(id) FROM reportActionStatus WHERE actionId = a.id)
+        """
+
     static func actions(of reports: [Int64], in db: Database) throws -> [Int64: [ReportAction]] {
         guard !reports.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: reports.count).joined(separator: ", ")
         var result: [Int64: [ReportAction]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM reportAction WHERE reportId IN (\(marks)) ORDER BY id", arguments: StatementArguments(reports)) {
-            let action = ReportAction(id: row["id"], report: row["reportId"], who: row["who"], what: row["what"], due: row["due"],
-                                      status: ReportAction.Status(rawValue: row["status"]) ?? .open, recordedAt: decodeInstant(row["recordedAt"]))
+        for row in try Row.fetchAll(db, sql: "SELECT \(actionColumns) WHERE a.reportId IN (\(marks)) ORDER BY a.id", arguments: StatementArguments(reports)) {
+            let action = decodeAction(row)
             result[action.report, default: []].append(action)
         }
         return result
+    }
+
+    static func action(_ id: Int64, in db: Database) throws -> ReportAction? {
+        try Row.fetchOne(db, sql: "SELECT \(actionColumns) WHERE a.id = ?", arguments: [id]).map(decodeAction)
+    }
+
+    static func decodeAction(_ row: Row) -> ReportAction {
+        let status = (row["changedStatus"] as String?) ?? row["status"]
+        return ReportAction(id: row["id"], report: row["reportId"], who: row["who"], what: row["what"], due: row["due"],
+                            status: ReportAction.Status(rawValue: status) ?? .open, recordedAt: decodeInstant(row["recordedAt"]),
+                            statusChangedAt: (row["statusChangedAt"] as String?).map(decodeInstant), statusChangedBy: row["statusChangedBy"],
+                            statusNote: row["statusNote"], copiedFrom: row["copiedFrom"])
     }
 
     static func decodeReport(_ row: Row) -> SavedReport {

@@ -191,13 +191,13 @@ func rule(_ framework: Framework, _ id: String, _ data: AssessmentData) throws -
 }
 
 @Suite struct ImprovementTests {
-    /// Website means per quarter 4.0, 3.5, 4.5, 4.5 (20 responses each).
+    /// Website means per quarter 4.0, 3.5, 4.5, 4.5 (30 responses each, the minimum sample).
     func data() -> AssessmentData {
         var counts: [Quarter: [String: Counts]] = [:]
-        counts[quarters2026[0]] = ["website": rated(20, 4)]
-        counts[quarters2026[1]] = ["website": rated(10, 4) + rated(10, 3)]
-        counts[quarters2026[2]] = ["website": rated(10, 4) + rated(10, 5)]
-        counts[quarters2026[3]] = ["website": rated(10, 4) + rated(10, 5)]
+        counts[quarters2026[0]] = ["website": rated(30, 4)]
+        counts[quarters2026[1]] = ["website": rated(15, 4) + rated(15, 3)]
+        counts[quarters2026[2]] = ["website": rated(15, 4) + rated(15, 5)]
+        counts[quarters2026[3]] = ["website": rated(15, 4) + rated(15, 5)]
         return AssessmentData(assessment: entityAssessment(), now: afterCycle, centre: "R01", channels: ["website"], counts: counts)
     }
 
@@ -205,7 +205,9 @@ func rule(_ framework: Framework, _ id: String, _ data: AssessmentData) throws -
         let verdict = try rule(.remote, "3.2.3", data())
         #expect(verdict.outcome == .notMet)
         #expect(verdict.checks.map(\.outcome) == [.notMet, .met, .met])  // Q1→Q2 declined, Q2→Q3 improved, Q3→Q4 unchanged
-        #expect(verdict.checks[0].detail.contains("4.00 → 3.50"))
+        #expect(verdict.checks[0].detail.contains("4.00 → 3.50 (-0.50)"))
+        #expect(verdict.checks[1].detail.contains("3.50 → 4.50 (+1.00), improved"))
+        #expect(verdict.checks[2].detail.contains("unchanged"))
     }
 
     @Test func aDeclineWithItsReasonPasses() throws {
@@ -223,6 +225,26 @@ func rule(_ framework: Framework, _ id: String, _ data: AssessmentData) throws -
         var d = data()
         d.declines = [DeclineReason(scope: "R01", channel: nil, quarter: quarters2026[1], reason: "System outage", who: "A", at: afterCycle)]
         #expect(try rule(.remote, "3.2.3", d).outcome == .met)
+        d.declines = [DeclineReason(scope: "R01", channel: "mobile_app", quarter: quarters2026[1], reason: "Another channel", who: "A", at: afterCycle)]
+        #expect(try rule(.remote, "3.2.3", d).outcome == .notMet)
+    }
+
+    @Test func aChangeBetweenQuartersBelowTheMinimumSampleDecidesNothing() throws {
+        var d = data()
+        // Q3 with 29 responses (mean 4.52): both of its changes rest on too few responses.
+        d.counts[quarters2026[2]] = ["website": rated(15, 5) + rated(14, 4)]
+        let few = try rule(.remote, "3.2.3", d)
+        #expect(few.checks.map(\.outcome) == [.notMet, .tooFewResponses, .tooFewResponses])
+        #expect(few.checks[1].detail.contains("30 and 29 responses, the minimum sample is 30 in each quarter"))
+        #expect(few.outcome == .notMet)  // the Q1→Q2 decline still decides
+        // With a reason for the decline, the too-few changes keep the criterion pending rather than met.
+        d.declines = [DeclineReason(scope: "E01", channel: "website", quarter: quarters2026[1], reason: "Outage", who: "A", at: afterCycle)]
+        let pending = try rule(.remote, "3.2.3", d)
+        #expect(pending.outcome == .tooFewResponses)
+        #expect(pending.verdict == .pending)
+        // A decline with its reason is met even on a small sample.
+        d.counts[quarters2026[1]] = ["website": rated(5, 3)]
+        #expect(try rule(.remote, "3.2.3", d).checks[0].outcome == .met)
     }
 }
 
@@ -245,16 +267,46 @@ func rule(_ framework: Framework, _ id: String, _ data: AssessmentData) throws -
             complaint("T1", topic: "Passport renewal: photo upload", quarter: 1, answeredAfterDays: 1),
             complaint("T2", topic: "passport renewal:  PHOTO upload", quarter: 3, answeredAfterDays: 1),
             complaint("T3", topic: "Payment", quarter: 1, answeredAfterDays: 1),
-            complaint("T4", topic: nil, quarter: 2, answeredAfterDays: 1),
         ]
         let two = try rule(.remote, "3.2.4", data(complaints))
         #expect(two.outcome == .met)
-        #expect(two.checks.contains { $0.label.contains("Passport renewal") && $0.detail.contains("2 quarters") })
+        #expect(two.checks.contains { $0.label.contains("Passport renewal") && $0.detail.contains("2 quarters (2026-Q1, 2026-Q3)") })
         #expect(two.evidence == [.importRecord(7)])
         complaints.append(complaint("T5", topic: "Passport renewal: photo upload", quarter: 4, answeredAfterDays: 1))
         let three = try rule(.remote, "3.2.4", data(complaints))
         #expect(three.outcome == .notMet)
         #expect(three.summary.contains("Passport renewal"))
+        #expect(three.checks.first { $0.outcome == .notMet }?.detail.contains("3 quarters (2026-Q1, 2026-Q3, 2026-Q4): recurring") == true)
+    }
+
+    @Test func theSameTopicOnAnotherChannelIsAnotherComplaint() throws {
+        var complaints = [
+            complaint("T1", topic: "Payment", quarter: 1, answeredAfterDays: 1),
+            complaint("T2", topic: "Payment", quarter: 2, answeredAfterDays: 1),
+            complaint("T3", topic: "Payment", quarter: 3, answeredAfterDays: 1),
+        ]
+        complaints[1].channel = "mobile_app"
+        let verdict = try rule(.remote, "3.2.4", data(complaints))
+        #expect(verdict.outcome == .met)  // on the website in Q1 and Q3, on the app in Q2
+        #expect(verdict.checks.contains { $0.label == "topic «Payment» on website" && $0.detail.contains("2 quarters") })
+        complaints[1].channel = "website"
+        #expect(try rule(.remote, "3.2.4", data(complaints)).outcome == .notMet)
+    }
+
+    @Test func complaintsWithoutATopicLeaveItOpenUnlessSomethingRecurs() throws {
+        var complaints = [
+            complaint("T1", topic: "Payment", quarter: 1, answeredAfterDays: 1),
+            complaint("T2", topic: "Payment", quarter: 2, answeredAfterDays: 1),
+            complaint("T3", topic: nil, quarter: 3, answeredAfterDays: 1),
+            complaint("T4", topic: "  ", quarter: 4, answeredAfterDays: 1),
+        ]
+        let open = try rule(.remote, "3.2.4", data(complaints))
+        #expect(open.outcome == .missingData)  // T3 or T4 could be a third payment complaint
+        #expect(open.verdict == .pending)
+        let check = try #require(open.checks.first { $0.label == "complaints without a topic" })
+        #expect(check.detail.hasPrefix("2 complaints have no procedure or step, on website (2026-Q3, 2026-Q4)"))
+        complaints.append(complaint("T5", topic: "Payment", quarter: 4, answeredAfterDays: 1))
+        #expect(try rule(.remote, "3.2.4", data(complaints)).outcome == .notMet)  // recurring decides whatever the rest
     }
 
     @Test func withoutTawasulRecordsBothCriteriaWaitForThem() throws {
@@ -314,9 +366,75 @@ func rule(_ framework: Framework, _ id: String, _ data: AssessmentData) throws -
         let met = try rule(.remote, "3.2.5", d)
         #expect(met.outcome == .met)
         #expect(met.checks.map(\.label) == ["website 2026-Q4", "mobile_app 2026-Q4"])
-        d.counts[quarters2026[3]]!["website"] = rated(30, 4) + rated(1, 3)  // mean 3.97
-        #expect(try rule(.remote, "3.2.5", d).outcome != .met)
+        d.counts[quarters2026[3]]!["website"] = rated(30, 4) + rated(1, 3)  // mean 3.97 with little spread: the interval stays below 4
+        #expect(try rule(.remote, "3.2.5", d).outcome == .notMet)
+        d.counts[quarters2026[3]]!["website"] = rated(14, 5) + rated(16, 3)  // mean 3.93 with a wide spread: the interval straddles 4
+        #expect(try rule(.remote, "3.2.5", d).outcome == .inconclusive)
         d.counts[quarters2026[3]]!["website"] = rated(60, 3)
         #expect(try rule(.remote, "3.2.5", d).outcome == .notMet)
+    }
+}
+
+@Suite struct LatestMeanSampleTests {
+    @Test func aChannelWith29ResponsesInTheLatestQuarterIsTooFewAnd30Decide() throws {
+        var counts = everyQuarter(rated(30, 5), channels: ["website"])
+        counts[quarters2026[3]] = ["website": rated(29, 5)]
+        var d = AssessmentData(assessment: entityAssessment(), now: afterCycle, centre: "R01", channels: ["website"], counts: counts)
+        let few = try rule(.remote, "3.2.5", d)
+        #expect(few.outcome == .tooFewResponses)
+        #expect(few.checks[0].detail.contains("29 responses, 116 ratings, mean 5.00"))
+        #expect(few.checks[0].detail.contains("the minimum sample is 30 responses"))
+        d.counts[quarters2026[3]] = ["website": rated(30, 5)]
+        #expect(try rule(.remote, "3.2.5", d).outcome == .met)
+        d.counts[quarters2026[3]] = ["website": rated(30, 3)]
+        #expect(try rule(.remote, "3.2.5", d).outcome == .notMet)
+    }
+}
+
+@Suite struct ProvisionalVerdictTests {
+    @Test func metSoFarCountsAsPendingUntilTheCycleEnds() throws {
+        let counts = everyQuarter(rated(30, 5), channels: ["counter"])
+        var d = AssessmentData(assessment: centreAssessment(), now: instant("2026-07-01T00:00:00+03:00"), centre: "C01",
+                               channels: ["counter"], counts: counts)
+        let soFar = try rule(.headquarters, "2.3.2", d)
+        #expect(soFar.outcome == .met)
+        #expect(soFar.provisional)
+        #expect(soFar.verdict == .pending)
+        #expect(soFar.label == "met so far")
+        #expect(soFar.summary.hasPrefix("Met so far through 2026-Q2; 2 quarters of 2026 still to end."))
+        #expect(soFar.checks.map(\.label) == ["counter 2026-Q1", "C01 all channels 2026-Q1", "counter 2026-Q2", "C01 all channels 2026-Q2"])
+        // A quarter not met is not met, cycle over or not.
+        d.counts[quarters2026[0]]!["counter"] = rated(30, 1)
+        #expect(try rule(.headquarters, "2.3.2", d).verdict == .notMet)
+        // One second before the cycle ends it is still provisional; at the end it decides.
+        d.counts = counts
+        d.now = instant("2026-12-31T23:59:59+03:00")
+        #expect(try rule(.headquarters, "2.3.2", d).verdict == .pending)
+        d.now = instant("2027-01-01T00:00:00+03:00")
+        let final = try rule(.headquarters, "2.3.2", d)
+        #expect(!final.provisional && final.verdict == .met)
+    }
+
+    @Test func theLiveDisplayOnceServedIsMetAtOnce() throws {
+        let d = AssessmentData(assessment: centreAssessment(), now: instant("2026-03-01T00:00:00+03:00"), centre: "C01",
+                               channels: ["counter"], liveDisplayDays: [CivilDate(year: 2026, month: 2, day: 3)])
+        let verdict = try rule(.headquarters, "2.3.5", d)
+        #expect(verdict.verdict == .met && !verdict.provisional)
+    }
+
+    @Test func aMidCycleSheetReachesNoShieldOnDataMetSoFar() throws {
+        let catalogue = Catalogue.standard
+        let d = AssessmentData(assessment: centreAssessment(), now: instant("2026-10-02T00:00:00+03:00"), centre: "C01",
+                               channels: ["counter"], counts: everyQuarter(rated(40, 5), channels: ["counter"]),
+                               liveDisplayDays: [CivilDate(year: 2026, month: 2, day: 3)])
+        // Every criterion decided from evidence recorded met.
+        let history = catalogue[.headquarters].criteria.filter { $0.decidedBy == .evidence }.enumerated().map { i, c in
+            HistoryEntry(sequence: Int64(i + 1), assessment: "C01-2026", criterion: c.id, verdict: .met, evaluator: "E", at: d.now)
+        }
+        let sheet = AssessmentSheet(assessment: d.assessment, history: history, data: d, now: d.now)
+        #expect(sheet.classification.reached == nil)
+        #expect(sheet.classification.standing(.silver)?.pending == ["2.3.1", "2.3.2"])
+        let after = AssessmentSheet(assessment: d.assessment, history: history, data: { var e = d; e.now = afterCycle; return e }(), now: afterCycle)
+        #expect(after.classification.reached == .gold)
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import RidaAggregation
 import RidaAssessment
 import RidaImport
 import RidaStore
@@ -61,6 +62,35 @@ import Testing
         #expect(again.updated == 1)
         #expect(again.tally.duplicates == 1)
         #expect(try await store.complaints(entity: "E01")[1].answeredAt == instant("2026-05-04T09:00:00+03:00"))
+        try store.close()
+    }
+
+    @Test func eachEntitysVerdictsRestOnTheImportsWithItsOwnRecords() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        let header = "id,entity,channel,topic,received_at,answered_at,sla_days,status\n"
+        let first = try temp.file("e01.csv", header + "T1,E01,website,login,2026-02-01T09:00:00+03:00,2026-02-02T09:00:00+03:00,5,closed\n")
+        let second = try temp.file("e02.csv", header + "T2,E02,website,login,2026-02-01T09:00:00+03:00,2026-02-20T09:00:00+03:00,5,closed\n")
+        let a = try await importer(store).importEvidence(.tawasul, at: first, now: now)
+        let b = try await importer(store).importEvidence(.tawasul, at: second, now: now)
+        for (entity, centre) in [("E01", "R01"), ("E02", "R02")] {
+            try await store.saveCentre(Centre(id: centre, entity: entity, kind: .remote, channels: ["website"]), at: now)
+            try await store.openAssessment(Assessment(framework: .remote, unit: entity, cycle: 2026, openedAt: now, openedBy: "A"))
+        }
+        let e01 = try #require(try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: now).line("3.2.7")?.computed)
+        let e02 = try #require(try await store.assessmentSheet("E02-2026", policy: ThresholdPolicy(), now: now).line("3.2.7")?.computed)
+        #expect(e01.evidence == [.importRecord(a.importID)])
+        #expect(e02.evidence == [.importRecord(b.importID)])
+        #expect(e01.outcome == .met && e01.checks[0].detail.hasPrefix("1 of 1"))
+        #expect(e02.outcome == .notMet && e02.checks[0].detail.hasPrefix("0 of 1"))
+
+        // A later file that gives T1 to E02 is refused whole, and says why.
+        let moved = try temp.file("moved.csv", header + "T3,E02,website,x,2026-02-01T09:00:00+03:00,,5,open\nT1,E02,website,login,2026-02-01T09:00:00+03:00,2026-02-02T09:00:00+03:00,5,closed\n")
+        await #expect { try await importer(store).importEvidence(.tawasul, at: moved, now: now) } throws: { error in
+            "\(error)".contains("Tawasul complaint T1 is recorded for E01") && "\(error)".contains("a complaint belongs to one entity")
+        }
+        #expect(try await store.complaints(entity: "E02").map(\.id) == ["T2"])
         try store.close()
     }
 
