@@ -52,6 +52,19 @@ import Testing
         #expect(blocked.reached == nil)
         #expect(blocked.standing(.remoteService)?.notMet == ["3.2.7"])
     }
+
+    @Test func theRemoteShieldWithNotApplicableCriteria() {
+        // 2.3.2 (contacts) does not apply to an entity without a contact centre; 3.3.3 is not binding and not met.
+        let c = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "2.3.2" ? .notApplicable : $0.id == "3.3.3" ? .notMet : .met })
+        #expect(c.reached == .remoteService)
+        #expect(c.standing(.remoteService)?.notApplicable == 1)
+        #expect(c.standing(.remoteService)?.met == 44)
+        #expect(c.standing(.remoteService)?.satisfied == 45)
+        let pending = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "2.3.2" ? .notApplicable : $0.id == "3.2.5" ? .pending : .met })
+        #expect(pending.reached == nil)
+        #expect(pending.standing(.remoteService)?.pending == ["3.2.5"])
+        #expect(pending.next == .remoteService)
+    }
 }
 
 @Suite struct SheetTests {
