@@ -120,7 +120,12 @@ extension APIError {
 
     /// A batch of verdicts refused, nothing recorded: each problem names its entry and field, `entries[i].field`.
     static func invalidEntries(_ problems: [RecordingProblem]) -> APIError {
-        invalidEntries(problems.map { Problem(field: "entries[\($0.index)]" + ($0.field.map { ".\($0)" } ?? ""), reason: $0.reason) })
+        invalidEntries(problems.map { Problem(field: entryField($0), reason: $0.reason) })
+    }
+
+    /// `entries[i].field`, or `entries[i]` for a problem with the whole entry.
+    static func entryField(_ problem: RecordingProblem) -> String {
+        "entries[\(problem.index)]" + (problem.field.map { ".\($0)" } ?? "")
     }
 
     static func invalidEntries(_ problems: [Problem]) -> APIError {

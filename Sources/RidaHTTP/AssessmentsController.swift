@@ -141,7 +141,7 @@ struct AssessmentsController: Sendable {
         } catch {
             throw APIError.malformedJSON()
         }
-        guard try await store.assessment(id) != nil else {
+        guard let assessment = try await store.assessment(id) else {
             throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them (rida assess open opens one).")
         }
         var decoded = VerdictsDecoding(value, assessment: id, evaluator: key.label, at: now(), maxEntries: Self.maxEntries)
@@ -151,7 +151,17 @@ struct AssessmentsController: Sendable {
                 decoded.problems.append(Problem(field: field, reason: "there is no import #\(importID) (rida imports lists them)"))
             }
         }
-        if !decoded.problems.isEmpty { throw APIError.invalidEntries(decoded.problems) }
+        if !decoded.problems.isEmpty {
+            // Every problem at once: the entries that could be read are checked as the store would check them.
+            let history = try await store.history(of: id)
+            let more = HistoryEntry.problems(of: decoded.entries, framework: { _ in assessment.framework },
+                                             latest: { entry in history.last { $0.criterion == entry.criterion } })
+            throw APIError.invalidEntries(decoded.problems + more.map { problem in
+                var moved = problem
+                moved.index = decoded.indices[problem.index]
+                return Problem(field: APIError.entryField(moved), reason: moved.reason)
+            })
+        }
         // The store checks the batch against the catalogue and the history in the transaction that appends it.
         let stored = try await store.record(decoded.entries)
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
@@ -168,6 +178,8 @@ struct AssessmentsController: Sendable {
 /// ```
 struct VerdictsDecoding {
     var entries: [HistoryEntry] = []
+    /// The position in the body of each entry read.
+    var indices: [Int] = []
     var problems: [Problem] = []
     /// Imports named as evidence, with the field naming them: the controller checks that they exist.
     var imports: [(field: String, id: Int64)] = []
@@ -206,6 +218,7 @@ struct VerdictsDecoding {
         for (index, item) in list.enumerated() {
             if let entry = self.entry(item, index: index, assessment: assessment, evaluator: bodyEvaluator ?? keyLabel, at: time) {
                 entries.append(entry)
+                indices.append(index)
             }
         }
     }
