@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "RidaHTTP",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaReports",
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -157,26 +157,31 @@ extension HistoryEntry {
     /// a not-applicable verdict and an override of a data verdict need a reason, as does any change of an earlier
     /// verdict; `computed` applies only to criteria decided from data.
     public func problems(for criterion: Criterion, previous: HistoryEntry?) -> [String] {
-        var problems: [String] = []
+        fieldProblems(for: criterion, previous: previous).map(\.reason)
+    }
+
+    /// The same problems as `problems(for:previous:)`, each with the field it is about (`evaluator`, `verdict`, `note`).
+    public func fieldProblems(for criterion: Criterion, previous: HistoryEntry?) -> [(field: String, reason: String)] {
+        var problems: [(field: String, reason: String)] = []
         let hasNote = !(note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         if evaluator.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append("the evaluator's name is missing")
+            problems.append(("evaluator", "the evaluator's name is missing"))
         }
         switch verdict {
         case .notApplicable where !hasNote:
-            problems.append("\(criterion.id): a not-applicable verdict needs the reason in a note")
+            problems.append(("note", "\(criterion.id): a not-applicable verdict needs the reason in a note"))
         case .computed where criterion.decidedBy != .data:
-            problems.append("\(criterion.id) is decided from evidence: record met, not-met, n/a or pending")
+            problems.append(("verdict", "\(criterion.id) is decided from evidence: record met, not-met, n/a or pending"))
         case .computed where previous == nil || previous?.verdict == .computed:
-            problems.append("\(criterion.id) has no override to withdraw")
+            problems.append(("verdict", "\(criterion.id) has no override to withdraw"))
         default:
             break
         }
         if criterion.decidedBy == .data, verdict != .computed, verdict != .notApplicable, !hasNote {
-            problems.append("\(criterion.id) is decided from the data: overriding it needs the reason in a note")
+            problems.append(("note", "\(criterion.id) is decided from the data: overriding it needs the reason in a note"))
         }
         if let previous, previous.verdict != verdict, !hasNote, problems.isEmpty {
-            problems.append("\(criterion.id) was recorded \(previous.verdict.rawValue) by \(previous.evaluator): changing it needs the reason in a note")
+            problems.append(("note", "\(criterion.id) was recorded \(previous.verdict.rawValue) by \(previous.evaluator): changing it needs the reason in a note"))
         }
         return problems
     }

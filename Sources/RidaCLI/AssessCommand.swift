@@ -483,16 +483,16 @@ func evidenceReferences(_ items: [String], db: SQLiteStore, relativeTo folder: S
     var references: [EvidenceReference] = []
     var importIDs: Set<Int64>?
     for item in items {
-        let lower = item.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            references.append(.url(item))
-        } else if lower.hasPrefix("import:") || (item.hasPrefix("#") && Int64(item.dropFirst()) != nil) {
-            let digits = item.hasPrefix("#") ? String(item.dropFirst()) : String(item.dropFirst("import:".count))
-            guard let id = Int64(digits) else { throw CLIError("\"\(item)\" is not import:N with N an import's number (rida imports lists them).") }
+        switch EvidenceReference.read(item) {
+        case .failure(let problem):
+            throw CLIError(problem.description + ".")
+        case .success(.url(let url)):
+            references.append(.url(url))
+        case .success(.importRecord(let id)):
             if importIDs == nil { importIDs = Set(try await db.imports().map(\.id)) }
             guard importIDs!.contains(id) else { throw CLIError("There is no import #\(id) (rida imports lists them).") }
             references.append(.importRecord(id))
-        } else {
+        case .success(.file(let item)):
             let path = (folder.map { !$0.isEmpty && !item.hasPrefix("/") } ?? false) ? (folder! as NSString).appendingPathComponent(item) : item
             references.append(try EvidenceFile.reference(path))
         }

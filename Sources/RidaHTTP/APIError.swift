@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 
@@ -114,6 +115,24 @@ extension APIError {
         return APIError(
             .unprocessableContent, "invalid_response",
             message ?? "The response has \(count) problem\(count == 1 ? "" : "s"): correct \(count == 1 ? "it" : "them") and send it again.",
+            problems: problems)
+    }
+
+    /// A batch of verdicts refused, nothing recorded: each problem names its entry and field, `entries[i].field`.
+    static func invalidEntries(_ problems: [RecordingProblem]) -> APIError {
+        invalidEntries(problems.map { Problem(field: entryField($0), reason: $0.reason) })
+    }
+
+    /// `entries[i].field`, or `entries[i]` for a problem with the whole entry.
+    static func entryField(_ problem: RecordingProblem) -> String {
+        "entries[\(problem.index)]" + (problem.field.map { ".\($0)" } ?? "")
+    }
+
+    static func invalidEntries(_ problems: [Problem]) -> APIError {
+        let count = problems.count
+        return APIError(
+            .unprocessableContent, "invalid_verdicts",
+            "The verdicts have \(count) problem\(count == 1 ? "" : "s") and nothing was recorded: correct \(count == 1 ? "it" : "them") and send the entries again.",
             problems: problems)
     }
 

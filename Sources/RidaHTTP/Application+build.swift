@@ -30,7 +30,8 @@ public func buildApplication(
     HealthController(store: store, auth: auth, metrics: metrics).addRoutes(to: router)
     SurveysController(auth: auth).addRoutes(to: router)
     ResponsesController(settings: settings, writer: writer, auth: auth, feed: feed, metrics: metrics, now: now).addRoutes(to: router)
-    ReportsController(settings: settings, store: store, auth: auth).addRoutes(to: router)
+    ReportsController(settings: settings, store: store, auth: auth, now: now).addRoutes(to: router)
+    AssessmentsController(settings: settings, store: store, auth: auth, now: now).addRoutes(to: router)
     LiveController(settings: settings, store: store, auth: auth, feed: feed, now: now).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 

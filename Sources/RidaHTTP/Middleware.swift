@@ -48,6 +48,9 @@ struct ServiceMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as AssessmentError:
+            if !error.problems.isEmpty { return .invalidEntries(error.problems) }
+            return error.notFound ? .notFound(error.description) : APIError(.conflict, "conflict", error.description)
         case let error as StoreError:
             context.logger.error("database error", metadata: ["error": "\(error.description)"])
             return .unavailable(error)

@@ -71,52 +71,6 @@ extension StandardSurveys {
     }
 }
 
-/// `GET /v1/reports/quarterly`: the same report as `rida report`, from `SQLiteStore.quarterlyReport`
-/// and the same JSON and CSV renderings.
-struct ReportsController: Sendable {
-    let settings: ServiceSettings
-    let store: SQLiteStore
-    let auth: Authenticator
-
-    static let denial = "This key submits responses; reports are read with a quality, evaluator or admin key."
-
-    func addRoutes(to router: Router<RidaRequestContext>) {
-        router.get("/v1/reports/quarterly", use: quarterly)
-    }
-
-    @Sendable func quarterly(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        _ = try await auth.require(request, context, denial: Self.denial) { $0.role.readsReports }
-        let query = request.uri.queryParameters
-        let format = query["format"].map(String.init) ?? "json"
-        guard format == "json" || format == "csv" else {
-            throw APIError.invalidParameter("format", "must be json or csv, not \"\(format)\"")
-        }
-        let quarter: Quarter
-        if let text = query["quarter"].map(String.init), !text.isEmpty {
-            guard let parsed = Quarter(text) else { throw APIError.invalidParameter("quarter", Quarter.spellingProblem(text)) }
-            quarter = parsed
-        } else if let latest = try await store.quartersWithResponses().last {
-            quarter = latest
-        } else {
-            throw APIError.notFound("The database holds no responses yet, so there is no latest quarter: give quarter=YEAR-Qn.")
-        }
-        let centre = query["centre"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let channel = query["channel"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        if let channel, settings.channels.channel(channel) == nil {
-            let known = settings.channels.channels.map(\.id).joined(separator: ", ")
-            throw APIError.invalidParameter("channel", "\"\(channel)\" is not a channel of this deployment (known: \(known))")
-        }
-        let report = try await store.quarterlyReport(
-            ReportScope(quarter: quarter, centre: centre, channel: channel), policy: settings.policy, channels: settings.channels)
-        if format == "csv" {
-            var response = JSONBody.text(CSVRendering.render(report), contentType: "text/csv; charset=utf-8")
-            response.headers[.contentDisposition] = "attachment; filename=\"rida-\(quarter).csv\""
-            return response
-        }
-        return JSONBody.text(try JSONRendering.render(report), contentType: "application/json; charset=utf-8")
-    }
-}
-
 /// `GET /v1/live/{centre}` and its event stream `GET /v1/live/{centre}/events`.
 struct LiveController: Sendable {
     let settings: ServiceSettings

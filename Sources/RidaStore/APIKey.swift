@@ -6,9 +6,9 @@ import RidaSurvey
 public enum Role: String, Codable, Sendable, CaseIterable {
     /// Submits responses for one centre, optionally on some channels only: a kiosk, an IVR platform, a web channel.
     case submitter
-    /// Reads reports.
+    /// Reads reports and assessments.
     case quality
-    /// Reads reports and, when it exists, the assessment.
+    /// Reads reports and assessments, and records verdicts.
     case evaluator
     /// Manages keys; reads everything.
     case admin

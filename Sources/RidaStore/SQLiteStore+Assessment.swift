@@ -61,36 +61,27 @@ extension SQLiteStore {
 
     /// Appends `entries` to the history of their assessment, all of them or none.
     ///
-    /// Every entry is checked against its criterion and the entry before it (`HistoryEntry.problems`);
+    /// Every entry is checked against its criterion and the entry before it (`HistoryEntry.problems(of:...)`);
     /// the error lists every problem at once. Returns the entries as stored, with their sequence numbers.
     @discardableResult
     public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard) async throws -> [HistoryEntry] {
         try await write { db in
-            var stored: [HistoryEntry] = []
-            var problems: [String] = []
             var assessments: [String: Assessment] = [:]
-            var latest: [String: HistoryEntry] = [:]
-            for entry in entries {
-                let assessment: Assessment
-                if let known = assessments[entry.assessment] {
-                    assessment = known
-                } else if let found = try Self.assessment(entry.assessment, in: db) {
-                    assessment = found
-                    assessments[entry.assessment] = found
-                } else {
+            let problems = try HistoryEntry.problems(of: entries, catalogue: catalogue, framework: { entry in
+                if let known = assessments[entry.assessment] { return known.framework }
+                guard let found = try Self.assessment(entry.assessment, in: db) else {
                     throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
                 }
-                guard let criterion = catalogue[assessment.framework].criterion(entry.criterion) else {
-                    problems.append("framework \(assessment.framework) has no criterion \(entry.criterion)")
-                    continue
-                }
-                let key = "\(entry.assessment)\u{0}\(entry.criterion)"
-                let previous = try latest[key] ?? Self.history(of: entry.assessment, criterion: entry.criterion, in: db).last
-                let found = entry.problems(for: criterion, previous: previous)
-                if !found.isEmpty {
-                    problems += found
-                    continue
-                }
+                assessments[entry.assessment] = found
+                return found.framework
+            }, latest: { entry in
+                try Self.history(of: entry.assessment, criterion: entry.criterion, in: db).last
+            })
+            if !problems.isEmpty {
+                throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
+            }
+            var stored: [HistoryEntry] = []
+            for entry in entries {
                 let evidence = String(decoding: try JSONEncoder().encode(entry.evidence), as: UTF8.self)
                 try db.execute(sql: """
                     INSERT INTO assessmentEntry (assessmentId, criterion, verdict, evaluator, recordedAt, note, mechanism, evidence)
@@ -99,11 +90,7 @@ extension SQLiteStore {
                                      entry.note, entry.mechanism?.rawValue, evidence])
                 var saved = entry
                 saved.sequence = db.lastInsertedRowID
-                latest[key] = saved
                 stored.append(saved)
-            }
-            if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.joined(separator: "; ") + ".")
             }
             return stored
         }

@@ -7,10 +7,13 @@ public struct AssessmentError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String
     /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
     public var notFound: Bool
+    /// For a batch of verdicts refused: every problem, with the entry and field it is about.
+    public var problems: [RecordingProblem]
 
-    public init(_ description: String, notFound: Bool = false) {
+    public init(_ description: String, notFound: Bool = false, problems: [RecordingProblem] = []) {
         self.description = description
         self.notFound = notFound
+        self.problems = problems
     }
 }
 

@@ -153,6 +153,8 @@ import Testing
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: Any])
             for path in ["/v1/responses", "/v1/responses/batch", "/v1/responses/ivr", "/v1/surveys/{id}", "/v1/reports/quarterly",
+                         "/v1/reports/saved", "/v1/reports/saved/{id}", "/v1/assessments", "/v1/assessments/{id}", "/v1/assessments/{id}/form",
+                         "/v1/assessments/{id}/history", "/v1/assessments/{id}/verdicts",
                          "/v1/live/{centre}", "/v1/live/{centre}/events", "/v1/key", "/health", "/metrics"] {
                 #expect(paths[path] != nil, "\(path) is documented")
             }
