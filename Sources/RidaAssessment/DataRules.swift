@@ -76,11 +76,30 @@ public struct ComputedVerdict: Codable, Sendable, Hashable {
     /// counts as pending (an evaluator who assesses before the cycle ends records the verdict by hand, with a reason).
     public var provisional: Bool
 
-    /// The verdict that counts: met and not met decide, except that met is pending while the cycle runs.
-    public var verdict: Verdict { provisional && outcome == .met ? .pending : outcome.verdict }
+    /// Whether a not-met outcome can still turn while the cycle runs (a rule over the latest quarter or over the whole
+    /// cycle's rate), as opposed to a quarter that failed for good.
+    public var revisable: Bool
 
-    /// The outcome in words, `met so far` while the cycle runs.
-    public var label: String { provisional && outcome == .met ? "met so far" : outcome.label }
+    /// The verdict that counts: met and not met decide, except that while the cycle runs met is pending, and so is a
+    /// not met that later quarters can still turn.
+    public var verdict: Verdict {
+        guard provisional else { return outcome.verdict }
+        switch outcome {
+        case .met: return .pending
+        case .notMet: return revisable ? .pending : .notMet
+        default: return outcome.verdict
+        }
+    }
+
+    /// The outcome in words, `met so far` (or `not met so far`) while the cycle runs.
+    public var label: String {
+        guard provisional else { return outcome.label }
+        switch outcome {
+        case .met: return "met so far"
+        case .notMet where revisable: return "not met so far"
+        default: return outcome.label
+        }
+    }
 
     /// Combines checks: one not met decides; otherwise missing data, too few responses and inconclusive
     /// (in that order) leave it open; met when every deciding check is met.
@@ -89,6 +108,7 @@ public struct ComputedVerdict: Codable, Sendable, Hashable {
         self.checks = checks
         self.evidence = evidence
         self.provisional = provisional
+        self.revisable = false
         let deciding = checks.filter(\.deciding).map(\.outcome)
         let outcome: Outcome
         if deciding.isEmpty {
@@ -185,13 +205,30 @@ public enum DataRules {
         let settled = criterion.framework == .headquarters && criterion.id == "2.3.5" && verdict.outcome == .met
         if ended < all, !settled {
             verdict.provisional = true
+            verdict.revisable = revisableRules.contains(RuleKey(framework: criterion.framework, id: criterion.id))
+            let through = data.quarters.last.map { " through \($0)" } ?? ""
+            let remaining = "\(all - ended) quarter\(all - ended == 1 ? "" : "s") of \(data.assessment.cycle) still to end"
             if verdict.outcome == .met {
-                let through = data.quarters.last.map { " through \($0)" } ?? ""
-                verdict.summary = "Met so far\(through); \(all - ended) quarter\(all - ended == 1 ? "" : "s") of \(data.assessment.cycle) still to end. " + verdict.summary
+                verdict.summary = "Met so far\(through); \(remaining). " + verdict.summary
+            } else if verdict.outcome == .notMet, verdict.revisable {
+                verdict.summary = "Not met so far\(through); \(remaining) can change it. " + verdict.summary
             }
         }
         return verdict
     }
+
+    struct RuleKey: Hashable {
+        var framework: Framework
+        var id: String
+    }
+
+    /// The rules whose not met later quarters can still turn: the live display not yet used (2.3.5), the latest
+    /// quarter's mean (3.2.5), and rates over the whole cycle (3.2.7, framework 2's 2.3.2). The others judge each ended
+    /// quarter on its own, or a topic that already recurred, and a failure stands.
+    static let revisableRules: Set<RuleKey> = [
+        RuleKey(framework: .headquarters, id: "2.3.5"), RuleKey(framework: .remote, id: "3.2.5"),
+        RuleKey(framework: .remote, id: "3.2.7"), RuleKey(framework: .remote, id: "2.3.2"),
+    ]
 
     static func rule(_ criterion: Criterion, _ data: AssessmentData) -> ComputedVerdict? {
         switch (criterion.framework, criterion.id) {
@@ -382,10 +419,11 @@ public enum DataRules {
 
     // MARK: Framework 2, 3.2.4
 
-    /// No complaint recurs: the complaints on the same procedure or step through the same channel appear in the
-    /// Tawasul complaints of at most two ended quarters (the guide: recurring is "in more than two periodic reports").
-    /// A complaint without a topic could be the third appearance of any topic on its channel: while such complaints
-    /// remain and nothing recurs, the data cannot decide (missing data); a recurring topic decides not met regardless.
+    /// No complaint recurs: no complaint topic (a procedure, a step or a channel, as the complaint names it) appears in
+    /// the Tawasul complaints of more than two ended quarters (the guide: recurring is "in more than two periodic
+    /// reports"), whatever channel the complaints came through. A recurring topic decides not met. Complaints without a
+    /// topic could be further appearances of any topic: the data cannot decide while they could make one recur (their
+    /// quarters together with some topic's reach three, or they alone span three quarters).
     static func recurringTopics(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         let evidence = data.tawasulImports.map(EvidenceReference.importRecord)
         guard let complaints = data.complaints else {
@@ -394,46 +432,43 @@ public enum DataRules {
         if data.quarters.isEmpty {
             return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.", evidence: evidence)
         }
-        struct Key: Hashable, Comparable {
-            var topic: String
-            var channel: String
-            static func < (a: Key, b: Key) -> Bool { (a.topic, a.channel) < (b.topic, b.channel) }
-        }
         let wanted = Set(data.quarters)
-        var quartersByKey: [Key: Set<Quarter>] = [:]
-        var shownTopic: [Key: String] = [:]
-        var withoutTopic: [String: Set<Quarter>] = [:]
+        var quartersByTopic: [String: Set<Quarter>] = [:]
+        var shownTopic: [String: String] = [:]
+        var untopicedQuarters: Set<Quarter> = []
         var untopiced = 0
         var counted = 0
         for complaint in complaints {
             let quarter = data.zone.quarter(at: complaint.receivedAt)
             guard wanted.contains(quarter) else { continue }
             counted += 1
-            let channel = normalizedTopic(complaint.channel)
             guard let topic = complaint.topic, !normalizedTopic(topic).isEmpty else {
-                withoutTopic[complaint.channel, default: []].insert(quarter)
+                untopicedQuarters.insert(quarter)
                 untopiced += 1
                 continue
             }
-            let key = Key(topic: normalizedTopic(topic), channel: channel)
-            quartersByKey[key, default: []].insert(quarter)
-            if shownTopic[key] == nil { shownTopic[key] = "«\(topic)» on \(complaint.channel)" }
+            let key = normalizedTopic(topic)
+            quartersByTopic[key, default: []].insert(quarter)
+            if shownTopic[key] == nil { shownTopic[key] = topic }
         }
         var checks: [Check] = []
-        let ranked = quartersByKey.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-        for (key, quarters) in ranked where quarters.count >= 2 {
+        for (key, quarters) in quartersByTopic.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) where quarters.count >= 2 {
             let list = quarters.sorted().map(\.description).joined(separator: ", ")
-            checks.append(Check(label: "topic \(shownTopic[key] ?? key.topic)",
+            checks.append(Check(label: "topic «\(shownTopic[key] ?? key)»",
                                 outcome: quarters.count > 2 ? .notMet : .met,
                                 detail: "in the complaints of \(quarters.count) quarters (\(list))" + (quarters.count > 2 ? ": recurring" : ": not more than two")))
         }
         checks.append(Check(label: "Tawasul complaints", outcome: .met,
-                            detail: "\(counted) complaints in \(data.quarters.map(\.description).joined(separator: ", ")), \(quartersByKey.count) topics by channel"))
+                            detail: "\(counted) complaints in \(data.quarters.map(\.description).joined(separator: ", ")), \(quartersByTopic.count) topics"))
         if untopiced > 0 {
-            let channels = withoutTopic.keys.sorted().map { "\($0) (\(withoutTopic[$0]!.sorted().map(\.description).joined(separator: ", ")))" }
-            checks.append(Check(label: "complaints without a topic", outcome: .missingData,
-                                detail: "\(untopiced) complaint\(untopiced == 1 ? " has" : "s have") no procedure or step, on \(channels.joined(separator: ", ")): "
-                                    + "import them with their topic, or record this criterion by hand"))
+            let list = untopicedQuarters.sorted().map(\.description).joined(separator: ", ")
+            let couldRecur = untopicedQuarters.count > 2 || quartersByTopic.values.contains { $0.union(untopicedQuarters).count > 2 }
+            let detail = "\(untopiced) complaint\(untopiced == 1 ? " has" : "s have") no procedure or step (in \(list))"
+            checks.append(couldRecur
+                ? Check(label: "complaints without a topic", outcome: .missingData,
+                        detail: detail + ": they could make a topic recur; import them with their topic, or record this criterion by hand")
+                : Check(label: "complaints without a topic", outcome: .met,
+                        detail: detail + ": whatever their topics, none could appear in more than two quarters"))
         }
         return ComputedVerdict(criterion: id, checks: checks, evidence: evidence)
     }

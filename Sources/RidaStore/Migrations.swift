@@ -120,9 +120,17 @@ enum Migrations {
 
         CREATE TRIGGER savedReport_is_kept BEFORE DELETE ON savedReport
         BEGIN SELECT RAISE(ABORT, 'saved reports are never deleted'); END;
+        -- REPLACE deletes whatever row a unique constraint clashes with, without firing DELETE triggers: the id, and
+        -- the one published correction per report (savedReport_one_published_correction), on insert and on update.
         CREATE TRIGGER savedReport_is_not_replaced BEFORE INSERT ON savedReport
-        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM savedReport WHERE id = NEW.id)
+        WHEN (NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM savedReport WHERE id = NEW.id))
+          OR (NEW.replaces IS NOT NULL AND NEW.status = 'published'
+              AND EXISTS (SELECT 1 FROM savedReport WHERE replaces = NEW.replaces AND status = 'published'))
         BEGIN SELECT RAISE(ABORT, 'saved reports are never replaced'); END;
+        CREATE TRIGGER savedReport_one_correction_published BEFORE UPDATE OF status, replaces ON savedReport
+        WHEN NEW.replaces IS NOT NULL AND NEW.status = 'published'
+          AND EXISTS (SELECT 1 FROM savedReport WHERE replaces = NEW.replaces AND status = 'published' AND id <> OLD.id)
+        BEGIN SELECT RAISE(ABORT, 'a published report has one published correction: correct the correction instead'); END;
         CREATE TRIGGER savedReport_moves_forward BEFORE UPDATE OF status ON savedReport
         WHEN (CASE NEW.status WHEN 'draft' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END)
            < (CASE OLD.status WHEN 'draft' THEN 0 WHEN 'submitted' THEN 1 ELSE 2 END)
@@ -131,8 +139,11 @@ enum Migrations {
         WHEN NEW.scope IS NOT OLD.scope OR NEW.quarter IS NOT OLD.quarter OR NEW.savedAt IS NOT OLD.savedAt
           OR NEW.savedBy IS NOT OLD.savedBy OR NEW.replaces IS NOT OLD.replaces
         BEGIN SELECT RAISE(ABORT, 'a saved report''s scope, quarter, author and what it replaces never change'); END;
-        CREATE TRIGGER savedReport_submitted_content_is_fixed BEFORE UPDATE OF content ON savedReport
-        WHEN OLD.status = 'submitted' AND NEW.status = 'submitted' AND NEW.content IS NOT OLD.content
+        CREATE TRIGGER savedReport_submitted_content_is_fixed
+        BEFORE UPDATE OF content, contentSha256, engineVersion, page, pageSha256, submittedAt ON savedReport
+        WHEN OLD.status = 'submitted' AND NEW.status = 'submitted'
+          AND (NEW.content IS NOT OLD.content OR NEW.contentSha256 IS NOT OLD.contentSha256 OR NEW.engineVersion IS NOT OLD.engineVersion
+               OR NEW.page IS NOT OLD.page OR NEW.pageSha256 IS NOT OLD.pageSha256 OR NEW.submittedAt IS NOT OLD.submittedAt)
         BEGIN SELECT RAISE(ABORT, 'a submitted report''s content changes only when it is published'); END;
 
         CREATE TRIGGER reportAction_is_kept BEFORE DELETE ON reportAction

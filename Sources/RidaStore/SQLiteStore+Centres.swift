@@ -93,15 +93,29 @@ extension SQLiteStore {
     }
 
     /// An assessed centre keeps what its assessments rest on: a headquarters centre assessed under framework 1 stays a
-    /// headquarters centre, and an entity's remote centre assessed under framework 2 stays that entity's remote centre.
+    /// headquarters centre of its entity, and an entity's remote centre assessed under framework 2 stays that entity's
+    /// remote centre; neither loses a channel (a channel dropped would drop its quarters from the verdicts). Names may
+    /// change and channels may be added.
     static func checkAssessedCentre(_ existing: Centre, becoming centre: Centre, in db: Database) throws {
-        if existing.kind == .headquarters, centre.kind != .headquarters,
-           let id = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 1 AND unit = ? ORDER BY cycle DESC", arguments: [existing.id]) {
-            throw AssessmentError("\(existing.id) is assessed as a headquarters centre (\(id)): its kind cannot change while its assessments rest on it.")
+        let assessment: String?
+        switch existing.kind {
+        case .headquarters?:
+            assessment = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 1 AND unit = ? ORDER BY cycle DESC", arguments: [existing.id])
+        case .remote?:
+            assessment = try existing.entity.flatMap {
+                try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 2 AND unit = ? ORDER BY cycle DESC", arguments: [$0])
+            }
+        case nil:
+            assessment = nil
         }
-        if existing.kind == .remote, let entity = existing.entity, centre.kind != .remote || centre.entity != entity,
-           let id = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 2 AND unit = ? ORDER BY cycle DESC", arguments: [entity]) {
-            throw AssessmentError("\(existing.id) is the remote centre of \(entity), assessed in \(id): its kind and entity cannot change while that assessment rests on it.")
+        guard let assessment, let kind = existing.kind else { return }
+        let role = kind == .headquarters ? "assessed as a headquarters centre (\(assessment))" : "the remote centre of \(existing.entity ?? "?"), assessed in \(assessment)"
+        if centre.kind != existing.kind || centre.entity != existing.entity {
+            throw AssessmentError("\(existing.id) is \(role): its kind and entity cannot change while that assessment rests on it.")
+        }
+        let dropped = existing.channels.filter { !centre.channels.contains($0) }
+        if !dropped.isEmpty {
+            throw AssessmentError("\(existing.id) is \(role): its channels can be added to but not removed (\(dropped.joined(separator: ", ")) would leave the verdicts).")
         }
     }
 

@@ -28,13 +28,17 @@ extension SQLiteStore {
                 VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?)
                 """, arguments: [scope, quarter.description, time.iso8601, who, content?.json, content?.sha256, content?.engineVersion, replaces])
             let id = db.lastInsertedRowID
-            // A correction carries over the decisions and actions of the report it corrects, as they stand now.
+            // A correction carries over the decisions and actions of the report it corrects, each with its whole history.
             if let replaces {
-                for action in try Self.actions(of: [replaces], in: db)[replaces] ?? [] {
-                    var copy = action
-                    copy.report = id
-                    copy.copiedFrom = action.id
-                    _ = try Self.insertAction(copy, in: db)
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM reportAction WHERE reportId = ? ORDER BY id", arguments: [replaces]) {
+                    let original: Int64 = row["id"]
+                    try db.execute(sql: """
+                        INSERT INTO reportAction (reportId, who, what, due, status, recordedAt, copiedFrom) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [id, row["who"], row["what"], row["due"], row["status"], row["recordedAt"], original])
+                    try db.execute(sql: """
+                        INSERT INTO reportActionStatus (actionId, status, note, who, recordedAt)
+                        SELECT ?, status, note, who, recordedAt FROM reportActionStatus WHERE actionId = ? ORDER BY id
+                        """, arguments: [db.lastInsertedRowID, original])
                 }
             }
             return try Self.report(id, in: db)!
@@ -130,6 +134,9 @@ extension SQLiteStore {
         if action.who.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || action.what.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw AssessmentError("An action needs who is responsible and what is to be done.")
         }
+        if action.status == .dropped, (action.statusNote ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw AssessmentError("Dropping an action needs a note saying why: record it, then rida report action REPORT ACTION --status dropped --note ….")
+        }
     }
 
     /// Inserts an action; a status other than open or done is recorded as a first status change, by its author.
@@ -155,6 +162,10 @@ extension SQLiteStore {
             _ = try Self.existingReport(report, in: db)
             guard let action = try Self.action(id, in: db), action.report == report else {
                 throw AssessmentError("Report #\(report) has no action #\(id): rida report list --format json shows its actions.", notFound: true)
+            }
+            if let copy = try Row.fetchOne(db, sql: "SELECT id, reportId FROM reportAction WHERE copiedFrom = ? ORDER BY id DESC LIMIT 1", arguments: [id]) {
+                let copyID: Int64 = copy["id"], copyReport: Int64 = copy["reportId"]
+                throw AssessmentError("Report #\(report) is corrected by #\(copyReport), which carries this action over as #\(copyID): record its status there (rida report action \(copyReport) \(copyID) …).")
             }
             guard action.status != status else {
                 throw AssessmentError("Action #\(id) is already \(status.rawValue).")

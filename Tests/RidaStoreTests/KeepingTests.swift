@@ -29,6 +29,7 @@ import Testing
             ("UPDATE savedReport SET status = 'draft';", "only moves forward"),
             ("UPDATE savedReport SET scope = 'E02';", "never change"),
             ("UPDATE savedReport SET content = 'x';", "changes only when it is published"),
+            ("UPDATE savedReport SET contentSha256 = 'forged', pageSha256 = 'forged';", "changes only when it is published"),
             ("INSERT OR REPLACE INTO savedReport (id, scope, quarter, status, savedAt, savedBy) SELECT id, scope, quarter, 'draft', savedAt, 'M' FROM savedReport;", "never replaced"),
             ("UPDATE reportAction SET status = 'done';", "record their status"),
             ("DELETE FROM reportAction;", "never deleted"),
@@ -82,8 +83,56 @@ import Testing
         #expect(correction.actions.map(\.copiedFrom) == [first.id, second.id])
         #expect(correction.actions.map(\.due) == ["2026-09-30", nil])
         #expect(correction.actions[0].statusNote == "Opened on 1 December")
-        // The published original keeps its own actions.
+        // A copy carries the original's whole history, as it happened.
+        let copied = try await store.actionHistory(correction.actions[0].id)
+        #expect(copied.map(\.status) == history.map(\.status))
+        #expect(copied.map(\.who) == history.map(\.who))
+        #expect(copied.map(\.at) == history.map(\.at))
+        // The published original keeps its own actions; their status is recorded on the correction from now on.
         #expect(try await store.savedReport(report.id)?.actions.map(\.id) == [first.id, second.id])
+        let copy = correction.actions[1]
+        await #expect(throws: AssessmentError("Report #\(report.id) is corrected by #\(correction.id), which carries this action over as #\(copy.id): record its status there (rida report action \(correction.id) \(copy.id) …).")) {
+            try await store.setActionStatus(report: report.id, action: second.id, to: .done, note: nil, by: "Quality", at: later)
+        }
+        #expect(try await store.setActionStatus(report: correction.id, action: copy.id, to: .done, note: nil, by: "Quality", at: later).status == .done)
+        await #expect(throws: AssessmentError.self) {  // dropped from the start needs its note too
+            try await store.addReportAction(ReportAction(report: correction.id, who: "IT", what: "Replace the kiosk", status: .dropped, recordedAt: later))
+        }
+        try store.close()
+    }
+
+    @Test(.enabled(if: hasShell, "needs the sqlite3 shell (.ci/run installs it)"))
+    func aPublishedCorrectionCannotBeReplacedThroughItsUniqueIndex() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        let content = ReportContent(json: "{}", sha256: "x", engineVersion: "test")
+        let page = PublishedPage(html: "<p>", sha256: "y")
+        // Published straight from a draft, and a draft refreshed before it is published: both still work.
+        let original = try await store.saveReport(scope: "C01", quarter: q2, by: "A", at: at)
+        _ = try await store.publishReport(original.id, content: content, page: page, actions: [], at: at)
+        let correction = try await store.saveReport(scope: "C01", quarter: q2, by: "A", at: at, content: content, replaces: original.id)
+        _ = try await store.refreshReport(correction.id, content: ReportContent(json: "{\"a\":1}", sha256: "z", engineVersion: "test"))
+        _ = try await store.publishReport(correction.id, content: content, page: page, actions: [], at: at)
+        let attempts: [(sql: String, message: String)] = [
+            ("""
+             INSERT OR REPLACE INTO savedReport (scope, quarter, status, savedAt, savedBy, content, contentSha256, engineVersion, page, pageSha256, replaces)
+             VALUES ('C01', '2026-Q2', 'published', 'x', 'Mallory', '{}', 'f', 'e', '<p>', 'f', \(original.id));
+             """, "never replaced"),
+            ("""
+             INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy, replaces) VALUES ('C01', '2026-Q2', 'draft', 'x', 'Mallory', \(original.id));
+             UPDATE OR REPLACE savedReport SET status = 'published', content = '{}', contentSha256 = 'f', engineVersion = 'e', page = '<p>', pageSha256 = 'f'
+             WHERE savedBy = 'Mallory';
+             """, "one published correction"),
+        ]
+        for attempt in attempts {
+            let result = try sqlite3(temp.path, attempt.sql)
+            #expect(result.status != 0, "\(attempt.sql)")
+            #expect(result.stderr.contains(attempt.message), "\(attempt.sql): \(result.stderr)")
+        }
+        let kept = try #require(try await store.savedReport(correction.id))
+        #expect(kept.status == .published && kept.savedBy == "A" && kept.replaces == original.id)
+        #expect(try await store.savedReport(original.id)?.replacedBy == correction.id)
         try store.close()
     }
 
@@ -102,8 +151,14 @@ import Testing
 
         try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: at, openedBy: "A"))
         try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: at, openedBy: "A"))
-        await #expect(throws: AssessmentError("C01 is assessed as a headquarters centre (C01-2026): its kind cannot change while its assessments rest on it.")) {
+        await #expect(throws: AssessmentError("C01 is assessed as a headquarters centre (C01-2026): its kind and entity cannot change while that assessment rests on it.")) {
             try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .remote, channels: ["website"]), at: later)
+        }
+        await #expect(throws: AssessmentError("C01 is assessed as a headquarters centre (C01-2026): its kind and entity cannot change while that assessment rests on it.")) {
+            try await store.saveCentre(Centre(id: "C01", entity: "E02", kind: .headquarters, channels: ["counter", "kiosk"]), at: later)
+        }
+        await #expect(throws: AssessmentError("C01 is assessed as a headquarters centre (C01-2026): its channels can be added to but not removed (kiosk would leave the verdicts).")) {
+            try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: later)
         }
         await #expect(throws: AssessmentError("R01 is the remote centre of E01, assessed in E01-2026: its kind and entity cannot change while that assessment rests on it.")) {
             try await store.saveCentre(Centre(id: "R01", entity: "E02", kind: .remote, channels: ["website"]), at: later)
