@@ -324,8 +324,7 @@ public struct ReportAction: Codable, Sendable, Hashable {
 
         /// Reads `open`, `in-progress`, `inProgress`, `done`, `dropped`.
         public init?(text: String) {
-            let key = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "").lowercased()
-            guard let found = Status.allCases.first(where: { $0.rawValue.lowercased() == key }) else { return nil }
+            guard let found = Status.loosely(text) else { return nil }
             self = found
         }
     }

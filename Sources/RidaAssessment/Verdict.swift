@@ -72,8 +72,7 @@ public enum Mechanism: String, Codable, Sendable, CaseIterable {
 
     /// Reads the raw value or a hyphenated spelling (`mystery-shopping`).
     public init?(text: String) {
-        let key = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "").lowercased()
-        guard let found = Mechanism.allCases.first(where: { $0.rawValue.lowercased() == key }) else { return nil }
+        guard let found = Mechanism.loosely(text) else { return nil }
         self = found
     }
 
@@ -184,5 +183,14 @@ extension HistoryEntry {
             problems.append(("note", "\(criterion.id) was recorded \(previous.verdict.rawValue) by \(previous.evaluator): changing it needs the reason in a note"))
         }
         return problems
+    }
+}
+
+extension CaseIterable where Self: RawRepresentable, RawValue == String {
+    /// The case whose raw value `text` spells, ignoring case, surrounding spaces, hyphens and underscores
+    /// (`field-visit`, `in_progress` read as `fieldVisit`, `inProgress`).
+    static func loosely(_ text: String) -> Self? {
+        let key = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "").lowercased()
+        return allCases.first { $0.rawValue.lowercased() == key }
     }
 }

@@ -122,13 +122,9 @@ extension SQLiteStore {
     /// The registry's log of a centre: how it stood after each change, oldest first.
     public func centreHistory(_ id: String) async throws -> [(at: Instant, centre: Centre)] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM centreChange WHERE centreId = ? ORDER BY id", arguments: [id]).map { row in
-                let channels: String = row["channels"]
-                return (Self.decodeInstant(row["changedAt"]),
-                        Centre(id: row["centreId"], entity: row["entityId"], nameAr: row["nameAr"], nameEn: row["nameEn"],
-                               kind: (row["kind"] as String?).flatMap(CentreKind.init(rawValue:)),
-                               channels: channels.split(separator: ",").map(String.init)))
-            }
+            try Row.fetchAll(db, sql: """
+                SELECT centreId AS id, entityId, nameAr, nameEn, kind, channels, changedAt FROM centreChange WHERE centreId = ? ORDER BY id
+                """, arguments: [id]).map { row in (Self.decodeInstant(row["changedAt"]), Self.decodeCentre(row)) }
         }
     }
 

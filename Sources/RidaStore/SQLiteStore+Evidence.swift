@@ -33,7 +33,8 @@ extension SQLiteStore {
                     continue
                 }
                 if let stored, stored.entity != complaint.entity {
-                    throw AssessmentError("Tawasul complaint \(complaint.id) is recorded for \(stored.entity) (import #\(try Int64.fetchOne(db, sql: "SELECT importId FROM tawasulComplaint WHERE id = ?", arguments: [complaint.id]).map(String.init) ?? "?")), and this file gives it to \(complaint.entity): a complaint belongs to one entity; this batch of records was not stored.")
+                    let source = try Int64.fetchOne(db, sql: "SELECT importId FROM tawasulComplaint WHERE id = ?", arguments: [complaint.id])
+                    throw AssessmentError("Tawasul complaint \(complaint.id) is recorded for \(stored.entity) (import #\(source.map(String.init) ?? "?")), and this file gives it to \(complaint.entity): a complaint belongs to one entity; this batch of records was not stored.")
                 }
                 try upsert.execute(arguments: [
                     complaint.id, complaint.entity, complaint.channel, complaint.topic, complaint.receivedAt.iso8601,

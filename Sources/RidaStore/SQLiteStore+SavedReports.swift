@@ -139,16 +139,15 @@ extension SQLiteStore {
         }
     }
 
-    /// Inserts an action; a status other than open or done is recorded as a first status change, by its author.
+    /// Inserts an action; a status other than open or done is recorded as a first status change, by its author, at once.
     static func insertAction(_ action: ReportAction, in db: Database) throws -> ReportAction {
         let initial: ReportAction.Status = action.status == .done ? .done : .open
         try db.execute(sql: "INSERT INTO reportAction (reportId, who, what, due, status, recordedAt, copiedFrom) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        arguments: [action.report, action.who, action.what, action.due, initial.rawValue, action.recordedAt.iso8601, action.copiedFrom])
         let id = db.lastInsertedRowID
-        if action.status != initial || action.statusChangedAt != nil {
+        if action.status != initial {
             try db.execute(sql: "INSERT INTO reportActionStatus (actionId, status, note, who, recordedAt) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [id, action.status.rawValue, action.statusNote, action.statusChangedBy ?? action.who,
-                                       (action.statusChangedAt ?? action.recordedAt).iso8601])
+                           arguments: [id, action.status.rawValue, action.statusNote, action.who, action.recordedAt.iso8601])
         }
         return try Self.action(id, in: db)!
     }
