@@ -1,4 +1,5 @@
 import Foundation
+import RidaSurvey
 
 /// A record of a CSV file: its fields as byte ranges into the file, and the line it starts on.
 public struct CSVRecord: Sendable {
@@ -122,16 +123,15 @@ public struct CSVReader: Sendable {
     }
 }
 
-/// Writes CSV the way `CSVReader` reads it: fields quoted when they hold a delimiter, quote or line break.
+/// Writes CSV the way `CSVReader` reads it, through `Escaping.csvField`: fields quoted when they hold a delimiter,
+/// quote or line break, and a cell a spreadsheet would read as a formula prefixed with `'` (rejects and checklists are
+/// opened in spreadsheets).
 public enum CSVWriter {
     public static func field(_ text: String, delimiter: Character = ",") -> String {
-        if text.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
+        Escaping.csvField(text, delimiter: delimiter)
     }
 
     public static func row(_ fields: [String]) -> String {
-        fields.map { field($0) }.joined(separator: ",") + "\r\n"
+        Escaping.csvRow(fields)
     }
 }

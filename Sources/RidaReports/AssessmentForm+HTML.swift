@@ -13,32 +13,32 @@ extension AssessmentForm {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title[language])) — \(escape(a.id))</title>
+            <title>\(Escaping.html(title[language])) — \(Escaping.html(a.id))</title>
             <style>
             \(Self.css)
             </style>
             </head>
             <body>
             <header>
-            <h1>\(escape(title[language]))</h1>
+            <h1>\(Escaping.html(title[language]))</h1>
             <table class="facts">
 
             """
         for (label, value) in header(language) {
-            out += "<tr><th>\(escape(label))</th><td><bdi>\(escape(value))</bdi></td></tr>\n"
+            out += "<tr><th>\(Escaping.html(label))</th><td><bdi>\(Escaping.html(value))</bdi></td></tr>\n"
         }
         out += "</table>\n<div class=\"standing\">\n"
-        for line in Self.standing(sheet.classification, language) { out += "<p>\(escape(line))</p>\n" }
+        for line in Self.standing(sheet.classification, language) { out += "<p>\(Escaping.html(line))</p>\n" }
         out += "</div>\n</header>\n"
         let columns = ar ? ("#", "المعيار", "مستوفى؟", "الملاحظات") : ("#", "Criterion", "Met?", "Notes")
         for (index, part) in parts.enumerated() {
-            out += "<section class=\"part\(index > 0 ? " next" : "")\">\n<h2>\(escape(part.title[language]))</h2>\n"
+            out += "<section class=\"part\(index > 0 ? " next" : "")\">\n<h2>\(Escaping.html(part.title[language]))</h2>\n"
             for category in part.categories {
-                out += "<h3>\(escape(category.id)) \(escape(category.name[language]))</h3>\n"
+                out += "<h3>\(Escaping.html(category.id)) \(Escaping.html(category.name[language]))</h3>\n"
                 for sub in category.subcategories {
                     out += """
                         <table class="criteria">
-                        <caption>\(escape(sub.id)): \(escape(sub.name[language]))</caption>
+                        <caption>\(Escaping.html(sub.id)): \(Escaping.html(sub.name[language]))</caption>
                         <colgroup><col class="n"><col class="c"><col class="m"><col class="o"></colgroup>
                         <thead><tr><th>\(columns.0)</th><th>\(columns.1)</th><th>\(columns.2)</th><th>\(columns.3)</th></tr></thead>
                         <tbody>
@@ -51,15 +51,15 @@ extension AssessmentForm {
             let result = part.result
             out += """
                 <table class="result">
-                <tr><th>\(escape(resultLine(result, language)))</th></tr>
-                <tr><td>\(escape(result.rule[language]))</td></tr>
+                <tr><th>\(Escaping.html(resultLine(result, language)))</th></tr>
+                <tr><td>\(Escaping.html(result.rule[language]))</td></tr>
                 </table>
                 </section>
 
                 """
         }
         if !nonBinding.isEmpty {
-            out += "<section class=\"part\">\n<h2>\(escape(ar ? "معايير غير ملزمة (لا تحتسب)" : "Non-binding criteria (not counted)"))</h2>\n"
+            out += "<section class=\"part\">\n<h2>\(Escaping.html(ar ? "معايير غير ملزمة (لا تحتسب)" : "Non-binding criteria (not counted)"))</h2>\n"
             out += "<table class=\"criteria\">\n<colgroup><col class=\"n\"><col class=\"c\"><col class=\"m\"><col class=\"o\"></colgroup>\n"
             out += "<thead><tr><th>\(columns.0)</th><th>\(columns.1)</th><th>\(columns.2)</th><th>\(columns.3)</th></tr></thead>\n<tbody>\n"
             for line in nonBinding { out += row(line, language, starred: true) }
@@ -70,11 +70,11 @@ extension AssessmentForm {
     }
 
     func row(_ line: AssessmentSheet.Line, _ language: Language, starred: Bool) -> String {
-        let notes = Self.notes(line, language).map { "<p>\(escape($0))</p>" }.joined()
-        let id = escape(line.criterion.id) + (starred ? "*" : "")
+        let notes = Self.notes(line, language).map { "<p>\(Escaping.html($0))</p>" }.joined()
+        let id = Escaping.html(line.criterion.id) + (starred ? "*" : "")
         let data = line.criterion.decidedBy == .data ? " class=\"data\"" : ""
-        return "<tr\(data)><td class=\"n\"><bdi>\(id)</bdi></td><td>\(escape(line.criterion.text[language]))</td>"
-            + "<td class=\"m \(line.verdict.rawValue)\">\(escape(Self.mark(line.verdict, language)))</td><td class=\"o\">\(notes)</td></tr>\n"
+        return "<tr\(data)><td class=\"n\"><bdi>\(id)</bdi></td><td>\(Escaping.html(line.criterion.text[language]))</td>"
+            + "<td class=\"m \(line.verdict.rawValue)\">\(Escaping.html(Self.mark(line.verdict, language)))</td><td class=\"o\">\(notes)</td></tr>\n"
     }
 
     static let css = """
@@ -106,21 +106,4 @@ extension AssessmentForm {
         section.next { break-before: page; }
         @media print { body { padding: 0; max-width: none; } .standing { background: none; } }
         """
-}
-
-/// Escapes text for HTML element content and attribute values.
-func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(character)
-        }
-    }
-    return out
 }

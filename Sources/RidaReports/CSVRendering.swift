@@ -1,5 +1,6 @@
 import Foundation
 import RidaAggregation
+import RidaSurvey
 
 /// The report as CSV: one row per centre × channel with every figure of the JSON format,
 /// columns named by their JSON paths. Starts with a UTF-8 BOM so spreadsheet programs read Arabic right.
@@ -55,11 +56,9 @@ public enum CSVRendering {
     static func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
     static func flag(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "" }
 
-    /// One CSV line, fields quoted where they hold a comma, quote or line break.
+    /// One CSV line through `Escaping.csvRow`: cells a spreadsheet would read as formulas neutralised, numbers kept,
+    /// fields quoted where they hold a comma, quote or line break.
     public static func row(_ fields: [String]) -> String {
-        fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",") + "\r\n"
+        Escaping.csvRow(fields)
     }
 }

@@ -69,8 +69,8 @@ private struct Page {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="Rida \(escape(snapshot.engineVersion))">
-            <title>\(escape(title))</title>
+            <meta name="generator" content="Rida \(Escaping.html(snapshot.engineVersion))">
+            <title>\(Escaping.html(title))</title>
             <style>
             \(css)
             </style>
@@ -83,8 +83,8 @@ private struct Page {
 
     mutating func header() {
         let version = quality ? t("نسخة فريق الجودة (داخلية)", "Quality team's version (internal)") : t("النسخة المعدّة للنشر", "Version for publication")
-        out += "<header>\n<h1>\(escape(t.title(snapshot)))</h1>\n"
-        out += "<p class=\"subtitle\">\(escape(t.subjectLine(snapshot.subject))) · <bdi>\(report.quarter)</bdi></p>\n<table class=\"facts\">\n"
+        out += "<header>\n<h1>\(Escaping.html(t.title(snapshot)))</h1>\n"
+        out += "<p class=\"subtitle\">\(Escaping.html(t.subjectLine(snapshot.subject))) · <bdi>\(report.quarter)</bdi></p>\n<table class=\"facts\">\n"
         var facts: [(String, String)] = [
             (t("الفترة", "Period"), "\(t.period(report.quarter)) (\(report.timeZone))"),
             (t("القنوات", "Channels"), channelsCovered().map { snapshot.channelName($0, t.language) }.joined(separator: t("، ", ", "))),
@@ -103,7 +103,7 @@ private struct Page {
             facts.append((t("النشر", "Publication"), line))
         }
         for (label, value) in facts {
-            out += "<tr><th>\(escape(label))</th><td><bdi>\(escape(value))</bdi></td></tr>\n"
+            out += "<tr><th>\(Escaping.html(label))</th><td><bdi>\(Escaping.html(value))</bdi></td></tr>\n"
         }
         out += "</table>\n</header>\n"
     }
@@ -117,17 +117,17 @@ private struct Page {
     // MARK: Summary
 
     mutating func summary() {
-        out += "<section id=\"summary\">\n<h2>\(escape(t("الخلاصة: المعايير لكل قناة", "Summary: the thresholds per channel")))</h2>\n"
+        out += "<section id=\"summary\">\n<h2>\(Escaping.html(t("الخلاصة: المعايير لكل قناة", "Summary: the thresholds per channel")))</h2>\n"
         if report.groups.isEmpty {
-            out += "<p>\(escape(t("لا توجد ردود في هذا الربع لهذا النطاق.", "No responses in this quarter for this scope.")))</p>\n</section>\n"
+            out += "<p>\(Escaping.html(t("لا توجد ردود في هذا الربع لهذا النطاق.", "No responses in this quarter for this scope.")))</p>\n</section>\n"
             return
         }
         for centre in report.centres {
-            if severalCentres { out += "<h3>\(escape(snapshot.subject.centreName(centre.centre, t.language))) <bdi>(\(escape(centre.centre)))</bdi></h3>\n" }
+            if severalCentres { out += "<h3>\(Escaping.html(snapshot.subject.centreName(centre.centre, t.language))) <bdi>(\(Escaping.html(centre.centre)))</bdi></h3>\n" }
             out += "<table class=\"figures\">\n<thead><tr>"
-            let head = [t("القناة", "Channel"), t("الردود", "Responses"), t("المتوسط", "Mean"), t("3 فأكثر", "≥3"), t("4 فأكثر", "≥4")].map(escape)
-                + t.thresholdNames.enumerated().map { "\(escape($0.element)) <small>(\(t.thresholdCriteria[$0.offset]))</small>" }
-                + [t("التغير في 4 فأكثر", "Change in ≥4"), t("التغير في المتوسط", "Change in mean")].map(escape)
+            let head = [t("القناة", "Channel"), t("الردود", "Responses"), t("المتوسط", "Mean"), t("3 فأكثر", "≥3"), t("4 فأكثر", "≥4")].map(Escaping.html)
+                + t.thresholdNames.enumerated().map { "\(Escaping.html($0.element)) <small>(\(t.thresholdCriteria[$0.offset]))</small>" }
+                + [t("التغير في 4 فأكثر", "Change in ≥4"), t("التغير في المتوسط", "Change in mean")].map(Escaping.html)
             for cell in head { out += "<th>\(cell)</th>" }
             out += "</tr></thead>\n<tbody>\n"
             for group in report.groups where group.centre == centre.centre { summaryRow(group, total: false) }
@@ -137,37 +137,37 @@ private struct Page {
         let note = t(
             "تُحسم المعايير على الأعداد بدقة. «دون يقين»: فترة الثقة 95% تشمل الحد. السهم ▲ أو ▼ يظهر فقط حين يكون التغير في نسبة التقييمات 4 و5 عن الربع السابق ذا دلالة عند مستوى 95% (اختبار الفرق بين نسبتين)؛ ولا سهم حين لا يكون التغير ذا دلالة.",
             "Thresholds are decided exactly on counts. \u{201C}Not certain\u{201D}: the 95% interval includes the threshold. An arrow ▲ or ▼ is shown only where the change in the share of ratings 4–5 against the previous quarter is significant at 95% (two-proportion z test); no arrow means the change is not significant.")
-        out += "<p class=\"note\">\(escape(note))</p>\n"
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n"
         out += "</section>\n"
     }
 
     mutating func summaryRow(_ f: Figures, total: Bool) {
         let name = total ? t("جميع القنوات", "All channels") : snapshot.channelName(f.channel, t.language)
-        out += "<tr\(total ? " class=\"total\"" : "")><th>\(escape(name))</th>"
+        out += "<tr\(total ? " class=\"total\"" : "")><th>\(Escaping.html(name))</th>"
         out += "<td class=\"num\">\(f.responses)</td>"
         out += "<td class=\"num\">\(ReportNumber.mean(f.mean))<small>\(ReportNumber.interval(f.meanInterval, percent: false))</small></td>"
-        out += "<td class=\"num\">\(escape(ReportNumber.percent(f.share3)))</td>"
-        out += "<td class=\"num\">\(escape(ReportNumber.percent(f.share4)))<small>\(escape(ReportNumber.interval(f.share4Interval, percent: true)))</small></td>"
+        out += "<td class=\"num\">\(Escaping.html(ReportNumber.percent(f.share3)))</td>"
+        out += "<td class=\"num\">\(Escaping.html(ReportNumber.percent(f.share4)))<small>\(Escaping.html(ReportNumber.interval(f.share4Interval, percent: true)))</small></td>"
         let verdicts: [(Bool?, Confidence)] = [
             (f.thresholds.atLeast3In80Percent, f.confidence.atLeast3In80Percent),
             (f.thresholds.atLeast4In80Percent, f.confidence.atLeast4In80Percent),
             (f.thresholds.meanAtLeast4, f.confidence.meanAtLeast4),
         ]
         for (met, confidence) in verdicts {
-            out += "<td><span class=\"v \(confidence.rawValue)\">\(escape(t.verdict(met, confidence)))</span></td>"
+            out += "<td><span class=\"v \(confidence.rawValue)\">\(Escaping.html(t.verdict(met, confidence)))</span></td>"
         }
         out += "<td class=\"num\">\(change(f.change))</td>"
-        out += "<td class=\"num\">\(escape(ReportNumber.signedMean(f.change?.mean)))</td></tr>\n"
+        out += "<td class=\"num\">\(Escaping.html(ReportNumber.signedMean(f.change?.mean)))</td></tr>\n"
     }
 
     /// The change of the share of ratings 4–5, with its arrow only when significant.
     func change(_ change: Change?) -> String {
         guard let change, change.share4 != nil else { return "–" }
-        var cell = "<bdi>\(escape(ReportNumber.points(change.share4)))</bdi>"
+        var cell = "<bdi>\(Escaping.html(ReportNumber.points(change.share4)))</bdi>"
         if let arrow = ChangeArrow.share4(change) {
             let up = arrow == "▲"
             let label = up ? t("ارتفاع ذو دلالة", "significant rise") : t("انخفاض ذو دلالة", "significant fall")
-            cell += " <span class=\"arrow \(up ? "up" : "down")\" title=\"\(escape(label))\">\(arrow)</span>"
+            cell += " <span class=\"arrow \(up ? "up" : "down")\" title=\"\(Escaping.html(label))\">\(arrow)</span>"
         }
         return cell
     }
@@ -176,22 +176,22 @@ private struct Page {
 
     mutating func distributions() {
         guard !report.groups.isEmpty else { return }
-        out += "<section id=\"distributions\">\n<h2>\(escape(t("توزيع التقييمات لكل قناة", "The scores given, per channel")))</h2>\n"
+        out += "<section id=\"distributions\">\n<h2>\(Escaping.html(t("توزيع التقييمات لكل قناة", "The scores given, per channel")))</h2>\n"
         out += "<p class=\"legend\">"
         for score in 1...5 {
-            out += "<span><i style=\"background:\(scoreColours[score - 1])\"></i>\(score) \(escape(t.scoreLabel(score)))</span> "
+            out += "<span><i style=\"background:\(scoreColours[score - 1])\"></i>\(score) \(Escaping.html(t.scoreLabel(score)))</span> "
         }
         out += "</p>\n"
         for group in report.groups {
             var heading = snapshot.channelName(group.channel, t.language)
             if severalCentres { heading = snapshot.subject.centreName(group.centre, t.language) + " — " + heading }
-            out += "<div class=\"dist\">\n<h3>\(escape(heading)) <small>(\(escape(t("عدد الردود", "responses"))): \(group.responses))</small></h3>\n"
-            out += "<table class=\"bars\">\n<thead><tr><th>\(escape(t("السؤال", "Question")))</th><th>\(escape(t("التوزيع", "Distribution")))</th><th>\(escape(t("4 و5", "4–5")))</th><th>\(escape(t("المتوسط", "Mean")))</th><th>\(escape(t("الإجابات", "Answers")))</th></tr></thead>\n<tbody>\n"
+            out += "<div class=\"dist\">\n<h3>\(Escaping.html(heading)) <small>(\(Escaping.html(t("عدد الردود", "responses"))): \(group.responses))</small></h3>\n"
+            out += "<table class=\"bars\">\n<thead><tr><th>\(Escaping.html(t("السؤال", "Question")))</th><th>\(Escaping.html(t("التوزيع", "Distribution")))</th><th>\(Escaping.html(t("4 و5", "4–5")))</th><th>\(Escaping.html(t("المتوسط", "Mean")))</th><th>\(Escaping.html(t("الإجابات", "Answers")))</th></tr></thead>\n<tbody>\n"
             for q in 0..<SurveyResponse.ratedQuestionCount {
                 guard let question = group.questions["q\(q + 1)"] else { continue }
                 let top = question.answers > 0 ? Double(question.counts[3] + question.counts[4]) / Double(question.answers) : nil
-                out += "<tr><th>\(escape(t.question(q)))</th><td>\(stackedBar(question, label: t.question(q)))</td>"
-                out += "<td class=\"num\">\(escape(ReportNumber.percent(top)))</td><td class=\"num\">\(ReportNumber.mean(question.mean))</td><td class=\"num\">\(question.answers)</td></tr>\n"
+                out += "<tr><th>\(Escaping.html(t.question(q)))</th><td>\(stackedBar(question, label: t.question(q)))</td>"
+                out += "<td class=\"num\">\(Escaping.html(ReportNumber.percent(top)))</td><td class=\"num\">\(ReportNumber.mean(question.mean))</td><td class=\"num\">\(question.answers)</td></tr>\n"
             }
             out += "</tbody>\n</table>\n</div>\n"
         }
@@ -201,7 +201,7 @@ private struct Page {
     /// One question's five scores as a bar of 100 units, score 1 at the reading start.
     func stackedBar(_ question: QuestionFigures, label: String) -> String {
         let width = 200.0
-        var svg = "<svg class=\"bar\" viewBox=\"0 0 200 14\" width=\"200\" height=\"14\" role=\"img\" aria-label=\"\(escape(label))\">"
+        var svg = "<svg class=\"bar\" viewBox=\"0 0 200 14\" width=\"200\" height=\"14\" role=\"img\" aria-label=\"\(Escaping.html(label))\">"
         guard question.answers > 0 else { return svg + "<rect class=\"empty\" x=\"0\" y=\"0\" width=\"200\" height=\"14\" fill=\"#f0f0f0\"/></svg>" }
         var offset = 0.0
         for score in 0..<5 where question.counts[score] > 0 {
@@ -209,7 +209,7 @@ private struct Page {
             let x = rtl ? width - offset - w : offset
             let share = ReportNumber.percent(Double(question.counts[score]) / Double(question.answers))
             svg += "<rect class=\"s\(score + 1)\" x=\"\(coordinate(x))\" y=\"0\" width=\"\(coordinate(w))\" height=\"14\" fill=\"\(scoreColours[score])\">"
-            svg += "<title>\(score + 1): \(question.counts[score]) (\(escape(share)))</title></rect>"
+            svg += "<title>\(score + 1): \(question.counts[score]) (\(Escaping.html(share)))</title></rect>"
             offset += w
         }
         return svg + "</svg>"
@@ -220,28 +220,28 @@ private struct Page {
     mutating func trends() {
         guard snapshot.trend.contains(where: { $0.points.contains { $0.responses > 0 } }) else { return }
         let quarters = snapshot.trend.first?.points.map(\.quarter) ?? []
-        out += "<section id=\"trends\">\n<h2>\(escape(t("الاتجاه خلال آخر ثمانية أرباع", "Trends over the last eight quarters")))</h2>\n"
+        out += "<section id=\"trends\">\n<h2>\(Escaping.html(t("الاتجاه خلال آخر ثمانية أرباع", "Trends over the last eight quarters")))</h2>\n"
         let note = t(
             "لكل قناة: نسبة التقييمات 4 و5 (الخط المتقطع: 80%) والمتوسط (الخط المتقطع: 4). السهم في الجدول يعني تغيراً ذا دلالة عند 95% عن الربع السابق.",
             "Per channel: the share of ratings 4–5 (dashed line: 80%) and the mean (dashed line: 4). An arrow in the table marks a change against the quarter before that is significant at 95%.")
-        out += "<p class=\"note\">\(escape(note))</p>\n"
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n"
         for series in snapshot.trend {
             let name = snapshot.channelName(series.channel, t.language)
-            out += "<div class=\"trend\">\n<h3>\(escape(name))</h3>\n<div class=\"charts\">\n"
+            out += "<div class=\"trend\">\n<h3>\(Escaping.html(name))</h3>\n<div class=\"charts\">\n"
             out += lineChart(series.points.map(\.share4), quarters: quarters, range: (0, 1), ticks: [(0, "0%"), (0.5, "50%"), (0.8, "80%"), (1, "100%")],
                              reference: 0.8, label: t("نسبة 4 و5", "Share of 4–5") + " — " + name, kind: "share")
             out += lineChart(series.points.map(\.mean), quarters: quarters, range: (1, 5), ticks: [(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
                              reference: 4, label: t("المتوسط", "Mean") + " — " + name, kind: "mean")
             out += "</div>\n<table class=\"trend-table\">\n<thead><tr><th></th>"
             for quarter in quarters { out += "<th><bdi>\(quarter)</bdi></th>" }
-            out += "</tr></thead>\n<tbody>\n<tr><th>\(escape(t("الردود", "Responses")))</th>"
+            out += "</tr></thead>\n<tbody>\n<tr><th>\(Escaping.html(t("الردود", "Responses")))</th>"
             for point in series.points { out += "<td class=\"num\">\(point.responses)</td>" }
-            out += "</tr>\n<tr><th>\(escape(t("4 و5", "4–5")))</th>"
+            out += "</tr>\n<tr><th>\(Escaping.html(t("4 و5", "4–5")))</th>"
             for point in series.points {
                 let arrow = ChangeArrow.share4(point.change).map { " <span class=\"arrow \($0 == "▲" ? "up" : "down")\">\($0)</span>" } ?? ""
-                out += "<td class=\"num\">\(escape(ReportNumber.percent(point.share4)))\(arrow)</td>"
+                out += "<td class=\"num\">\(Escaping.html(ReportNumber.percent(point.share4)))\(arrow)</td>"
             }
-            out += "</tr>\n<tr><th>\(escape(t("المتوسط", "Mean")))</th>"
+            out += "</tr>\n<tr><th>\(Escaping.html(t("المتوسط", "Mean")))</th>"
             for point in series.points { out += "<td class=\"num\">\(ReportNumber.mean(point.mean))</td>" }
             out += "</tr>\n</tbody>\n</table>\n</div>\n"
         }
@@ -259,15 +259,15 @@ private struct Page {
         let step = values.count > 1 ? plotWidth / Double(values.count - 1) : 0
         func x(_ i: Int) -> Double { rtl ? width - inner - Double(i) * step : inner + Double(i) * step }
         func y(_ v: Double) -> Double { top + plotHeight * (1 - (v - range.0) / (range.1 - range.0)) }
-        var svg = "<svg class=\"line \(kind)\" viewBox=\"0 0 320 150\" width=\"320\" height=\"150\" role=\"img\" aria-label=\"\(escape(label))\">"
-        svg += "<title>\(escape(label))</title>"
+        var svg = "<svg class=\"line \(kind)\" viewBox=\"0 0 320 150\" width=\"320\" height=\"150\" role=\"img\" aria-label=\"\(Escaping.html(label))\">"
+        svg += "<title>\(Escaping.html(label))</title>"
         let axisX = rtl ? width - inner : inner
         let plotStart = coordinate(rtl ? outer : inner), plotEnd = coordinate(rtl ? width - inner : width - outer)
         for (value, text) in ticks {
             let yy = coordinate(y(value))
             svg += "<line class=\"grid\" x1=\"\(plotStart)\" y1=\"\(yy)\" x2=\"\(plotEnd)\" y2=\"\(yy)\" stroke=\"#e3e3e3\" stroke-width=\"0.6\"/>"
             let labelX = rtl ? axisX + 4 : axisX - 4
-            svg += "<text x=\"\(coordinate(labelX))\" y=\"\(coordinate(y(value) + 3))\" text-anchor=\"\(rtl ? "start" : "end")\" font-size=\"8\" fill=\"#555\">\(escape(text))</text>"
+            svg += "<text x=\"\(coordinate(labelX))\" y=\"\(coordinate(y(value) + 3))\" text-anchor=\"\(rtl ? "start" : "end")\" font-size=\"8\" fill=\"#555\">\(Escaping.html(text))</text>"
         }
         let ry = coordinate(y(reference))
         svg += "<line class=\"reference\" x1=\"\(plotStart)\" y1=\"\(ry)\" x2=\"\(plotEnd)\" y2=\"\(ry)\" stroke=\"#9b1111\" stroke-width=\"0.8\" stroke-dasharray=\"3 2\"/>"
@@ -295,7 +295,7 @@ private struct Page {
             }
             for (i, value) in run {
                 let shown = kind == "share" ? ReportNumber.percent(value) : ReportNumber.mean(value)
-                svg += "<circle class=\"point\" cx=\"\(coordinate(x(i)))\" cy=\"\(coordinate(y(value)))\" r=\"2.4\" fill=\"#2166ac\"><title>\(quarters[i]): \(escape(shown))</title></circle>"
+                svg += "<circle class=\"point\" cx=\"\(coordinate(x(i)))\" cy=\"\(coordinate(y(value)))\" r=\"2.4\" fill=\"#2166ac\"><title>\(quarters[i]): \(Escaping.html(shown))</title></circle>"
             }
         }
         return svg + "</svg>\n"
@@ -304,22 +304,22 @@ private struct Page {
     // MARK: Breakdowns
 
     mutating func breakdowns(_ breakdowns: [Breakdown], id: String, title: String, heading: String) {
-        out += "<section id=\"\(id)\">\n<h2>\(escape(title))</h2>\n"
+        out += "<section id=\"\(id)\">\n<h2>\(Escaping.html(title))</h2>\n"
         if breakdowns.isEmpty {
-            out += "<p>\(escape(t("لم يذكر أي رد هذه المعلومة في هذا الربع.", "No response named one in this quarter.")))</p>\n</section>\n"
+            out += "<p>\(Escaping.html(t("لم يذكر أي رد هذه المعلومة في هذا الربع.", "No response named one in this quarter.")))</p>\n</section>\n"
             return
         }
         for breakdown in breakdowns {
-            if severalCentres { out += "<h3>\(escape(snapshot.subject.centreName(breakdown.centre, t.language))) <bdi>(\(escape(breakdown.centre)))</bdi></h3>\n" }
-            out += "<table class=\"figures breakdown\">\n<thead><tr><th>\(escape(heading))</th><th>\(escape(t("الردود", "Responses")))</th><th>\(escape(t("المتوسط", "Mean")))</th><th>\(escape(t("3 فأكثر", "≥3")))</th><th>\(escape(t("4 فأكثر", "≥4")))</th><th>\(escape(t.thresholdNames[1]))</th></tr></thead>\n<tbody>\n"
+            if severalCentres { out += "<h3>\(Escaping.html(snapshot.subject.centreName(breakdown.centre, t.language))) <bdi>(\(Escaping.html(breakdown.centre)))</bdi></h3>\n" }
+            out += "<table class=\"figures breakdown\">\n<thead><tr><th>\(Escaping.html(heading))</th><th>\(Escaping.html(t("الردود", "Responses")))</th><th>\(Escaping.html(t("المتوسط", "Mean")))</th><th>\(Escaping.html(t("3 فأكثر", "≥3")))</th><th>\(Escaping.html(t("4 فأكثر", "≥4")))</th><th>\(Escaping.html(t.thresholdNames[1]))</th></tr></thead>\n<tbody>\n"
             for row in breakdown.rows {
-                out += "<tr><th><bdi>\(escape(row.value))</bdi></th>"
+                out += "<tr><th><bdi>\(Escaping.html(row.value))</bdi></th>"
                 if let f = row.figures {
                     out += "<td class=\"num\">\(f.responses)</td><td class=\"num\">\(ReportNumber.mean(f.mean))</td>"
-                    out += "<td class=\"num\">\(escape(ReportNumber.percent(f.share3)))</td><td class=\"num\">\(escape(ReportNumber.percent(f.share4)))</td>"
-                    out += "<td><span class=\"v \(f.confidence.atLeast4In80Percent.rawValue)\">\(escape(t.verdict(f.thresholds.atLeast4In80Percent, f.confidence.atLeast4In80Percent)))</span></td></tr>\n"
+                    out += "<td class=\"num\">\(Escaping.html(ReportNumber.percent(f.share3)))</td><td class=\"num\">\(Escaping.html(ReportNumber.percent(f.share4)))</td>"
+                    out += "<td><span class=\"v \(f.confidence.atLeast4In80Percent.rawValue)\">\(Escaping.html(t.verdict(f.thresholds.atLeast4In80Percent, f.confidence.atLeast4In80Percent)))</span></td></tr>\n"
                 } else {
-                    out += "<td class=\"suppressed\" colspan=\"5\">\(escape(suppressedText(breakdown.minimumCell)))</td></tr>\n"
+                    out += "<td class=\"suppressed\" colspan=\"5\">\(Escaping.html(suppressedText(breakdown.minimumCell)))</td></tr>\n"
                 }
             }
             out += "</tbody>\n</table>\n"
@@ -327,12 +327,12 @@ private struct Page {
         if id == "counters", report.channel != nil {
             let all = t("يشمل التوزيع حسب المنصة جميع قنوات المركز: رقم المنصة يدل على نقطة خدمة بعينها.",
                         "The breakdown by counter covers every channel of the centre: a counter names one point of service.")
-            out += "<p class=\"note\">\(escape(all))</p>\n"
+            out += "<p class=\"note\">\(Escaping.html(all))</p>\n"
         }
         let note = t(
             "تُحجب الخلايا التي تقل ردودها عن \(Breakdown.defaultMinimumCell) حمايةً للموظفين والمتعاملين، وحين تُحجب خلية واحدة تُحجب معها أصغر خلية أخرى حتى لا تُستنتج من الفرق.",
             "Cells with fewer than \(Breakdown.defaultMinimumCell) responses are suppressed to protect staff and customers; when only one cell would be, the next smallest is suppressed too, so it cannot be found by subtraction.")
-        out += "<p class=\"note\">\(escape(note))</p>\n"
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n"
         out += "</section>\n"
     }
 
@@ -344,32 +344,32 @@ private struct Page {
 
     mutating func comments() {
         let digest = snapshot.comments
-        out += "<section id=\"comments\">\n<h2>\(escape(t("ملاحظات المتعاملين", "Customers' comments")))</h2>\n"
+        out += "<section id=\"comments\">\n<h2>\(Escaping.html(t("ملاحظات المتعاملين", "Customers' comments")))</h2>\n"
         if digest.total == 0 {
-            out += "<p>\(escape(t("لا توجد ملاحظات في هذا الربع.", "No comments in this quarter.")))</p>\n</section>\n"
+            out += "<p>\(Escaping.html(t("لا توجد ملاحظات في هذا الربع.", "No comments in this quarter.")))</p>\n</section>\n"
             return
         }
-        out += "<table class=\"figures counts\">\n<thead><tr><th>\(escape(t("القناة", "Channel")))</th><th>\(escape(t("الملاحظات", "Comments")))</th><th>\(escape(t("مع تقييم منخفض", "With low ratings")))</th></tr></thead>\n<tbody>\n"
+        out += "<table class=\"figures counts\">\n<thead><tr><th>\(Escaping.html(t("القناة", "Channel")))</th><th>\(Escaping.html(t("الملاحظات", "Comments")))</th><th>\(Escaping.html(t("مع تقييم منخفض", "With low ratings")))</th></tr></thead>\n<tbody>\n"
         for count in digest.counts {
-            out += "<tr><th>\(escape(snapshot.channelName(count.channel, t.language)))</th><td class=\"num\">\(count.comments)</td><td class=\"num\">\(count.lowRated)</td></tr>\n"
+            out += "<tr><th>\(Escaping.html(snapshot.channelName(count.channel, t.language)))</th><td class=\"num\">\(count.comments)</td><td class=\"num\">\(count.lowRated)</td></tr>\n"
         }
-        out += "<tr class=\"total\"><th>\(escape(t("المجموع", "Total")))</th><td class=\"num\">\(digest.total)</td><td class=\"num\">\(digest.lowRated)</td></tr>\n</tbody>\n</table>\n"
+        out += "<tr class=\"total\"><th>\(Escaping.html(t("المجموع", "Total")))</th><td class=\"num\">\(digest.total)</td><td class=\"num\">\(digest.lowRated)</td></tr>\n</tbody>\n</table>\n"
         let note = t(
             "التقييم المنخفض: متوسط تقييمات الرد أقل من 3. تظهر الملاحظات ذات التقييم المنخفض أولاً.",
             "Low ratings: the response's ratings average below 3. Comments with low ratings come first.")
-        out += "<p class=\"note\">\(escape(note))</p>\n<ol class=\"comments\">\n"
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n<ol class=\"comments\">\n"
         for entry in digest.entries.prefix(HTMLReport.commentLimit) {
             var meta = [snapshot.channelName(entry.channel, t.language), entry.day, t("المتوسط ", "mean ") + ReportNumber.mean(entry.mean)]
             if severalCentres { meta.insert(snapshot.subject.centreName(entry.centre, t.language), at: 0) }
             if let service = entry.service { meta.append(service) }
-            out += "<li\(entry.lowRated ? " class=\"low\"" : "")><p class=\"meta\"><bdi>\(escape(meta.joined(separator: " · ")))</bdi></p><p dir=\"auto\">\(escape(entry.text))</p></li>\n"
+            out += "<li\(entry.lowRated ? " class=\"low\"" : "")><p class=\"meta\"><bdi>\(Escaping.html(meta.joined(separator: " · ")))</bdi></p><p dir=\"auto\">\(Escaping.html(entry.text))</p></li>\n"
         }
         out += "</ol>\n"
         let shown = min(digest.entries.count, HTMLReport.commentLimit)
         if digest.total > shown {
             let more = t("تعرض الصفحة \(shown) من \(digest.total) ملاحظة؛ يعرض المصنف \(digest.entries.count) منها.",
                          "The page shows \(shown) of \(digest.total) comments; the workbook lists \(digest.entries.count) of them.")
-            out += "<p class=\"note\">\(escape(more))</p>\n"
+            out += "<p class=\"note\">\(Escaping.html(more))</p>\n"
         }
         out += "</section>\n"
     }
@@ -378,14 +378,14 @@ private struct Page {
 
     mutating func actions() {
         guard !snapshot.actions.isEmpty else { return }
-        out += "<section id=\"actions\">\n<h2>\(escape(t("القرارات والإجراءات المتخذة بعد التقرير", "Decisions and actions taken after the report")))</h2>\n"
+        out += "<section id=\"actions\">\n<h2>\(Escaping.html(t("القرارات والإجراءات المتخذة بعد التقرير", "Decisions and actions taken after the report")))</h2>\n"
         out += "<table class=\"figures\">\n<thead><tr><th>#</th>"
-        if quality { out += "<th>\(escape(t("المسؤول", "Who")))</th>" }
-        out += "<th>\(escape(t("القرار أو الإجراء", "Decision or action")))</th><th>\(escape(t("الموعد", "Due")))</th><th>\(escape(t("الحالة", "Status")))</th></tr></thead>\n<tbody>\n"
+        if quality { out += "<th>\(Escaping.html(t("المسؤول", "Who")))</th>" }
+        out += "<th>\(Escaping.html(t("القرار أو الإجراء", "Decision or action")))</th><th>\(Escaping.html(t("الموعد", "Due")))</th><th>\(Escaping.html(t("الحالة", "Status")))</th></tr></thead>\n<tbody>\n"
         for (i, action) in snapshot.actions.enumerated() {
             out += "<tr><td class=\"num\">\(i + 1)</td>"
-            if quality { out += "<td>\(escape(action.who))</td>" }
-            out += "<td dir=\"auto\">\(escape(action.what))</td><td><bdi>\(escape(action.due ?? "–"))</bdi></td><td>\(escape(t.actionStatus(action.status)))</td></tr>\n"
+            if quality { out += "<td>\(Escaping.html(action.who))</td>" }
+            out += "<td dir=\"auto\">\(Escaping.html(action.what))</td><td><bdi>\(Escaping.html(action.due ?? "–"))</bdi></td><td>\(Escaping.html(t.actionStatus(action.status)))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n</section>\n"
     }
@@ -418,9 +418,9 @@ private struct Page {
             t("حجب الخلايا الصغيرة: أقل من \(Breakdown.defaultMinimumCell) ردود في التوزيع حسب الخدمة أو المنصة.",
               "Small cells: fewer than \(Breakdown.defaultMinimumCell) responses in a breakdown by service or counter are suppressed."),
         ]
-        out += "<section id=\"method\">\n<h2>\(escape(t("المنهجية", "Method")))</h2>\n<ul>\n"
-        for item in items { out += "<li>\(escape(item))</li>\n" }
-        out += "</ul>\n<p class=\"engine\"><bdi>Rida \(escape(snapshot.engineVersion))</bdi></p>\n</section>\n"
+        out += "<section id=\"method\">\n<h2>\(Escaping.html(t("المنهجية", "Method")))</h2>\n<ul>\n"
+        for item in items { out += "<li>\(Escaping.html(item))</li>\n" }
+        out += "</ul>\n<p class=\"engine\"><bdi>Rida \(Escaping.html(snapshot.engineVersion))</bdi></p>\n</section>\n"
     }
 
     // MARK: Style

@@ -199,3 +199,53 @@ func chromium(_ arguments: [String], in temp: TemporaryDatabase) throws -> Strin
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+/// Submitted text as a kiosk key in the wrong hands would send it: markup behind each Unicode "prepend" character,
+/// which Swift joins with the `<` into one Character.
+@Suite struct HostileTextTests {
+    static let prepends: [Unicode.Scalar] = [
+        "\u{0600}", "\u{0601}", "\u{0602}", "\u{0603}", "\u{0604}", "\u{0605}", "\u{06DD}", "\u{070F}",
+        "\u{0890}", "\u{0891}", "\u{08E2}", "\u{110BD}", "\u{110CD}",
+    ]
+
+    static func payload(_ p: Unicode.Scalar) -> String {
+        "\(p)<img src=x onerror=alert(1)//\(p)>\(p)<meta http-equiv=refresh content=0;url=/x>\(p)<style>*{}</style>\(p)\" \(p)'"
+    }
+
+    /// Whether `needle` occurs in `text` byte for byte (String.contains compares Characters, which is the bug itself).
+    static func containsBytes(_ text: String, _ needle: String) -> Bool {
+        let haystack = Array(text.utf8), pattern = Array(needle.utf8)
+        guard pattern.count <= haystack.count else { return false }
+        return (0...(haystack.count - pattern.count)).contains { haystack[$0..<($0 + pattern.count)].elementsEqual(pattern) }
+    }
+
+    func hostileSnapshot() -> ReportSnapshot {
+        let base = smallSnapshot()
+        let names = Self.prepends.map(Self.payload)
+        var counts: [String: Counts] = [:]
+        for name in names { counts[name] = uniformCounts(12, rating: 4) }
+        let services = Breakdown(dimension: .service, centre: "C01", quarter: fixtureQuarter, counts: counts, policy: ThresholdPolicy())
+        let entries = names.map {
+            CommentEntry(centre: "C01", channel: "kiosk", day: "2026-03-01", service: $0, ratingSum: 8, ratingCount: 4, text: $0)
+        }
+        let comments = CommentDigest(counts: [ChannelCommentCount(channel: "kiosk", comments: entries.count, lowRated: entries.count)],
+                                     entries: entries, limit: CommentDigest.defaultLimit)
+        let subject = ReportSubject(kind: .centre, id: "C01", name: LocalizedText(ar: names[0], en: names[1]),
+                                    centres: [Centre(id: "C01", entity: "E01", nameAr: names[2], nameEn: names[3], kind: .headquarters, channels: ["kiosk"])])
+        return ReportSnapshot(engineVersion: "test", takenAt: base.takenAt, subject: subject, channels: .standard, report: base.report,
+                              trend: base.trend, services: [services], counters: base.counters, comments: comments)
+    }
+
+    @Test(arguments: [Language.ar, .en], ReportAudience.allCases)
+    func escapesMarkupBehindPrependCharacters(language: Language, audience: ReportAudience) {
+        let html = HTMLReport.render(hostileSnapshot(), language: language, audience: audience)
+        for injected in ["<img", "<meta http-equiv", "<style>*", "onerror=alert(1)//\u{0600}>"] {
+            #expect(!Self.containsBytes(html, injected), "\(injected) reached the page")
+        }
+        #expect(Self.containsBytes(html, "\u{0600}&lt;img src=x onerror=alert(1)//\u{0600}&gt;"))
+        if audience == .quality {
+            // Every prepend character's payload reached the comments, escaped.
+            for p in Self.prepends { #expect(Self.containsBytes(html, "\(p)&lt;meta http-equiv=refresh")) }
+        }
+    }
+}
