@@ -153,18 +153,27 @@ public struct EvidenceValidator: Sendable {
 
     private func commonFields(_ draft: EvidenceDraft, kind: EvidenceKind, now: Instant, line: Int?, problems: inout [Problem]) -> Common? {
         func problem(_ field: String, _ reason: String) { problems.append(Problem(line: line, field: field, reason: reason)) }
-        let id = cleaned(draft["id"])
-        if let id {
-            if id.count > 128 || id.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) {
-                problem("id", "must be at most 128 characters, without spaces or control characters")
+        /// Through `Identifier.normalized`, as the response validator reads identifiers.
+        func identifier(_ field: String, spaces: Identifier.Spaces, missing: String) -> String? {
+            do {
+                guard let value = try Identifier.normalized(draft[field], field: field, spaces: spaces) else {
+                    problem(field, missing)
+                    return nil
+                }
+                if value.utf8.count > 128 {
+                    problem(field, "is \(value.utf8.count) bytes long; at most 128 bytes of UTF-8 are accepted")
+                    return nil
+                }
+                return value
+            } catch {
+                problems.append(Problem(line: line, field: error.field, reason: error.reason))
+                return nil
             }
-        } else {
-            problem("id", "is missing")
         }
-        let entity = cleaned(draft["entity"])
-        if entity == nil { problem("entity", "is missing: every record belongs to an entity (a mapping may give it as a fixed value)") }
-        let channel = cleaned(draft["channel"])
-        if channel == nil { problem("channel", "is missing") }
+        let id = identifier("id", spaces: .none, missing: "is missing")
+        let entity = identifier("entity", spaces: .between,
+                                missing: "is missing: every record belongs to an entity (a mapping may give it as a fixed value)")
+        let channel = identifier("channel", spaces: .none, missing: "is missing")
         let startField = kind.timeFields[0]
         let start = time(draft[startField], field: startField, now: now, line: line, problems: &problems)
         if cleaned(draft[startField]) == nil { problem(startField, "is missing") }

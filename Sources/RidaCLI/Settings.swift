@@ -12,8 +12,9 @@ struct Settings {
     var policy = ThresholdPolicy()
     var durability: Durability = .full
     var http = HTTPSettings()
+    var earliestDate: CivilDate? = ResponseValidator.defaultEarliestDate
 
-    static let keys = ["deployment.timeZone", "survey.channels", "thresholds.reading", "thresholds.minimumResponses", "db.durability"]
+    static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -66,6 +67,10 @@ struct Settings {
                         problems.append("survey.channels[\(i)] needs an \"id\" and a \"kind\" of \"headquarters\" or \"remote\"")
                         continue
                     }
+                    if case .failure(let problem) = Identifier.check(id, field: "channel", spaces: .none) {
+                        problems.append("survey.channels[\(i)].id \"\(id)\": \(problem.reason)")
+                        continue
+                    }
                     var name: LocalizedText?
                     if let names = entry["name"] as? [String: String], let ar = names["ar"], let en = names["en"] {
                         name = LocalizedText(ar: ar, en: en)
@@ -76,6 +81,16 @@ struct Settings {
                 problems.append("survey.channels must be a list of {\"id\", \"kind\"} objects")
             }
             if !channels.isEmpty { settings.channels = ChannelCatalog(channels) }
+        }
+        if let value = root["survey.earliestDate"] {
+            if value is NSNull {
+                settings.earliestDate = nil
+            } else if let text = value as? String, text.utf8.count == 10, case let parts = text.split(separator: "-").compactMap({ Int($0) }),
+                      parts.count == 3, CivilDate(year: parts[0], month: parts[1], day: parts[2]).isValid {
+                settings.earliestDate = CivilDate(year: parts[0], month: parts[1], day: parts[2])
+            } else {
+                problems.append("survey.earliestDate must be a date such as \"2015-01-01\" (or null to accept any date)")
+            }
         }
         settings.http.read(root, problems: &problems)
         if !problems.isEmpty {
@@ -89,7 +104,9 @@ struct Settings {
     }
 
     var validator: ResponseValidator {
-        ResponseValidator(questionnaire: .appendix3, channels: channels, zone: zone)
+        var validator = ResponseValidator(questionnaire: .appendix3, channels: channels, zone: zone)
+        validator.earliestDate = earliestDate
+        return validator
     }
 }
 

@@ -36,7 +36,9 @@ extension SQLiteStore {
 
     /// Adds an entity, or renames it.
     public func saveEntity(_ entity: Entity) async throws {
-        try await write { db in
+        var entity = entity
+        entity.id = try Self.registryIdentifier(entity.id, field: "entity")
+        try await write { [entity] db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM centre WHERE id = ?)", arguments: [entity.id]) == true {
                 throw AssessmentError("\(entity.id) is already a centre's id: entities and centres need distinct ids.")
             }
@@ -66,6 +68,10 @@ extension SQLiteStore {
     }
 
     static func saveCentre(_ centre: Centre, in db: Database, at time: Instant) throws {
+        var centre = centre
+        centre.id = try registryIdentifier(centre.id, field: "centre")
+        centre.entity = try centre.entity.map { try registryIdentifier($0, field: "entity") }
+        centre.channels = try centre.channels.map { try registryIdentifier($0, field: "channel", spaces: .none) }
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM entity WHERE id = ?)", arguments: [centre.id]) == true {
             throw AssessmentError("\(centre.id) is already an entity's id: entities and centres need distinct ids.")
         }
@@ -90,6 +96,15 @@ extension SQLiteStore {
             INSERT INTO centreChange (centreId, changedAt, entityId, kind, channels, nameAr, nameEn) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [centre.id, time.iso8601, centre.entity, centre.kind?.rawValue, centre.channels.joined(separator: ","),
                              centre.nameAr, centre.nameEn])
+    }
+
+    /// A centre's, entity's or channel's id as `Identifier.normalized` reads it (trimmed, NFC), or an error naming the
+    /// character that does not show, so that no look-alike of a centre can be registered.
+    static func registryIdentifier(_ text: String, field: String, spaces: Identifier.Spaces = .between) throws -> String {
+        switch Identifier.check(text, field: field, spaces: spaces) {
+        case .success(let value): return value
+        case .failure(let problem): throw AssessmentError("\"\(text)\": " + problem.reason + ".")
+        }
     }
 
     /// An assessed centre keeps what its assessments rest on: a headquarters centre assessed under framework 1 stays a

@@ -8,6 +8,18 @@ extension SQLiteStore {
     ) async throws -> APIKey {
         let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
         if label.isEmpty { throw KeyError("A key needs a --label saying who holds it, such as \"Kiosk 3, C01\".") }
+        let centre = try centre.map { text in
+            switch Identifier.check(text, field: "centre") {
+            case .success(let value): return value
+            case .failure(let problem): throw KeyError("--centre \"\(text)\": " + problem.reason + ".")
+            }
+        }
+        let channels = try channels?.map { text in
+            switch Identifier.check(text, field: "channel", spaces: .none) {
+            case .success(let value): return value
+            case .failure(let problem): throw KeyError("--channel \"\(text)\": " + problem.reason + ".")
+            }
+        }
         if role == .submitter, (centre ?? "").isEmpty {
             throw KeyError("A submitter key is bound to one centre: give --centre, such as --centre C01.")
         }

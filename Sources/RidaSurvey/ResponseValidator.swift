@@ -10,15 +10,38 @@ public struct ResponseValidator: Sendable {
     /// How far in the future a response may claim to be, for clocks slightly ahead.
     public var futureTolerance: Int64 = 24 * 3_600_000
 
+    /// The earliest day a `submitted_at` may fall on, in the deployment's zone (`survey.earliestDate`): a device
+    /// whose clock was never set says 1970 or year 1, a quarter no report asks for. Nil accepts any date.
+    public var earliestDate: CivilDate? = Self.defaultEarliestDate
+
+    // Limits in UTF-8 bytes, not characters: one character (a letter with 20,000 combining marks) can be 60 KB.
     public static let maxIDLength = 128
     public static let maxCentreLength = 64
-    public static let maxShortTextLength = 200
-    public static let maxCommentLength = 4000
+    /// About 200 Arabic letters or 400 Latin ones.
+    public static let maxShortTextLength = 400
+    /// About 4,000 Arabic letters or 8,000 Latin ones.
+    public static let maxCommentLength = 8000
 
     public init(questionnaire: Questionnaire = .appendix3, channels: ChannelCatalog = .standard, zone: DeploymentZone = .bahrain) {
         self.questionnaire = questionnaire
         self.channels = channels
         self.zone = zone
+    }
+
+    /// 1 January 2015, the default earliest date of a response (`survey.earliestDate`).
+    public static let defaultEarliestDate = CivilDate(year: 2015, month: 1, day: 1)
+
+    /// The first instant of `earliestDate` in the deployment's zone.
+    public var earliest: Instant? {
+        earliestDate.map { zone.instant(wallClockMilliseconds: $0.daysSince1970 * 86_400_000) }
+    }
+
+    /// Whether `instant` falls before `earliestDate`; decided without the zone when a day away from it.
+    func isTooEarly(_ instant: Instant) -> Bool {
+        guard let earliestDate else { return false }
+        let midnight = earliestDate.daysSince1970 * 86_400_000
+        if instant.millisecondsSince1970 >= midnight + 86_400_000 { return false }
+        return zone.wallClock(at: instant) < midnight
     }
 
     /// Validates `draft`. `now` bounds `submitted_at`; `line` is attached to every problem.
@@ -28,36 +51,31 @@ public struct ResponseValidator: Sendable {
             problems.append(Problem(line: line, field: field, reason: reason))
         }
 
-        let id = cleaned(draft.id)
-        if let id {
-            if id.utf8.count > Self.maxIDLength, id.count > Self.maxIDLength {
-                problem("id", "is longer than \(Self.maxIDLength) characters")
-            } else if !isPlainToken(id) {
-                problem("id", "must not contain spaces or control characters")
+        /// Through `Identifier.normalized`, the one reading of identifiers; `missing` is the problem when absent.
+        func identifier(_ raw: String?, _ field: String, spaces: Identifier.Spaces, limit: Int, missing: String?) -> String? {
+            do {
+                guard let value = try Identifier.normalized(raw, field: field, spaces: spaces) else {
+                    if let missing { problem(field, missing) }
+                    return nil
+                }
+                if value.utf8.count > limit {
+                    problem(field, "is \(value.utf8.count) bytes long; at most \(limit) bytes of UTF-8 are accepted")
+                    return nil
+                }
+                return value
+            } catch {
+                problems.append(Problem(line: line, field: error.field, reason: error.reason))
+                return nil
             }
-        } else {
-            problem("id", "is missing")
         }
 
-        let centre = cleaned(draft.centre)
-        if let centre {
-            if centre.utf8.count > Self.maxCentreLength, centre.count > Self.maxCentreLength {
-                problem("centre", "is longer than \(Self.maxCentreLength) characters")
-            } else if hasControlCharacters(centre, allowingNewlines: false) {
-                problem("centre", "must not contain control characters or line breaks")
-            }
-        } else {
-            problem("centre", "is missing: every response belongs to a centre")
-        }
-
-        let channel = cleaned(draft.channel)
-        if let channel {
-            if channels.channel(channel) == nil {
-                let known = channels.channels.map(\.id).joined(separator: ", ")
-                problem("channel", "\"\(channel)\" is not a channel of this deployment (known: \(known))")
-            }
-        } else {
-            problem("channel", "is missing")
+        let id = identifier(draft.id, "id", spaces: .none, limit: Self.maxIDLength, missing: "is missing")
+        let centre = identifier(draft.centre, "centre", spaces: .between, limit: Self.maxCentreLength,
+                                missing: "is missing: every response belongs to a centre")
+        let channel = identifier(draft.channel, "channel", spaces: .none, limit: Self.maxCentreLength, missing: "is missing")
+        if let channel, channels.channel(channel) == nil {
+            let known = channels.channels.map(\.id).joined(separator: ", ")
+            problem("channel", "\"\(channel)\" is not a channel of this deployment (known: \(known))")
         }
 
         var submittedAt: Instant?
@@ -69,6 +87,9 @@ public struct ResponseValidator: Sendable {
             }
             if let instant = submittedAt, instant.millisecondsSince1970 > now.millisecondsSince1970 + futureTolerance {
                 problem("submitted_at", "\(instant.iso8601) is in the future; check the clock of the device that sent it")
+                submittedAt = nil
+            } else if let instant = submittedAt, isTooEarly(instant), let earliestDate {
+                problem("submitted_at", "\(instant.iso8601) is before \(earliestDate.iso8601), the earliest date this deployment accepts (survey.earliestDate): check the clock of the device that sent it")
                 submittedAt = nil
             }
         } else {
@@ -102,7 +123,7 @@ public struct ResponseValidator: Sendable {
         }
 
         let service = freeText(draft.service, field: "service", limit: Self.maxShortTextLength, problem)
-        let counter = freeText(draft.counter, field: "counter", limit: Self.maxShortTextLength, problem)
+        let counter = identifier(draft.counter, "counter", spaces: .between, limit: Self.maxShortTextLength, missing: nil)
         let comment = freeText(draft.comment, field: "comment", limit: Self.maxCommentLength, problem)
 
         guard problems.isEmpty, let id, let centre, let channel, let submittedAt else {
@@ -117,8 +138,8 @@ public struct ResponseValidator: Sendable {
 
     private func freeText(_ raw: String?, field: String, limit: Int, _ problem: (String?, String) -> Void) -> String? {
         guard let text = cleaned(raw) else { return nil }
-        if text.utf8.count > limit, text.count > limit {
-            problem(field, "is longer than \(limit) characters")
+        if text.utf8.count > limit {
+            problem(field, "is \(text.utf8.count) bytes long; at most \(limit) bytes of UTF-8 are accepted")
             return nil
         }
         if hasControlCharacters(text, allowingNewlines: field == "comment") {
@@ -137,16 +158,6 @@ func cleaned(_ text: String?) -> String? {
     if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, last > 0x20 { return text }
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     return trimmed.isEmpty ? nil : trimmed
-}
-
-/// Whether `text` has no white space or control characters (ASCII checked byte by byte, the rest by scalar).
-func isPlainToken(_ text: String) -> Bool {
-    var ascii = true
-    for byte in text.utf8 {
-        if byte <= 0x20 || byte == 0x7F { return false }
-        if byte >= 0x80 { ascii = false }
-    }
-    return ascii || !text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
 }
 
 func hasControlCharacters(_ text: String, allowingNewlines: Bool) -> Bool {

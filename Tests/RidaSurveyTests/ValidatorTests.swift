@@ -46,7 +46,7 @@ import Testing
 
     static let rejections: [Case] = [
         Case(name: "no id", change: { $0.id = nil }, field: "id", reason: "is missing"),
-        Case(name: "id with a space", change: { $0.id = "a b" }, field: "id", reason: "spaces"),
+        Case(name: "id with a space", change: { $0.id = "a b" }, field: "id", reason: "holds a space"),
         Case(name: "no centre", change: { $0.centre = " " }, field: "centre", reason: "is missing"),
         Case(name: "unknown channel", change: { $0.channel = "fax" }, field: "channel", reason: "is not a channel"),
         Case(name: "no channel", change: { $0.channel = nil }, field: "channel", reason: "is missing"),
@@ -59,7 +59,21 @@ import Testing
         Case(name: "rating as a word", change: { $0.ratings[3] = "good" }, field: "q4", reason: "not a rating"),
         Case(name: "nothing rated", change: { $0.ratings = [nil, nil, nil, nil] }, field: nil, reason: "no question was rated"),
         Case(name: "bad stage", change: { $0.stage = "later" }, field: "stage", reason: "before, during or after"),
-        Case(name: "long comment", change: { $0.comment = String(repeating: "ب", count: 4001) }, field: "comment", reason: "longer than 4000"),
+        // 4,001 Arabic letters of 2 bytes each: 8,002 bytes, over the 8,000 allowed.
+        Case(name: "long comment", change: { $0.comment = String(repeating: "ب", count: 4001) }, field: "comment", reason: "8002 bytes long; at most 8000"),
+        // One character (a grapheme cluster) of 1 + 20,000 combining marks of 2 bytes: 40,001 bytes, though count is 1.
+        Case(name: "one long character", change: { $0.comment = "a" + String(repeating: "\u{0301}", count: 20_000) }, field: "comment", reason: "40001 bytes long"),
+        Case(name: "service of 401 bytes", change: { $0.service = String(repeating: "x", count: 401) }, field: "service", reason: "at most 400 bytes"),
+        Case(name: "centre of 65 bytes", change: { $0.centre = String(repeating: "C", count: 65) }, field: "centre", reason: "at most 64 bytes"),
+        Case(name: "zero-width space in the centre", change: { $0.centre = "C01\u{200B}" }, field: "centre", reason: "U+200B (ZERO WIDTH SPACE)"),
+        Case(name: "no-break space inside the centre", change: { $0.centre = "C\u{00A0}01" }, field: "centre", reason: "U+00A0 (NO-BREAK SPACE)"),
+        Case(name: "left-to-right mark in the id", change: { $0.id = "k3\u{200E}-0001" }, field: "id", reason: "U+200E (LEFT-TO-RIGHT MARK)"),
+        Case(name: "byte order mark in the channel", change: { $0.channel = "\u{FEFF}kiosk" }, field: "channel", reason: "U+FEFF"),
+        Case(name: "Hangul filler in the counter", change: { $0.counter = "K\u{3164}3" }, field: "counter", reason: "U+3164"),
+        Case(name: "year 1", change: { $0.submittedAt = "0001-01-01T00:00:00Z" }, field: "submitted_at", reason: "before 2015-01-01"),
+        Case(name: "1970", change: { $0.submittedAt = "1970-01-01T00:00:00Z" }, field: "submitted_at", reason: "survey.earliestDate"),
+        // 23:59 on 31 December 2014 in Bahrain (UTC+3) is 20:59 UTC: the day before the earliest, local time.
+        Case(name: "the last minute before the earliest day", change: { $0.submittedAt = "2014-12-31T23:59:00+03:00" }, field: "submitted_at", reason: "before 2015-01-01"),
         Case(name: "control character", change: { $0.service = "a\u{0}b" }, field: "service", reason: "control character"),
     ]
 
@@ -86,6 +100,25 @@ import Testing
             return
         }
         #expect(list.problems.compactMap(\.field) == ["id", "centre", "channel", "submitted_at", "q1"])
+    }
+
+    @Test func normalisesLookAlikeCentresToTheRealOne() throws {
+        // A no-break space at the end is trimmed like any white space: the same centre, not a new one.
+        #expect(try validator.validate(draft { $0.centre = "C01\u{00A0}" }, now: now).get().centre == "C01")
+        #expect(try validator.validate(draft { $0.centre = "\u{3000}C01" }, now: now).get().centre == "C01")
+        // "é" as e + U+0301 is stored composed (NFC), as U+00E9.
+        #expect(try validator.validate(draft { $0.counter = "Guichet e\u{0301}" }, now: now).get().counter == "Guichet \u{00E9}")
+    }
+
+    @Test func acceptsTheFirstMinuteOfTheEarliestDayAndAnyDateWhenUnset() throws {
+        // 00:00 on 1 January 2015 in Bahrain is 2014-12-31T21:00Z: the earliest day has begun, locally.
+        #expect(try validator.validate(draft { $0.submittedAt = "2014-12-31T21:00:00Z" }, now: now).get().submittedAt.iso8601.hasPrefix("2014-12-31T21:00"))
+        var open = validator
+        open.earliestDate = nil
+        #expect((try? open.validate(draft { $0.submittedAt = "1970-01-01T00:00:00Z" }, now: now).get()) != nil)
+        var later = validator
+        later.earliestDate = CivilDate(year: 2026, month: 4, day: 1)
+        #expect((try? later.validate(draft(), now: now).get()) == nil, "2026-03-31 is before 2026-04-01")
     }
 
     @Test func readsTheStageInAnyCase() throws {
