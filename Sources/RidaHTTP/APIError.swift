@@ -90,9 +90,9 @@ extension APIError {
         APIError(.forbidden, "forbidden", message)
     }
 
-    static func rateLimited(retryAfter seconds: Int) -> APIError {
-        var error = APIError(.tooManyRequests, "rate_limited",
-                             "This key sent more requests than its limit allows: retry after \(seconds) second\(seconds == 1 ? "" : "s").")
+    static func rateLimited(retryAfter seconds: Int, unknownKey: Bool = false) -> APIError {
+        let who = unknownKey ? "This address sent more requests with keys Rida does not know than it allows" : "This key sent more requests than its limit allows"
+        var error = APIError(.tooManyRequests, "rate_limited", "\(who): retry after \(seconds) second\(seconds == 1 ? "" : "s").")
         error.headers[.retryAfter] = "\(seconds)"
         return error
     }
@@ -149,6 +149,11 @@ extension APIError {
         APIError(.conflict, "conflict",
                  "A response with id \(id) is already stored with another \(fields.joined(separator: ", ")); the first stays. Give a new response a new id.",
                  fields: fields, id: id)
+    }
+
+    /// A conflict on a response the caller may not see: nothing of it is told.
+    static func idTaken(id: String) -> APIError {
+        APIError(.conflict, "conflict", "The id \(id) is taken: give a new response a new id.", id: id)
     }
 
     static func unavailable(_ error: StoreError) -> APIError {

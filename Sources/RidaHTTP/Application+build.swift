@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import RidaStore
 import RidaSurvey
@@ -20,14 +21,24 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let writer = GroupCommitWriter(store: store, maxGroupResponses: settings.groupCommit ? 5_000 : 1)
-    let feed = LiveFeed()
     let metrics = Metrics()
     let keys = KeyRing(store: store, cacheMilliseconds: settings.keyCacheMilliseconds, logger: logger, now: now)
-    let auth = Authenticator(keys: keys, limiter: settings.rateLimit.map(RateLimiter.init), now: now)
+    let feed = LiveFeed(
+        limits: LiveFeed.Limits(total: settings.maxStreams, perKey: settings.maxStreamsPerKey, heartbeat: settings.heartbeat),
+        event: { centre in LiveController.event(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: now())) },
+        revoked: { ids in
+            guard let all = try? await store.keys() else { return [] }
+            return Set(all.filter { ids.contains($0.id) && $0.revokedAt != nil }.map(\.id))
+        })
+    let connections = ConnectionRegistry(limits: settings.connections, logger: logger)
+    let auth = Authenticator(
+        keys: keys, limiter: settings.rateLimit.map { RateLimiter<Int64>(limit: $0) },
+        unknownLimiter: settings.unknownKeysPerMinute.map { RateLimiter<String>(limit: RateLimit(requestsPerSecond: $0 / 60, burst: min(10, $0))) },
+        now: now)
 
     let router = Router(context: RidaRequestContext.self)
     router.add(middleware: ServiceMiddleware(metrics: metrics))
-    HealthController(store: store, auth: auth, metrics: metrics).addRoutes(to: router)
+    HealthController(store: store, auth: auth, metrics: metrics, minimumFreeBytes: settings.minimumFreeBytes).addRoutes(to: router)
     SurveysController(auth: auth).addRoutes(to: router)
     ResponsesController(settings: settings, writer: writer, auth: auth, feed: feed, metrics: metrics, now: now).addRoutes(to: router)
     ReportsController(settings: settings, store: store, auth: auth, now: now).addRoutes(to: router)
@@ -37,6 +48,7 @@ public func buildApplication(
 
     var app = Application(
         router: router,
+        server: .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(registry: connections)])),
         configuration: ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "Rida"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },

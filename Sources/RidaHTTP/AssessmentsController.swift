@@ -81,7 +81,7 @@ struct AssessmentsController: Sendable {
     /// verdict and the figures it rests on, and the classification.
     @Sendable func sheet(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorizeReading(request, context)
-        let sheet = try await store.assessmentSheet(context.parameters.get("id") ?? "", policy: settings.policy, now: now())
+        let sheet = try await store.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
         return JSONBody.text(try AssessmentForm.json(sheet), contentType: Document.json)
     }
 
@@ -91,7 +91,7 @@ struct AssessmentsController: Sendable {
         let query = Query(request)
         let format = try query.choice("format", ["html", "json", "text"], default: "html")
         let language = try query.language()
-        let sheet = try await store.assessmentSheet(context.parameters.get("id") ?? "", policy: settings.policy, now: now())
+        let sheet = try await store.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
         let name = "rida-assessment-\(sheet.assessment.id)-\(language.rawValue)"
         switch format {
         case "json":
@@ -111,7 +111,7 @@ struct AssessmentsController: Sendable {
     /// Every entry of the history, oldest first, as `rida assess history --format json` gives them.
     @Sendable func history(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorizeReading(request, context)
-        let id = context.parameters.get("id") ?? ""
+        let id = try context.pathParameter("id")
         guard try await store.assessment(id) != nil else {
             throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them.")
         }
@@ -132,7 +132,7 @@ struct AssessmentsController: Sendable {
     @Sendable func record(_ request: Request, context: RidaRequestContext) async throws -> Response {
         var request = request
         let key = try await auth.require(request, context, denial: Self.recordDenial) { $0.role == .evaluator || $0.role == .admin }
-        let id = context.parameters.get("id") ?? ""
+        let id = try context.pathParameter("id")
         try ResponsesController.requireContentType(request, "application/json")
         let body = try await ResponsesController.collect(&request, limit: Self.maxBodyBytes)
         let value: JSONValue

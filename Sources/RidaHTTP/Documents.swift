@@ -48,6 +48,19 @@ struct Query {
     }
 }
 
+extension RidaRequestContext {
+    /// The path parameter `name`, percent-decoded (the router matches the raw path); text that is not valid
+    /// percent-encoded UTF-8, or that holds NUL, is a 422 naming the parameter.
+    func pathParameter(_ name: String) throws -> String {
+        let raw = parameters.get(name) ?? ""
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError.invalidParameter(name, "is not valid percent-encoded UTF-8")
+        }
+        if decoded.unicodeScalars.contains("\u{0}") { throw APIError.invalidParameter(name, "holds U+0000 (NUL)") }
+        return decoded
+    }
+}
+
 /// A rendered document as an answer: an HTML page, a workbook, a CSV file, a form.
 enum Document {
     static let html = "text/html; charset=utf-8"

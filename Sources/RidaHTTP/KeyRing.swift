@@ -65,7 +65,9 @@ actor KeyRing: Service {
 /// applies the rate limit, and answers 401, 403 or 429 with a sentence.
 struct Authenticator: Sendable {
     let keys: KeyRing
-    let limiter: RateLimiter?
+    let limiter: RateLimiter<Int64>?
+    /// Requests with a key Rida does not know, per client address: guessing keys, or a device set up wrongly.
+    var unknownLimiter: RateLimiter<String>? = nil
     let now: @Sendable () -> Instant
 
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
@@ -79,7 +81,12 @@ struct Authenticator: Sendable {
 
     func authenticate(_ request: Request, _ context: RidaRequestContext) async throws -> APIKey {
         guard let text = Self.keyText(request) else { throw APIError.missingKey() }
-        guard let key = try await keys.key(for: text) else { throw APIError.unknownKey() }
+        guard let key = try await keys.key(for: text) else {
+            if let unknownLimiter, let wait = unknownLimiter.take(key: context.clientAddress, at: now()) {
+                throw APIError.rateLimited(retryAfter: wait, unknownKey: true)
+            }
+            throw APIError.unknownKey()
+        }
         context.caller.key = key
         if let limiter, let wait = limiter.take(key: key.id, at: now()) {
             throw APIError.rateLimited(retryAfter: wait)

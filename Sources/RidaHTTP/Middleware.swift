@@ -54,6 +54,10 @@ struct ServiceMiddleware: RouterMiddleware {
         case let error as StoreError:
             context.logger.error("database error", metadata: ["error": "\(error.description)"])
             return .unavailable(error)
+        case let error as ClientGone:
+            context.logger.warning("the client closed the connection before its request's body arrived", metadata: ["error.type": "\(error.reason)"])
+            return APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request",
+                            "The connection closed before the whole body arrived; nothing was stored.")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "body_too_large", "The body is larger than this endpoint accepts: send less.")
         case let error as HTTPError:

@@ -36,9 +36,10 @@ struct PagesController: Sendable {
         struct Boot: Encodable {
             var survey: Questionnaire
             var channels: ChannelCatalog
+            /// Before this day a device's clock is obviously wrong (`survey.earliestDate`).
+            var earliestDate: String?
         }
-        let json = String(decoding: JSONBody.data(Boot(survey: settings.validator.questionnaire, channels: settings.channels)), as: UTF8.self)
-            .replacingOccurrences(of: "<", with: "\\u003c")
+        let json = Escaping.scriptJSON(String(decoding: JSONBody.data(Boot(survey: settings.validator.questionnaire, channels: settings.channels, earliestDate: settings.validator.earliestDate?.iso8601)), as: UTF8.self))
         return text(PackageResources.kiosk_html).replacingOccurrences(of: "{{BOOT_JSON}}", with: json)
     }
 

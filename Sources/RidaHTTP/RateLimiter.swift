@@ -1,9 +1,10 @@
 import RidaSurvey
 
-/// Per-key token buckets: each request takes a token; tokens come back at `requestsPerSecond`, up to `burst`.
-struct RateLimiter: Sendable {
+/// Token buckets per key (or per client address, for keys Rida does not know): each request takes a token; tokens come
+/// back at `requestsPerSecond`, up to `burst`.
+struct RateLimiter<Key: Hashable & Sendable>: Sendable {
     let limit: RateLimit
-    private let buckets = LockedValue<[Int64: Bucket]>([:])
+    private let buckets = LockedValue<[Key: Bucket]>([:])
 
     struct Bucket {
         var tokens: Double
@@ -15,10 +16,12 @@ struct RateLimiter: Sendable {
     }
 
     /// Takes a token for `key` at `now`; returns nil when allowed, else the seconds to wait.
-    func take(key: Int64, at now: Instant) -> Int? {
+    func take(key: Key, at now: Instant) -> Int? {
         let ms = now.millisecondsSince1970
         let limit = self.limit
         return buckets.withLock { buckets in
+            // Client addresses are many: a full table starts afresh rather than grow without bound.
+            if buckets.count > 100_000 { buckets.removeAll() }
             var bucket = buckets[key] ?? Bucket(tokens: limit.burst, updated: ms)
             let elapsed = Double(max(0, ms - bucket.updated)) / 1000
             bucket.tokens = min(limit.burst, bucket.tokens + elapsed * limit.requestsPerSecond)

@@ -19,7 +19,7 @@ struct SurveysController: Sendable {
 
     @Sendable func survey(_ request: Request, context: RidaRequestContext) async throws -> Response {
         _ = try await auth.authenticate(request, context)
-        let id = context.parameters.get("id") ?? ""
+        let id = try context.pathParameter("id")
         guard let text = StandardSurveys.definition(id) else {
             throw APIError.notFound("There is no survey \"\(id)\": the built-in surveys are appendix-3 and appendix-4.")
         }
@@ -84,13 +84,18 @@ struct LiveController: Sendable {
         router.get("/v1/live/{centre}/events", use: events)
     }
 
-    func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> String {
-        let centre = context.parameters.get("centre") ?? ""
-        _ = try await auth.require(
+    func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> (centre: String, key: APIKey) {
+        let raw = try context.pathParameter("centre")
+        let centre: String
+        switch Identifier.check(raw, field: "centre") {
+        case .success(let value): centre = value
+        case .failure(let problem): throw APIError.invalidParameter("centre", problem.reason)
+        }
+        let key = try await auth.require(
             request, context,
             denial: "This key submits for another centre; it may show only its own centre's live figures."
         ) { $0.role.readsReports || $0.centre == centre }
-        return centre
+        return (centre, key)
     }
 
     /// The centre and local day last recorded as served, so each is written once per process, not per request.
@@ -111,29 +116,39 @@ struct LiveController: Sendable {
     }
 
     @Sendable func figures(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        let centre = try await authorize(request, context)
+        let centre = try await authorize(request, context).centre
         let time = now()
         await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
         return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time))
     }
 
     @Sendable func events(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        let centre = try await authorize(request, context)
+        let (centre, key) = try await authorize(request, context)
         let time = now()
         await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
         let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
+        let (id, events): (Int, AsyncStream<ByteBuffer>)
+        do {
+            (id, events) = try feed.subscribe(centre: centre, key: key.id)
+        } catch .tooManyForKey(let limit) {
+            throw APIError(.tooManyRequests, "too_many_streams",
+                           "This key has \(limit) live streams open, the most one key may hold (live.maxStreamsPerKey): close one first.")
+        } catch .tooMany(let limit) {
+            var error = APIError(.serviceUnavailable, "too_many_streams",
+                                 "Rida has \(limit) live streams open, the most it holds (live.maxStreams): retry in a minute.")
+            error.headers[.retryAfter] = "60"
+            throw error
+        }
         let (store, settings, feed, now, served) = (self.store, self.settings, self.feed, self.now, self.served)
         let body = ResponseBody { writer in
-            let (id, ticks) = feed.subscribe(centre: centre)
             defer { feed.unsubscribe(centre: centre, id: id) }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             try await writer.write(Self.event(first))
-            for await _ in ticks.cancelOnGracefulShutdown() {
-                let time = now()
+            // The feed computes the centre's figures once per change (and every heartbeat) for every stream of it.
+            for await bytes in events.cancelOnGracefulShutdown() {
                 // A display left open for days serves each of them: recorded once a day.
-                await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
-                let figures = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
-                try await writer.write(Self.event(figures))
+                await Self.recordServed(centre, at: now(), store: store, settings: settings, served: served, context: context)
+                try await writer.write(bytes)
             }
             try await writer.finish(nil)
         }
@@ -156,6 +171,8 @@ struct HealthController: Sendable {
     let store: SQLiteStore
     let auth: Authenticator
     let metrics: Metrics
+    /// Below this much free space on the database's disk, `/health` says the database is unwritable.
+    var minimumFreeBytes: Int64 = 16 * 1024 * 1024
 
     func addRoutes(to router: Router<RidaRequestContext>) {
         router.get("/health", use: health)
@@ -170,6 +187,10 @@ struct HealthController: Sendable {
     @Sendable func health(_ request: Request, context: RidaRequestContext) async throws -> Response {
         do {
             try await store.ping()
+            if let reason = store.unwritableReason(minimumFreeBytes: minimumFreeBytes) {
+                context.logger.error("health check: the database cannot take writes", metadata: ["error": "\(reason)"])
+                return JSONBody.response(Health(status: "unavailable", database: "unwritable: " + reason), status: .serviceUnavailable)
+            }
             return JSONBody.response(Health(status: "ok", database: "ok"))
         } catch {
             context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])

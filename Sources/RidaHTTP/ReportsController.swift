@@ -108,7 +108,7 @@ struct ReportsController: Sendable {
 
     @Sendable func saved(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorize(request, context)
-        let text = context.parameters.get("id") ?? ""
+        let text = try context.pathParameter("id")
         guard let id = Int64(text), id > 0 else {
             throw APIError.notFound("There is no saved report \"\(text)\": saved reports are numbered (GET /v1/reports/saved lists them).")
         }

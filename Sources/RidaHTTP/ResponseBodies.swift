@@ -8,6 +8,9 @@ import RidaSurvey
 struct DraftDecoding {
     var draft = ResponseDraft()
     var problems: [Problem] = []
+    /// `"clock": "server"`: the kiosk page found its device's clock obviously wrong and sent Rida's time instead (or
+    /// none, for Rida to stamp on receipt). Not stored; said back in the answer and logged.
+    var serverClock = false
 
     static let fieldNames = Set(ResponseDraft.fieldNames)
 
@@ -17,6 +20,14 @@ struct DraftDecoding {
             return
         }
         for (name, value) in members {
+            if name == "clock" {
+                switch value {
+                case .string("server"): serverClock = true
+                case .string("device"), .null: break
+                default: problems.append(Problem(field: "clock", reason: "must be \"device\" or \"server\" (the kiosk page's note of whose time submitted_at is)"))
+                }
+                continue
+            }
             guard Self.fieldNames.contains(name) else {
                 problems.append(Problem(field: name, reason: "is not a field of a response (fields: \(ResponseDraft.fieldNames.joined(separator: ", ")))"))
                 continue
@@ -52,8 +63,10 @@ struct SubmissionResult: Encodable {
     var status: String
     var fields: [String]?
     var problems: [ProblemBody]?
+    /// "server" when `submitted_at` is the server's time, not the device's.
+    var clock: String?
 
-    enum Key: String, CodingKey { case index, id, status, fields, problems }
+    enum Key: String, CodingKey { case index, id, status, fields, problems, clock }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
@@ -62,6 +75,7 @@ struct SubmissionResult: Encodable {
         try c.encode(status, forKey: .status)
         if let fields { try c.encode(fields, forKey: .fields) }
         if let problems { try c.encode(problems, forKey: .problems) }
+        if let clock { try c.encode(clock, forKey: .clock) }
     }
 
     init(index: Int? = nil, id: String?, outcome: SaveOutcome) {

@@ -6,9 +6,12 @@ import RidaStore
 public struct RidaRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     let caller = CallerBox()
+    /// The client's address (without its port), for limiting requests with unknown keys.
+    let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 

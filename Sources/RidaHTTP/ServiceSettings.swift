@@ -25,6 +25,19 @@ public struct ServiceSettings: Sendable {
     public var weekStartsOn: Int
     /// Whether concurrent submissions share transactions. Off, each request commits alone: only for comparing.
     public var groupCommit: Bool
+    /// Timeouts and the cap on connections (`http.timeouts.*`, `http.maxConnections`).
+    public var connections = ConnectionLimits()
+    /// Live event streams open at once, in all (`live.maxStreams`).
+    public var maxStreams = 256
+    /// Live event streams one key may hold open (`live.maxStreamsPerKey`).
+    public var maxStreamsPerKey = 8
+    /// How often every live stream gets its figures again, changed or not.
+    public var heartbeat: Duration = .seconds(15)
+    /// Below this many bytes free on the database's disk, `/health` reports the database unwritable (`db.minimumFreeBytes`).
+    public var minimumFreeBytes: Int64 = 16 * 1024 * 1024
+    /// Requests per minute from one client address carrying a key Rida does not know (`http.rateLimit.unknownKeysPerMinute`);
+    /// nil turns the limit off.
+    public var unknownKeysPerMinute: Double? = 60
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import Foundation
 import GRDB
 import Logging
@@ -67,13 +71,25 @@ public struct SQLiteStore: Sendable {
     public let path: String
     public let configuration: StoreConfiguration
     let writer: any DatabaseWriter
+    /// The last write's failure, when no write has succeeded since: what `/health` reports.
+    let lastWriteFailure = WriteFailure()
 
     /// Opens (and, when `create` is true, creates) the database at `path`, migrating it to this version.
     public init(path: String, configuration: StoreConfiguration = StoreConfiguration(), create: Bool = true) throws(StoreError) {
         self.path = path
         self.configuration = configuration
-        if !create, !FileManager.default.fileExists(atPath: path) {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if exists, isFolder.boolValue {
+            throw .unavailable(path: path, reason: "it is a folder, not a file: give the database file's path, such as \((path as NSString).appendingPathComponent("rida.sqlite"))")
+        }
+        if !create, !exists {
             throw .missing(path: path)
+        }
+        // A command that only reads must not turn an empty file (a failed copy, a typo'd touch) into a database.
+        if !create, exists, ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0,
+           !FileManager.default.fileExists(atPath: path + "-wal") {
+            throw .unavailable(path: path, reason: "it is an empty file, not a Rida database: check the --db path (a command that only reads never creates one)")
         }
         do {
             if FileManager.default.fileExists(atPath: path), try !Self.looksLikeSQLite(path) {
@@ -130,10 +146,35 @@ public struct SQLiteStore: Sendable {
     /// Runs `body` in one write transaction, mapping SQLite's errors to `StoreError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(body)
+            let result = try await writer.write(body)
+            lastWriteFailure.clear()
+            return result
         } catch let error as DatabaseError {
-            throw Self.storeError(error, path: path)
+            let storeError = Self.storeError(error, path: path)
+            switch error.resultCode {
+            case .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN: lastWriteFailure.record(storeError)
+            default: break
+            }
+            throw storeError
         }
+    }
+
+    /// Why the database cannot take writes now, or nil: the last write failed for want of space or permission (and none
+    /// succeeded since), or the disk holding it has less than `minimumFreeBytes` left.
+    public func unwritableReason(minimumFreeBytes: Int64) -> String? {
+        if let failure = lastWriteFailure.current { return failure.description }
+        if let free = freeBytes(), free < minimumFreeBytes {
+            return "The disk holding the database \(path) has \(free) bytes free, less than the \(minimumFreeBytes) it needs (db.minimumFreeBytes): free space on it."
+        }
+        return nil
+    }
+
+    /// Bytes free for this process on the file system holding the database.
+    public func freeBytes() -> Int64? {
+        var info = statvfs()
+        let folder = (path as NSString).deletingLastPathComponent
+        guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -155,5 +196,20 @@ public struct SQLiteStore: Sendable {
             _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try pool.close()
         }
+    }
+}
+
+/// The last write failure of a store, shared by its copies (the store is a struct): set by a failed write, cleared by
+/// the next one that succeeds.
+final class WriteFailure: Sendable {
+    private let failure = Mutex<StoreError?>(nil)
+
+    var current: StoreError? { failure.withLock { $0 } }
+
+    func record(_ error: StoreError) { failure.withLock { $0 = error } }
+
+    func clear() {
+        // Most writes succeed with nothing to clear: read first, write only when needed.
+        failure.withLock { if $0 != nil { $0 = nil } }
     }
 }

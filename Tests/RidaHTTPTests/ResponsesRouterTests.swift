@@ -171,7 +171,7 @@ import Testing
             let form = "call_id=CALL-77&digits=5*3&centre=C01&service=%D8%AA%D8%AC%D8%AF%D9%8A%D8%AF+%D8%AC%D9%88%D8%A7%D8%B2"
             let first = try await client.post("/v1/responses/ivr", key: h.submitter, json: form, contentType: "application/x-www-form-urlencoded")
             #expect(first.status == .created)
-            #expect(try first.json()["id"] as? String == "ivr-CALL-77")
+            #expect(try first.json()["id"] as? String == "ivr-C01-CALL-77")
             let again = try await client.post("/v1/responses/ivr", key: h.submitter, json: form, contentType: "application/x-www-form-urlencoded")
             #expect(again.status == .ok)
             #expect(try again.json()["status"] as? String == "duplicate")
@@ -183,7 +183,7 @@ import Testing
             let problems = try #require((try bad.json()["error"] as? [String: Any])?["problems"] as? [[String: Any]])
             #expect(problems.map { $0["field"] as? String } == ["digits"])
         }
-        let stored = try #require(try await h.store.response(id: "ivr-CALL-77"))
+        let stored = try #require(try await h.store.response(id: "ivr-C01-CALL-77"))
         #expect(stored.ratings == [5, nil, 3, nil])
         #expect(stored.channel == "call_centre")
         #expect(stored.service == "تجديد جواز")

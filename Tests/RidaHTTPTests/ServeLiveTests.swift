@@ -19,6 +19,8 @@ final class ServedRida: @unchecked Sendable {
     var port = 0
     let output: URL
     let errors: URL
+    /// More arguments for `rida serve`, such as `--config FILE`.
+    var arguments: [String] = []
 
     init(database: TemporaryDatabase) {
         self.database = database
@@ -40,7 +42,7 @@ final class ServedRida: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = ridaExecutable()
-        process.arguments = ["serve", "--db", database.path, "--port", "0"]
+        process.arguments = ["serve", "--db", database.path, "--port", "0"] + arguments
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()

@@ -49,6 +49,27 @@ const Queue = {
 let flushing = false;
 let timer = null;
 
+// ---- The clock ------------------------------------------------------------------------------------
+// A kiosk whose clock was never set says 1970; one set a year ahead would date every rating wrongly. Every answer from
+// Rida carries its time (the Date header): the kiosk keeps how far its own clock is from Rida's.
+const Clock = {
+  learn(answer) {
+    const date = Date.parse(answer.headers.get("Date") || "");
+    if (!Number.isNaN(date)) store.set("clockOffset", date - Date.now());
+  },
+  // The time of a rating: the device's, unless it is obviously wrong (before the deployment's earliest date, or more
+  // than a day ahead of Rida's); then Rida's, as last learned (or, never learned, left to Rida to stamp on receipt).
+  stamp() {
+    const device = Date.now();
+    const offset = store.get("clockOffset", null);
+    const earliest = Date.parse((boot && boot.earliestDate) || "2015-01-01");
+    const wrong = device < earliest || (offset !== null && -offset > 86400000);
+    if (!wrong) return { submitted_at: new Date(device).toISOString() };
+    if (offset === null) return { clock: "server" };
+    return { submitted_at: new Date(device + offset).toISOString(), clock: "server" };
+  },
+};
+
 async function flush() {
   if (flushing) return;
   flushing = true;
@@ -65,6 +86,7 @@ async function flush() {
           cache: "no-store",
         });
         status = answer.status;
+        Clock.learn(answer);
       } catch (e) {
         status = 0; // the network or the server is down
       }
@@ -215,7 +237,7 @@ function submit(event) {
     id: newID(),
     centre: store.get("centre", ""),
     channel: "kiosk",
-    submitted_at: new Date().toISOString(),
+    ...Clock.stamp(),
     stage: "after",
   };
   let rated = 0;
@@ -259,6 +281,7 @@ function startKiosk() {
   document.getElementById("survey").addEventListener("submit", submit);
   document.getElementById("survey").addEventListener("input", touched);
   window.addEventListener("online", flush);
+  fetch("/health", { cache: "no-store" }).then(Clock.learn, () => {});
   flush();
 }
 
