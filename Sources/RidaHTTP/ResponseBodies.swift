@@ -86,7 +86,8 @@ struct SubmissionResult: Encodable {
         case .duplicate: status = "duplicate"
         case .conflict(let fields):
             status = "conflict"
-            self.fields = fields
+            // No fields: the stored response lies outside the caller's scope, and only its id is told.
+            self.fields = fields.isEmpty ? nil : fields
         }
     }
 
