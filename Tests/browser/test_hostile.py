@@ -135,3 +135,22 @@ def test_no_hostile_text_runs_injects_or_navigates_on_any_page(browser, server, 
     hostile_centre = payload("\u0602", 700)
     live = f"{server.base}/live/{urllib.parse.quote(hostile_centre, safe='')}"
     assert_inert(browser, live, "onerror")
+
+
+def test_kiosk_with_a_clock_in_1970_sends_the_servers_time(browser, server):
+    """A kiosk whose clock was never set (here 56 years behind) rates: the page sends Rida's time, says so, and the
+    rating is stored today instead of being refused or lost."""
+    from test_pages import kiosk_today, rate, set_up_kiosk
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        const realNow = Date.now.bind(Date);
+        Date.now = () => realNow() - 56 * 365 * 86400000;"""})
+    set_up_kiosk(browser, server)
+    assert browser.execute_script("return new Date(Date.now()).getFullYear()") < 2000
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return localStorage.getItem('rida.clockOffset')") is not None)
+    rate(browser, {"q1": 5, "q2": 4})
+    deadline = time.time() + 10
+    while time.time() < deadline and not (kiosk_today(server) or {}).get("responses"):
+        time.sleep(0.2)
+    today = kiosk_today(server)
+    assert today and today["responses"] == 1, "the rating is counted today, in Rida's time"
+    assert browser.execute_script("return JSON.parse(localStorage.getItem('rida.refused') || '[]').length") == 0

@@ -65,7 +65,8 @@ const Clock = {
     const earliest = Date.parse((boot && boot.earliestDate) || "2015-01-01");
     const wrong = device < earliest || (offset !== null && -offset > 86400000);
     if (!wrong) return { submitted_at: new Date(device).toISOString() };
-    if (offset === null) return { clock: "server" };
+    // Never heard from Rida, or its time as estimated is no better: Rida stamps the time of receipt.
+    if (offset === null || device + offset < earliest) return { clock: "server" };
     return { submitted_at: new Date(device + offset).toISOString(), clock: "server" };
   },
 };
