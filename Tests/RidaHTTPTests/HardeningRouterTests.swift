@@ -108,7 +108,10 @@ extension HardeningRouterTests {
         }
         let fine = try await Harness()
         defer { fine.remove() }
-        try await fine.test { client in #expect(try await client.get("/health", key: nil).status == .ok) }
+        try await fine.test { client in
+            let health = try await client.get("/health", key: nil)
+            #expect(health.status == .ok)
+        }
     }
 
     @Test func decodesPathParametersAndRefusesNUL() async throws {
