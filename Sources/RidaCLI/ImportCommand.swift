@@ -15,7 +15,7 @@ struct ImportCommand: AsyncParsableCommand {
             stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
             Another system's export imports through a mapping file (docs/mapping.md).
 
-            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status.
+            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status[,type,due_at].
             --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content
             (a complaint answered since) replaces the earlier one.
 

@@ -84,13 +84,15 @@ struct LiveController: Sendable {
         router.get("/v1/live/{centre}/events", use: events)
     }
 
-    func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> String {
+    /// The centre asked for, and whether the key is bound to it: only a display whose key names that centre is evidence
+    /// that the live page was shown there (framework 1's 2.3.5); a reading key from anywhere is not.
+    func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> (centre: String, bound: Bool) {
         let centre = context.parameters.get("centre") ?? ""
-        _ = try await auth.require(
+        let key = try await auth.require(
             request, context,
             denial: "This key submits for another centre; it may show only its own centre's live figures."
         ) { $0.role.readsReports || $0.centre == centre }
-        return centre
+        return (centre, key.centre == centre)
     }
 
     /// The centre and local day last recorded as served, so each is written once per process, not per request.
@@ -111,16 +113,16 @@ struct LiveController: Sendable {
     }
 
     @Sendable func figures(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        let centre = try await authorize(request, context)
+        let (centre, bound) = try await authorize(request, context)
         let time = now()
-        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        if bound { await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context) }
         return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time))
     }
 
     @Sendable func events(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        let centre = try await authorize(request, context)
+        let (centre, bound) = try await authorize(request, context)
         let time = now()
-        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        if bound { await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context) }
         let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
         let (store, settings, feed, now, served) = (self.store, self.settings, self.feed, self.now, self.served)
         let body = ResponseBody { writer in
@@ -131,7 +133,7 @@ struct LiveController: Sendable {
             for await _ in ticks.cancelOnGracefulShutdown() {
                 let time = now()
                 // A display left open for days serves each of them: recorded once a day.
-                await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+                if bound { await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context) }
                 let figures = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
                 try await writer.write(Self.event(figures))
             }

@@ -102,8 +102,65 @@ enum Migrations {
         migrator.registerMigration("assessment-v2") { db in
             try db.execute(sql: assessmentV2)
         }
+        migrator.registerMigration("verdicts-v1") { db in
+            try db.execute(sql: verdictsV1)
+        }
         return migrator
     }
+
+    /// Issue 10, the verdicts the guide would give: an assessment's period (nil: the cycle's four quarters); closing an
+    /// assessment, with the computed verdicts frozen at that moment, figures and all (both append-only); Tawasul records
+    /// by type, with the export's own due date; the forms' descriptive evaluation (append-only, the latest per item counts).
+    static let verdictsV1 = """
+        ALTER TABLE assessment ADD COLUMN firstQuarter TEXT;
+        ALTER TABLE assessment ADD COLUMN lastQuarter TEXT;
+        CREATE TABLE assessmentClosing (
+            assessmentId TEXT PRIMARY KEY NOT NULL REFERENCES assessment(id),
+            closedAt TEXT NOT NULL,
+            closedBy TEXT NOT NULL,
+            quarters TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE assessmentFrozenVerdict (
+            assessmentId TEXT NOT NULL REFERENCES assessmentClosing(assessmentId),
+            criterion TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            computed TEXT NOT NULL,
+            PRIMARY KEY (assessmentId, criterion)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER assessmentClosing_is_kept BEFORE DELETE ON assessmentClosing
+        BEGIN SELECT RAISE(ABORT, 'a closed assessment stays closed'); END;
+        CREATE TRIGGER assessmentClosing_is_fixed BEFORE UPDATE ON assessmentClosing
+        BEGIN SELECT RAISE(ABORT, 'a closed assessment stays closed'); END;
+        CREATE TRIGGER assessmentClosing_is_not_replaced BEFORE INSERT ON assessmentClosing
+        WHEN EXISTS (SELECT 1 FROM assessmentClosing WHERE assessmentId = NEW.assessmentId)
+        BEGIN SELECT RAISE(ABORT, 'an assessment is closed once'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_kept BEFORE DELETE ON assessmentFrozenVerdict
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never deleted'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_fixed BEFORE UPDATE ON assessmentFrozenVerdict
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never changed'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_not_replaced BEFORE INSERT ON assessmentFrozenVerdict
+        WHEN EXISTS (SELECT 1 FROM assessmentFrozenVerdict WHERE assessmentId = NEW.assessmentId AND criterion = NEW.criterion)
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never replaced'); END;
+        ALTER TABLE tawasulComplaint ADD COLUMN type TEXT NOT NULL DEFAULT 'complaint'
+            CHECK (type IN ('complaint', 'suggestion', 'inquiry', 'thanks'));
+        ALTER TABLE tawasulComplaint ADD COLUMN dueAt TEXT;
+        CREATE TABLE assessmentDescription (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            assessmentId TEXT NOT NULL REFERENCES assessment(id),
+            item TEXT NOT NULL CHECK (item IN ('strengths', 'development', 'channelStrengths', 'services')),
+            text TEXT NOT NULL,
+            evaluator TEXT NOT NULL,
+            recordedAt TEXT NOT NULL
+        );
+        CREATE INDEX assessmentDescription_on_assessment ON assessmentDescription(assessmentId, item, id);
+        CREATE TRIGGER assessmentDescription_is_kept BEFORE DELETE ON assessmentDescription
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: texts are never deleted'); END;
+        CREATE TRIGGER assessmentDescription_is_fixed BEFORE UPDATE ON assessmentDescription
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: record a new text instead'); END;
+        CREATE TRIGGER assessmentDescription_is_not_replaced BEFORE INSERT ON assessmentDescription
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM assessmentDescription WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: texts are never replaced'); END;
+        """
 
     /// What the assessment keeps is kept: decline reasons, saved reports and their actions are never deleted or replaced;
     /// a report's status only moves forward and its identity never changes; an action's status changes are a history of

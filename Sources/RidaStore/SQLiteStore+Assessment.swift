@@ -29,10 +29,15 @@ extension SQLiteStore {
             if let existing = try Self.assessment(assessment.id, in: db) {
                 throw AssessmentError("The assessment \(existing.id) is already open (framework \(existing.framework), opened by \(existing.openedBy) at \(existing.openedAt.iso8601)).")
             }
+            if let problem = Assessment.periodProblem(assessment.firstQuarter...assessment.lastQuarter, cycle: assessment.cycle) {
+                throw AssessmentError("The assessment \(assessment.id) was not opened: \(problem).")
+            }
             try db.execute(sql: """
-                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy, firstQuarter, lastQuarter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [assessment.id, assessment.framework.rawValue, assessment.unit, assessment.cycle,
-                                 assessment.openedAt.iso8601, assessment.openedBy])
+                                 assessment.openedAt.iso8601, assessment.openedBy,
+                                 assessment.isWholeCycle ? nil : assessment.firstQuarter.description,
+                                 assessment.isWholeCycle ? nil : assessment.lastQuarter.description])
         }
     }
 
@@ -44,19 +49,134 @@ extension SQLiteStore {
     /// Every assessment, newest cycle first.
     public func assessments() async throws -> [Assessment] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM assessment ORDER BY cycle DESC, framework, unit").map(Self.decodeAssessment)
+            try Row.fetchAll(db, sql: "\(Self.assessmentSelect) ORDER BY a.cycle DESC, a.framework, a.unit").map(Self.decodeAssessment)
         }
     }
 
     static func assessment(_ id: String, in db: Database) throws -> Assessment? {
-        try Row.fetchOne(db, sql: "SELECT * FROM assessment WHERE id = ?", arguments: [id]).map(decodeAssessment)
+        try Row.fetchOne(db, sql: "\(assessmentSelect) WHERE a.id = ?", arguments: [id]).map(decodeAssessment)
     }
 
+    /// An assessment's row with its closing, if it is closed.
+    static let assessmentSelect = """
+        SELECT a.*, c.closedAt, c.closedBy, c.quarters AS closedQuarters FROM assessment a
+        LEFT JOIN assessmentClosing c ON c.assessmentId = a.id
+        """
+
     static func decodeAssessment(_ row: Row) -> Assessment {
+        let first = (row["firstQuarter"] as String?).flatMap(Quarter.init)
+        let last = (row["lastQuarter"] as String?).flatMap(Quarter.init)
+        let period = first.flatMap { first in last.map { first...max(first, $0) } }
         var assessment = Assessment(framework: Framework(rawValue: row["framework"]) ?? .headquarters, unit: row["unit"],
-                                    cycle: row["cycle"], openedAt: decodeInstant(row["openedAt"]), openedBy: row["openedBy"])
+                                    cycle: row["cycle"], openedAt: decodeInstant(row["openedAt"]), openedBy: row["openedBy"],
+                                    period: period)
         assessment.id = row["id"]
+        if let closedAt = row["closedAt"] as String? {
+            let quarters = (row["closedQuarters"] as String? ?? "").split(separator: ",").compactMap { Quarter(String($0)) }
+            assessment.closing = Assessment.Closing(at: decodeInstant(closedAt), by: row["closedBy"], quarters: quarters)
+        }
         return assessment
+    }
+
+    /// Closes an assessment (guide-notes decision 13): its computed verdicts at `now`, with their checks and figures, are
+    /// frozen in the append-only `assessmentFrozenVerdict`, on the quarters of the period ended by then; later imports
+    /// no longer change them, and nothing more is recorded in its history. Returns the closed sheet.
+    @discardableResult
+    public func closeAssessment(_ id: String, by who: String, policy: ThresholdPolicy, now: Instant,
+                                catalogue: Catalogue = .standard) async throws -> AssessmentSheet {
+        guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw AssessmentError("The assessment \(id) was not closed: the evaluator's name is missing.")
+        }
+        let sheet = try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
+        if let closing = sheet.assessment.closing {
+            throw AssessmentError("The assessment \(id) was closed by \(closing.by) at \(closing.at.iso8601): its verdicts are final.")
+        }
+        let quarters = sheet.lines.compactMap(\.computed).first?.quarters
+            ?? sheet.assessment.endedQuarters(at: now, zone: configuration.zone)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try await write { db in
+            guard try Self.assessment(id, in: db)?.closing == nil else {
+                throw AssessmentError("The assessment \(id) is already closed: its verdicts are final.")
+            }
+            try db.execute(sql: "INSERT INTO assessmentClosing (assessmentId, closedAt, closedBy, quarters) VALUES (?, ?, ?, ?)",
+                           arguments: [id, now.iso8601, who, quarters.map(\.description).joined(separator: ",")])
+            for line in sheet.lines {
+                guard var computed = line.computed else { continue }
+                computed.provisional = false
+                try db.execute(sql: "INSERT INTO assessmentFrozenVerdict (assessmentId, criterion, outcome, computed) VALUES (?, ?, ?, ?)",
+                               arguments: [id, line.criterion.id, computed.outcome.rawValue,
+                                           String(decoding: try encoder.encode(computed), as: UTF8.self)])
+            }
+        }
+        return try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
+    }
+
+    /// Records texts of the forms' descriptive evaluation (appendix 5's strengths and areas to develop, appendix 6's
+    /// channel strengths and services), all or none; the latest text per item is the one the form prints.
+    @discardableResult
+    public func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry] {
+        try await write { db in
+            var problems: [String] = []
+            var assessments: [String: Assessment] = [:]
+            for entry in entries {
+                if assessments[entry.assessment] == nil {
+                    guard let found = try Self.assessment(entry.assessment, in: db) else {
+                        throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                    }
+                    if let closing = found.closing {
+                        throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its forms are final.")
+                    }
+                    assessments[entry.assessment] = found
+                }
+                problems += entry.problems(framework: assessments[entry.assessment]!.framework)
+            }
+            if entries.isEmpty { problems.append("no text was given") }
+            if !problems.isEmpty {
+                throw AssessmentError("Nothing was recorded: " + problems.joined(separator: "; ") + ".")
+            }
+            var stored: [DescriptionEntry] = []
+            for entry in entries {
+                try db.execute(sql: "INSERT INTO assessmentDescription (assessmentId, item, text, evaluator, recordedAt) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [entry.assessment, entry.item.rawValue, entry.text, entry.evaluator, entry.at.iso8601])
+                var saved = entry
+                saved.sequence = db.lastInsertedRowID
+                stored.append(saved)
+            }
+            return stored
+        }
+    }
+
+    /// Every text of an assessment's descriptive evaluation, oldest first.
+    public func descriptions(of assessment: String) async throws -> [DescriptionEntry] {
+        try await read { db in try Self.descriptions(of: assessment, in: db) }
+    }
+
+    static func descriptions(of assessment: String, in db: Database) throws -> [DescriptionEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM assessmentDescription WHERE assessmentId = ? ORDER BY id", arguments: [assessment]).compactMap { row in
+            guard let item = DescriptionItem(rawValue: row["item"]) else { return nil }
+            return DescriptionEntry(sequence: row["id"], assessment: row["assessmentId"], item: item, text: row["text"],
+                                    evaluator: row["evaluator"], at: decodeInstant(row["recordedAt"]))
+        }
+    }
+
+    /// The appendix-4 scores of `entity`'s replies to its Tawasul complaints received in `quarters`.
+    static func replyScores(entity: String, quarters: [Quarter], in db: Database) throws -> [ReplyScore] {
+        let marks = Array(repeating: "?", count: quarters.count).joined(separator: ", ")
+        return try Row.fetchAll(db, sql: """
+            SELECT r.* FROM replyScore r JOIN tawasulComplaint t ON t.id = r.complaintId AND t.entity = r.entity
+            WHERE r.entity = ? AND t.quarter IN (\(marks)) ORDER BY r.id
+            """, arguments: StatementArguments([entity] + quarters.map(\.description))).map(decodeReplyScore)
+    }
+
+    /// The computed verdicts frozen when the assessment was closed, by criterion; empty while it is open.
+    static func frozenVerdicts(of id: String, in db: Database) throws -> [String: ComputedVerdict] {
+        var frozen: [String: ComputedVerdict] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT criterion, computed FROM assessmentFrozenVerdict WHERE assessmentId = ?", arguments: [id]) {
+            let text: String = row["computed"]
+            frozen[row["criterion"]] = try JSONDecoder().decode(ComputedVerdict.self, from: Data(text.utf8))
+        }
+        return frozen
     }
 
     /// Appends `entries` to the history of their assessment, all of them or none.
@@ -71,6 +191,9 @@ extension SQLiteStore {
                 if let known = assessments[entry.assessment] { return known.framework }
                 guard let found = try Self.assessment(entry.assessment, in: db) else {
                     throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                }
+                if let closing = found.closing {
+                    throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its verdicts are final.")
                 }
                 assessments[entry.assessment] = found
                 return found.framework
@@ -123,7 +246,8 @@ extension SQLiteStore {
     public func assessmentData(for assessment: Assessment, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentData {
         let zone = configuration.zone
         let quarters = assessment.quarters
-        let counts = try await counts(for: quarters)
+        // The quarter before the period too: framework 2's 3.2.3 compares the first quarter with it.
+        let counts = try await counts(for: [assessment.firstQuarter.previous] + quarters)
         return try await read { db in
             let centre: Centre?
             let scopes: [String]
@@ -141,9 +265,9 @@ extension SQLiteStore {
                     for (key, value) in groups where key.centre == centre.id { byQuarter[quarter, default: [:]][key.channel] = value }
                 }
             }
-            let year = "\(assessment.cycle)-%"
-            let days = try String.fetchAll(db, sql: "SELECT day FROM liveDisplayDay WHERE centre = ? AND day LIKE ? ORDER BY day",
-                                           arguments: [centre?.id ?? assessment.unit, year]).compactMap(Self.decodeDay)
+            let days = try String.fetchAll(db, sql: "SELECT day FROM liveDisplayDay WHERE centre = ? AND day >= ? AND day < ? ORDER BY day",
+                                           arguments: [centre?.id ?? assessment.unit, assessment.firstQuarter.firstDay.iso8601,
+                                                       assessment.lastQuarter.next.firstDay.iso8601]).compactMap(Self.decodeDay)
             var data = AssessmentData(assessment: assessment, now: now, zone: zone, policy: policy, centre: centre?.id,
                                       channels: centre?.channels ?? [], counts: byQuarter, liveDisplayDays: days)
             if assessment.framework == .remote {
@@ -151,7 +275,9 @@ extension SQLiteStore {
                 data.declines = try Self.declines(scopes: scopes, in: db)
                 data.tawasulImports = try Self.importIDs(table: "tawasulComplaint", entity: assessment.unit, in: db)
                 if !data.tawasulImports.isEmpty {
-                    data.complaints = try Self.complaints(entity: assessment.unit, quarters: quarters, in: db)
+                    // The two quarters before the period too: 3.2.4 looks back across the year boundary.
+                    let first = assessment.firstQuarter
+                    data.complaints = try Self.complaints(entity: assessment.unit, quarters: [first.previous.previous, first.previous] + quarters, in: db)
                 }
                 data.contactImports = try Self.importIDs(table: "contact", entity: assessment.unit, in: db)
                 data.contacts = try Self.contacts(entity: assessment.unit, quarters: quarters, in: db)
@@ -166,6 +292,10 @@ extension SQLiteStore {
             throw AssessmentError("There is no assessment \(id): rida assess list shows the open ones.", notFound: true)
         }
         let history = try await history(of: id)
+        let (frozen, descriptions, replies) = try await read { db in
+            (try Self.frozenVerdicts(of: id, in: db), try Self.descriptions(of: id, in: db),
+             assessment.framework == .remote ? try Self.replyScores(entity: assessment.unit, quarters: assessment.quarters, in: db) : nil)
+        }
         let data = try await assessmentData(for: assessment, policy: policy, now: now)
         var name: LocalizedText?
         switch assessment.framework {
@@ -178,7 +308,9 @@ extension SQLiteStore {
                 name = LocalizedText(ar: entity.name(.ar), en: entity.name(.en))
             }
         }
-        return AssessmentSheet(assessment: assessment, catalogue: catalogue, history: history, data: data, unitName: name, now: now)
+        return AssessmentSheet(assessment: assessment, catalogue: catalogue, history: history, data: data, frozen: frozen,
+                               unitName: name, descriptions: descriptions,
+                               replies: replies.map { ReplyScoreSummary(entity: assessment.unit, scores: $0) }, now: now)
     }
 
     static func decodeInstant(_ text: String) -> Instant {
