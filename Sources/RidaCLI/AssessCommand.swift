@@ -231,8 +231,10 @@ struct AssessCommand: AsyncParsableCommand {
                     let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
                     if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1) }
                 }
-                let stored = entries.isEmpty ? [] : try await db.record(entries)
-                let described = descriptions.isEmpty ? [] : try await db.recordDescriptions(descriptions)
+                var stored: [HistoryEntry] = []
+                var described: [DescriptionEntry] = []
+                if !entries.isEmpty { stored = try await db.record(entries) }
+                if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
                 print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
                       + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
             }

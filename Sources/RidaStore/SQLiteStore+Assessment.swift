@@ -95,18 +95,22 @@ extension SQLiteStore {
             ?? sheet.assessment.endedQuarters(at: now, zone: configuration.zone)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        var frozen: [(criterion: String, outcome: String, json: String)] = []
+        for line in sheet.lines {
+            guard var computed = line.computed else { continue }
+            computed.provisional = false
+            frozen.append((line.criterion.id, computed.outcome.rawValue, String(decoding: try encoder.encode(computed), as: UTF8.self)))
+        }
+        let rows = frozen
         try await write { db in
             guard try Self.assessment(id, in: db)?.closing == nil else {
                 throw AssessmentError("The assessment \(id) is already closed: its verdicts are final.")
             }
             try db.execute(sql: "INSERT INTO assessmentClosing (assessmentId, closedAt, closedBy, quarters) VALUES (?, ?, ?, ?)",
                            arguments: [id, now.iso8601, who, quarters.map(\.description).joined(separator: ",")])
-            for line in sheet.lines {
-                guard var computed = line.computed else { continue }
-                computed.provisional = false
+            for row in rows {
                 try db.execute(sql: "INSERT INTO assessmentFrozenVerdict (assessmentId, criterion, outcome, computed) VALUES (?, ?, ?, ?)",
-                               arguments: [id, line.criterion.id, computed.outcome.rawValue,
-                                           String(decoding: try encoder.encode(computed), as: UTF8.self)])
+                               arguments: [id, row.criterion, row.outcome, row.json])
             }
         }
         return try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
@@ -292,9 +296,12 @@ extension SQLiteStore {
             throw AssessmentError("There is no assessment \(id): rida assess list shows the open ones.", notFound: true)
         }
         let history = try await history(of: id)
-        let (frozen, descriptions, replies) = try await read { db in
-            (try Self.frozenVerdicts(of: id, in: db), try Self.descriptions(of: id, in: db),
-             assessment.framework == .remote ? try Self.replyScores(entity: assessment.unit, quarters: assessment.quarters, in: db) : nil)
+        let (frozen, descriptions, replies) = try await read { db -> ([String: ComputedVerdict], [DescriptionEntry], [ReplyScore]?) in
+            var replies: [ReplyScore]?
+            if assessment.framework == .remote {
+                replies = try Self.replyScores(entity: assessment.unit, quarters: assessment.quarters, in: db)
+            }
+            return (try Self.frozenVerdicts(of: id, in: db), try Self.descriptions(of: id, in: db), replies)
         }
         let data = try await assessmentData(for: assessment, policy: policy, now: now)
         var name: LocalizedText?
