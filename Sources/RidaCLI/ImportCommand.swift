@@ -58,6 +58,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Read and validate every row, report the problems, and store nothing.")
     var check = false
 
+    @Flag(help: "Register centres the registry does not have yet (without it, when the registry has centres, a response naming another is rejected).")
+    var registerCentres = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
         if check, kind.evidence != nil { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
@@ -77,9 +80,19 @@ struct ImportCommand: AsyncParsableCommand {
             // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
             let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
             defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
+            // A database this run creates and leaves without any import recorded (every file unreadable) is removed again.
+            let created = scratch == nil && !FileManager.default.fileExists(atPath: store.databasePath)
             let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
-            defer { try? db.close() }
-            let importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+            var closed = false
+            defer { if !closed { try? db.close() } }
+            var importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+            if !registerCentres, kind.evidence == nil {
+                // The registry of the real database, also for a check (which imports into a scratch one).
+                let registry = scratch == nil ? db : (FileManager.default.fileExists(atPath: store.databasePath) ? try store.open(settings, create: false) : nil)
+                let known = Set(try await registry?.centres().map(\.id) ?? [])
+                if scratch != nil { try? registry?.close() }
+                if !known.isEmpty { importer.knownCentres = known }
+            }
             let showProgress = !quiet && isTerminal(STDERR_FILENO)
             var rejectsOut = RejectsWriter()
             var total = SaveTally()
@@ -110,8 +123,17 @@ struct ImportCommand: AsyncParsableCommand {
                 print("Total: \(total.accepted) accepted, \(total.duplicates) duplicate, \(total.conflicts) conflict, \(total.rejected) rejected.")
             }
             if let rejects {
-                try emit(rejectsOut.text, to: rejects)
-                print("Rejected rows written to \(rejects).")
+                if rejectsOut.rows.isEmpty {
+                    print("No rows rejected; \(rejects) was not written.")
+                } else {
+                    try emit(rejectsOut.text, to: rejects)
+                    print("Rejected rows written to \(rejects).")
+                }
+            }
+            if created, try await db.imports().isEmpty {
+                try? db.close()
+                closed = true
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
             }
         }
         if worst != 0 { throw ExitCode(worst) }
@@ -202,11 +224,14 @@ struct ImportsCommand: AsyncParsableCommand {
                 return
             }
             let rows = records.map { r in
-                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.status,
+                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.reason == nil ? r.status : "refused",
                  "\(r.tally.accepted)", "\(r.tally.duplicates)", "\(r.tally.conflicts)", "\(r.tally.rejected)"]
             }
             print(TextRendering.table(header: ["#", "Source", "SHA-256", "Started", "Status", "Accepted", "Duplicate", "Conflict", "Rejected"],
                                    rows: rows), terminator: "")
+            for r in records {
+                if let reason = r.reason { print("#\(r.id) refused: \(reason)") }
+            }
         }
     }
 }

@@ -1,0 +1,162 @@
+import Foundation
+import RidaAggregation
+import RidaAssessment
+@testable import RidaImport
+import RidaStore
+import RidaSurvey
+import RidaTesting
+import Testing
+
+/// The mapping's additions (timeZone, skipRows, occurrence, missing), the refusals of a mapping or a file, and the
+/// trace a refused file leaves. Each refusal's sentence is checked whole.
+@Suite struct MappingAdditionsTests {
+    func load(_ json: String) throws(ImportError) -> ImportMapping {
+        try ImportMapping.load(Data(json.utf8), name: "m.json")
+    }
+
+    func refusal(_ json: String) -> String? {
+        do {
+            _ = try load(json)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func refusesEveryUnknownKeyWithItsPathAndTheClosestKnownKey() {
+        let text = refusal("""
+            {"fields": {"centre": {"value": "C01"}, "channel": {"value": "kiosk"},
+                        "submitted_at": {"column": "When", "dateFromat": "dd/MM/yyyy"}, "q1": {"column": "Q", "ocurrence": 2}},
+             "ratingLabel": {"Good": 4}, "timezone": "UTC", "zzz": 1}
+            """)
+        #expect(text == "The mapping m.json is not usable: fields.q1.ocurrence: unknown key; did you mean occurrence?; "
+            + "fields.submitted_at.dateFromat: unknown key; did you mean dateFormat?; ratingLabel: unknown key; did you mean ratingLabels?; "
+            + "timezone: unknown key; did you mean timeZone?; zzz: unknown key; the keys here are description, format, delimiter, "
+            + "fields, ratingLabels, timeZoneAbbreviations, timeZone, skipRows, missing, sheet.")
+    }
+
+    @Test func refusesABadZoneSkipCountOccurrenceOrMissingOutsideRatings() {
+        let text = refusal("""
+            {"fields": {"centre": {"value": "C01", "missing": ["x"]}, "channel": {"value": "kiosk"},
+                        "submitted_at": {"column": "When"}, "q1": {"columns": ["A", "B"], "occurrence": 2}, "q2": {"column": "C", "occurrence": 0}},
+             "timeZone": "Mars/Olympus", "skipRows": -1}
+            """)
+        #expect(text == "The mapping m.json is not usable: fields.centre.missing: only ratings (q1 to q4) can be missing; "
+            + "fields.q1.occurrence: goes with \"column\": it says which of several columns of that name to read; "
+            + "fields.q2.occurrence: counts from 1 (the first column of that name), not 0; "
+            + "timeZone: \"Mars/Olympus\" is neither a time zone name (UTC, America/Denver, Asia/Bahrain) nor an offset such as +03:00; "
+            + "skipRows: must be 0 or more, not -1.")
+    }
+
+    /// Two rows after the header that are not data; dates in +05:00 (09:00 there is 04:00 UTC) and in America/Denver
+    /// (summer, UTC−6: 2025-07-01 18:00 there is 2025-07-02 00:00 UTC, 03:00 in Bahrain); an ISO date with its own offset
+    /// keeps it; the second "Score" column is read; "I don't know" and "0" skip the question but keep the row.
+    @Test func readsZonesSkipsRowsChoosesOccurrencesAndSkipsMissingRatings() async throws {
+        let csv = """
+            Id,When,Score,Score,Other
+            ,question texts,How was it?,How long did it take?,
+            ,{"ImportId":"x"},,,
+            r1,2025-03-31 23:30,5,4,
+            r2,2025-06-30T23:30:00+03:00,I don't know,2,
+            r3,2025-03-31 23:30,3,0,
+            r4,2025-03-31 23:30,I don't know,0,
+
+            """
+        let mapping = try load("""
+            {"skipRows": 2, "timeZone": "+05:00", "missing": ["I don't know"],
+             "fields": {"id": {"column": "Id"}, "centre": {"value": "C01"}, "channel": {"value": "website"},
+                        "submitted_at": {"column": "When"}, "q1": {"column": "Score", "occurrence": 1},
+                        "q2": {"column": "Score", "occurrence": 2, "missing": ["0"]}}}
+            """)
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let summary = try await importer(store).importData(Data(csv.utf8), name: "x.csv", mapping: mapping, now: importTime)
+        #expect(summary.tally == SaveTally(accepted: 3, duplicates: 0, conflicts: 0, rejected: 1))
+        #expect(summary.rejected.map(\.line) == [7])
+        #expect(summary.rejected.first?.problems.map(\.reason) == ["no question was rated: a response rates at least one of q1 to q4"])
+        let r1 = try #require(try await store.response(id: "r1"))
+        #expect(r1.submittedAt == instant("2025-03-31T18:30:00Z"))
+        #expect(r1.ratings == [5, 4, nil, nil])
+        #expect(try await store.response(id: "r2")?.submittedAt == instant("2025-06-30T20:30:00Z"))
+        #expect(try await store.response(id: "r2")?.ratings == [nil, 2, nil, nil])
+        #expect(try await store.response(id: "r3")?.ratings == [3, nil, nil, nil])
+
+        let denver = try load("""
+            {"timeZone": "America/Denver", "fields": {"centre": {"value": "C01"}, "channel": {"value": "website"},
+             "submitted_at": {"column": "When", "dateFormat": "M/d/yyyy H:mm"}, "q1": {"column": "Q"}}}
+            """)
+        let summer = try await importer(store).importData(Data("When,Q\n7/1/2025 18:00,5\n".utf8), name: "d.csv", mapping: denver, now: importTime)
+        #expect(summer.tally.accepted == 1)
+        let counts = try await store.counts(for: [Quarter(year: 2025, number: 3)])
+        #expect(counts[Quarter(year: 2025, number: 3)]?[GroupKey(centre: "C01", channel: "website")]?.responses == 1)
+    }
+
+    @Test func findsTheDelimiterAndSaysWhatItFoundWhenThereIsNone() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let semicolons = "id;centre;channel;submitted_at;q1;q2;q3;q4;comment\ns1;C01;counter;2026-01-10T09:00:00+03:00;5;4;;;Leisure, sport\n"
+        #expect(try await importer(store).importData(Data(semicolons.utf8), name: "s.csv", now: importTime).tally.accepted == 1)
+        let tabs = "id\tcentre\tchannel\tsubmitted_at\tq1\nt1\tC01\tkiosk\t2026-01-10T09:00:00+03:00\t3\n"
+        #expect(try await importer(store).importData(Data(tabs.utf8), name: "t.csv", now: importTime).tally.accepted == 1)
+        do {
+            _ = try await importer(store).importData(Data("id|centre|channel\n1|C01|kiosk\n".utf8), name: "p.csv", now: importTime)
+            Issue.record("a file with no delimiter Rida knows is refused")
+        } catch let error as ImportError {
+            #expect(error.description == "p.csv is not a CSV file Rida can read: its first line (\"id|centre|channel\") has no commas, "
+                + "semicolons or tabs between column names; export the file as CSV with its header, or give the delimiter it uses "
+                + "in a mapping (\"delimiter\": \"|\").")
+        }
+    }
+
+    /// `yyyy-dd-MM` reads 2026-01-05 as 1 May (a swap) and cannot read 2026-01-20 at all; `yyyy-MM-dd HH:mm` reads both.
+    /// The file is refused before anything is stored, and the refusal is recorded with the file's SHA-256.
+    @Test func refusesADateFormatWithDayAndMonthSwappedAndRecordsTheRefusal() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let csv = "When,Q\n2026-01-05 10:00,5\n2026-01-20 10:00,4\n"
+        let mapping = try load("""
+            {"fields": {"centre": {"value": "C01"}, "channel": {"value": "website"},
+             "submitted_at": {"column": "When", "dateFormat": "yyyy-dd-MM HH:mm"}, "q1": {"column": "Q"}}}
+            """)
+        do {
+            _ = try await importer(store).importData(Data(csv.utf8), name: "dates.csv", mapping: mapping, mappingName: "m.json", now: importTime)
+            Issue.record("the swapped format is refused")
+        } catch let error as ImportError {
+            #expect(error.description == "The dates of dates.csv do not fit the mapping's dateFormat \"yyyy-dd-MM HH:mm\" for submitted_at: "
+                + "1 row read only with day and month swapped and 1 row not at all, while \"yyyy-MM-dd HH:mm\" reads every row: "
+                + "set \"dateFormat\": \"yyyy-MM-dd HH:mm\"; nothing was stored.")
+            #expect(try await store.responseCount() == 0)
+            let record = try #require(try await store.imports().first)
+            #expect(record.source == "dates.csv")
+            #expect(record.status == "failed")
+            #expect(record.mapping == "m.json")
+            #expect(record.reason == error.description)
+            #expect(record.sha256 == sha256Hex(Data(csv.utf8)))
+            #expect(record.tally == SaveTally())
+        }
+        // A check records nothing.
+        _ = try? await importer(store).importData(Data(csv.utf8), name: "dates.csv", mapping: mapping, now: importTime, checkOnly: true)
+        #expect(try await store.imports().count == 1)
+    }
+
+    @Test func rejectsAResponseNamingAnUnknownCentreWithTheClosestRegisteredOne() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        try await store.saveCentre(Centre(id: "C01"), at: importTime)
+        try await store.saveCentre(Centre(id: "R07"), at: importTime)
+        var strict = importer(store)
+        strict.knownCentres = Set(try await store.centres().map(\.id))
+        let csv = "id,centre,channel,submitted_at,q1\na,C01,kiosk,2026-01-10T09:00:00+03:00,5\nb,C0l,kiosk,2026-01-10T09:00:00+03:00,5\nc,Z99,kiosk,2026-01-10T09:00:00+03:00,5\n"
+        let summary = try await strict.importData(Data(csv.utf8), name: "c.csv", now: importTime)
+        #expect(summary.tally.accepted == 1)
+        #expect(summary.rejected.map { $0.problems.map(\.description) } == [
+            ["line 3, centre: C0l: unknown centre; did you mean C01? register it first (rida centres add C0l) or import with --register-centres"],
+            ["line 4, centre: Z99: unknown centre; register it first (rida centres add Z99) or import with --register-centres"],
+        ])
+        #expect(try await store.centres().map(\.id) == ["C01", "R07"])
+    }
+}
