@@ -88,7 +88,11 @@ struct ImportCommand: AsyncParsableCommand {
             var importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
             if !registerCentres, kind.evidence == nil {
                 // The registry of the real database, also for a check (which imports into a scratch one).
-                let registry = scratch == nil ? db : (FileManager.default.fileExists(atPath: store.databasePath) ? try store.open(settings, create: false) : nil)
+                var registry: SQLiteStore? = db
+                if scratch != nil {
+                    registry = nil
+                    if FileManager.default.fileExists(atPath: store.databasePath) { registry = try store.open(settings, create: false) }
+                }
                 let known = Set(try await registry?.centres().map(\.id) ?? [])
                 if scratch != nil { try? registry?.close() }
                 if !known.isEmpty { importer.knownCentres = known }

@@ -83,9 +83,11 @@ public struct Importer: Sendable {
         now: Instant, checkOnly: Bool = false, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let label = path ?? name
-        let (format, digest, opened) = try await refusing(
-            data, name: name, kind: "responses", mappingName: mappingName, now: now, record: !checkOnly
-        ) { () throws(ImportError) in try rows(of: data, name: name, label: label, mapping: mapping, fields: .responses) }
+        let opening: () throws(ImportError) -> (ImportFormat, String, any RowStream) = {
+            try self.rows(of: data, name: name, label: label, mapping: mapping, fields: FieldSet.responses)
+        }
+        let (format, digest, opened) = try await refusing(data, name: name, kind: "responses", mappingName: mappingName, now: now,
+                                                          record: !checkOnly, opening)
         var rows = opened
 
         let importID = checkOnly ? 0 : try await store.beginImport(

@@ -54,8 +54,13 @@ public struct MappingDraft: Sendable {
             }
             guard !header.isEmpty else { throw .empty(file: name) }
         }
+        // A header names a column as it is, or as LimeSurvey's "code. question text" ("submitdate. Date submitted").
         func column(_ names: [String]) -> Int? {
-            for n in names { if let i = header.firstIndex(where: { $0.caseInsensitiveCompare(n) == .orderedSame }) { return i } }
+            for n in names {
+                if let i = header.firstIndex(where: { $0.caseInsensitiveCompare(n) == .orderedSame || $0.lowercased().hasPrefix(n.lowercased() + ". ") }) {
+                    return i
+                }
+            }
             return nil
         }
         func cell(_ row: [String?], _ i: Int) -> String? {
@@ -108,11 +113,11 @@ public struct MappingDraft: Sendable {
             dateColumn = stamp
             todo.append("timeZone: Google Forms writes the form's time zone; add \"timeZone\" (or timeZoneAbbreviations for dates ending in EST and the like)")
         }
-        let data = Array(rows.dropFirst(skipRows))
+        let sample = Array(rows.dropFirst(skipRows))
         if dateColumn == nil {
             dateColumn = header.indices.first { i in
-                let values = data.compactMap { cell($0, i) }.filter { !$0.isEmpty }
-                return !values.isEmpty && dateFormat(for: values) != nil
+                let values = sample.compactMap { cell($0, i) }.filter { !$0.isEmpty }
+                return !values.isEmpty && Self.dateFormat(for: values) != nil
             }
         }
 
@@ -120,7 +125,7 @@ public struct MappingDraft: Sendable {
         var dateFormat: String?
         var abbreviations: [String: String] = [:]
         if let d = dateColumn {
-            var values = data.compactMap { cell($0, d) }.filter { !$0.isEmpty }
+            var values = sample.compactMap { cell($0, d) }.filter { !$0.isEmpty }
             let zones = ["EST": "-05:00", "EDT": "-04:00", "CST": "-06:00", "CDT": "-05:00", "PST": "-08:00", "PDT": "-07:00",
                          "MST": "-07:00", "MDT": "-06:00", "GMT": "+00:00", "UTC": "+00:00", "AST": "+03:00"]
             for (abbreviation, offset) in zones where values.contains(where: { $0.hasSuffix(" " + abbreviation) }) {
@@ -145,16 +150,19 @@ public struct MappingDraft: Sendable {
         var labels: [String: Int] = [:]
         var missing: [String] = []
         for i in header.indices where i != dateColumn && i != idColumn {
-            let values = data.compactMap { cell($0, i) }.filter { !$0.isEmpty }
+            let values = sample.compactMap { cell($0, i) }.filter { !$0.isEmpty }
             guard values.count >= 1 else { continue }
             let answers = values.filter { !notRated.contains(normalizedLabel($0)) }
-            guard !answers.isEmpty else { continue }
+            // At least two different answers: a column of 0s and 1s (yes and no) is not a rating.
+            guard Set(answers).count >= 2 else { continue }
             let skipped = Set(values.filter { notRated.contains(normalizedLabel($0)) })
             if answers.allSatisfy({ Int($0).map { (1...5).contains($0) } ?? false }) {
                 ratingColumns.append(i)
             } else if let scale = scales.first(where: { scale in
+                // Three answers in four on the scale: a stray answer («ممتاز») is left for the import to report.
                 let known = Set(scale.map(normalizedLabel))
-                return answers.allSatisfy { known.contains(normalizedLabel($0)) }
+                let on = answers.filter { known.contains(normalizedLabel($0)) }
+                return Set(on).count >= 2 && on.count * 4 >= answers.count * 3
             }) {
                 ratingColumns.append(i)
                 for (k, label) in scale.enumerated() { labels[label] = k + 1 }
@@ -187,9 +195,11 @@ public struct MappingDraft: Sendable {
         if let d = dateColumn {
             fields.append("\"submitted_at\": \(rule(d, extra: dateFormat.map { ", \"dateFormat\": \(jsonString($0))" } ?? ""))")
         } else {
-            fields.append("\"submitted_at\": {\"column\": \"TODO\"}")
+            fields.append("\"submitted_at\": {\"column\": \"TODO: the submission time's column\"}")
         }
         for (k, i) in ratingColumns.prefix(4).enumerated() { fields.append("\"q\(k + 1)\": \(rule(i))") }
+        // No rating found: a placeholder column the import will name as missing until it is settled.
+        if ratingColumns.isEmpty { fields.append("\"q1\": {\"column\": \"TODO: a rating column\"}") }
 
         var lines: [String] = []
         let description = "Drafted by rida mapping draft from \(name)" + (tool.map { " (a \($0) export)" } ?? "") + ". TODO: " + todo.joined(separator: "; ") + "."

@@ -220,7 +220,7 @@ final class XMLEvents: NSObject, XMLParserDelegate {
         let parser = XMLParser(data: data)
         let delegate = XMLEvents(start: start, end: end)
         parser.delegate = delegate
-        parser.parse()
+        _ = parser.parse()
     }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,

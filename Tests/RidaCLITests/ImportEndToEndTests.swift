@@ -55,7 +55,7 @@ import Testing
         let db = try TemporaryDatabase()
         defer { db.remove() }
         #expect(try runRida(["centres", "add", "C01", "--db", db.path]).status == 0)
-        let file = try db.file("r.csv", "id,centre,channel,submitted_at,q1\na,C0l,kiosk,2026-01-10T09:00:00+03:00,5\n")
+        let file = try db.file("r.csv", "id,centre,channel,submitted_at,q1,q2,q3,q4\na,C0l,kiosk,2026-01-10T09:00:00+03:00,5,,,\n")
         let strict = try runRida(["import", "--db", db.path, file])
         #expect(strict.status == 1)
         #expect(strict.stdout.contains("line 2, centre: C0l: unknown centre; did you mean C01?"))

@@ -29,10 +29,10 @@ import Testing
                         "submitted_at": {"column": "When", "dateFromat": "dd/MM/yyyy"}, "q1": {"column": "Q", "ocurrence": 2}},
              "ratingLabel": {"Good": 4}, "timezone": "UTC", "zzz": 1}
             """)
-        #expect(text == "The mapping m.json is not usable: fields.q1.ocurrence: unknown key; did you mean occurrence?; "
-            + "fields.submitted_at.dateFromat: unknown key; did you mean dateFormat?; ratingLabel: unknown key; did you mean ratingLabels?; "
+        #expect(text == "The mapping m.json is not usable: ratingLabel: unknown key; did you mean ratingLabels?; "
             + "timezone: unknown key; did you mean timeZone?; zzz: unknown key; the keys here are description, format, delimiter, "
-            + "fields, ratingLabels, timeZoneAbbreviations, timeZone, skipRows, missing, sheet.")
+            + "fields, ratingLabels, timeZoneAbbreviations, timeZone, skipRows, missing, sheet; "
+            + "fields.q1.ocurrence: unknown key; did you mean occurrence?; fields.submitted_at.dateFromat: unknown key; did you mean dateFormat?.")
     }
 
     @Test func refusesABadZoneSkipCountOccurrenceOrMissingOutsideRatings() {
@@ -98,7 +98,7 @@ import Testing
         let store = try db.open()
         let semicolons = "id;centre;channel;submitted_at;q1;q2;q3;q4;comment\ns1;C01;counter;2026-01-10T09:00:00+03:00;5;4;;;Leisure, sport\n"
         #expect(try await importer(store).importData(Data(semicolons.utf8), name: "s.csv", now: importTime).tally.accepted == 1)
-        let tabs = "id\tcentre\tchannel\tsubmitted_at\tq1\nt1\tC01\tkiosk\t2026-01-10T09:00:00+03:00\t3\n"
+        let tabs = "id\tcentre\tchannel\tsubmitted_at\tq1\tq2\tq3\tq4\nt1\tC01\tkiosk\t2026-01-10T09:00:00+03:00\t3\t\t\t\n"
         #expect(try await importer(store).importData(Data(tabs.utf8), name: "t.csv", now: importTime).tally.accepted == 1)
         do {
             _ = try await importer(store).importData(Data("id|centre|channel\n1|C01|kiosk\n".utf8), name: "p.csv", now: importTime)
@@ -150,7 +150,8 @@ import Testing
         try await store.saveCentre(Centre(id: "R07"), at: importTime)
         var strict = importer(store)
         strict.knownCentres = Set(try await store.centres().map(\.id))
-        let csv = "id,centre,channel,submitted_at,q1\na,C01,kiosk,2026-01-10T09:00:00+03:00,5\nb,C0l,kiosk,2026-01-10T09:00:00+03:00,5\nc,Z99,kiosk,2026-01-10T09:00:00+03:00,5\n"
+        let csv = "id,centre,channel,submitted_at,q1,q2,q3,q4\na,C01,kiosk,2026-01-10T09:00:00+03:00,5,,,\n"
+            + "b,C0l,kiosk,2026-01-10T09:00:00+03:00,5,,,\nc,Z99,kiosk,2026-01-10T09:00:00+03:00,5,,,\n"
         let summary = try await strict.importData(Data(csv.utf8), name: "c.csv", now: importTime)
         #expect(summary.tally.accepted == 1)
         #expect(summary.rejected.map { $0.problems.map(\.description) } == [
@@ -158,5 +159,54 @@ import Testing
             ["line 4, centre: Z99: unknown centre; register it first (rida centres add Z99) or import with --register-centres"],
         ])
         #expect(try await store.centres().map(\.id) == ["C01", "R07"])
+    }
+}
+
+/// `rida mapping draft`'s library side on real exports: what it recognises, what it leaves as TODO.
+@Suite struct MappingDraftTests {
+    static func draft(_ path: String) throws -> (MappingDraft, [String: Any]) {
+        let url = repositoryRoot().appendingPathComponent("Tests/RidaImportTests/Fixtures/\(path)")
+        let draft = try MappingDraft.draft(try Data(contentsOf: url), name: url.lastPathComponent)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(draft.json.utf8)) as? [String: Any])
+        // The draft loads as a mapping as it is.
+        _ = try ImportMapping.load(Data(draft.json.utf8), name: "draft.json")
+        return (draft, json)
+    }
+
+    /// Typeform: UTC, ISO dates, no rating-like column (its 0/1 items are yes/no, its numbers hours and months), so a TODO.
+    @Test func draftsATypeformMapping() throws {
+        let (draft, json) = try Self.draft("typeform/2016-new-coders-survey-part-1-excerpt.csv")
+        #expect(draft.tool == "Typeform")
+        #expect(json["timeZone"] as? String == "UTC")
+        let fields = try #require(json["fields"] as? [String: [String: Any]])
+        #expect(fields["submitted_at"]?["column"] as? String == "Submit Date (UTC)")
+        // "2016-03-31 00:20:07" is ISO 8601 already: no dateFormat needed.
+        #expect(fields["submitted_at"]?["dateFormat"] == nil)
+        #expect(fields["id"]?["column"] as? String == "#")
+        #expect(fields["q1"]?["column"] as? String == "TODO: a rating column")
+        #expect(draft.todo.contains { $0.hasPrefix("q1 to q4: no column looks like a 1–5 rating") })
+    }
+
+    /// LimeSurvey: no zone in the file (a TODO), ISO dates (no dateFormat), no known 5-point scale in its 9-point items.
+    @Test func draftsALimeSurveyMapping() throws {
+        let (draft, json) = try Self.draft("limesurvey/results-survey945827-202004302207.csv")
+        #expect(draft.tool == "LimeSurvey")
+        #expect(json["timeZone"] == nil)
+        let fields = try #require(json["fields"] as? [String: [String: Any]])
+        #expect(fields["submitted_at"]?["column"] as? String == "submitdate. Date submitted")
+        #expect(fields["submitted_at"]?["dateFormat"] == nil)
+        #expect(fields["id"]?["column"] as? String == "id. Response ID")
+        #expect(draft.todo.contains { $0.hasPrefix("timeZone: LimeSurvey writes its server's time") })
+    }
+
+    /// The LibreOffice workbook: the guide's Arabic labels found on four columns, «لا أعرف» as missing.
+    @Test func draftsAMappingForAWorkbookWithArabicLabels() throws {
+        let (_, json) = try Self.draft("xlsx/kiosk-survey.xlsx")
+        #expect(json["format"] as? String == "xlsx")
+        let fields = try #require(json["fields"] as? [String: [String: Any]])
+        #expect(fields["submitted_at"]?["column"] as? String == "التاريخ")
+        #expect(["q1", "q2", "q3", "q4"].map { fields[$0]?["column"] as? String } == ["الموظف", "الوقت", "الدقة", "التقييم العام"])
+        #expect(json["ratingLabels"] as? [String: Int] == ["غير راضي جداً": 1, "غير راضي": 2, "محايد": 3, "راضي": 4, "راضي جداً": 5])
+        #expect(json["missing"] as? [String] == ["لا أعرف"])
     }
 }

@@ -16,9 +16,9 @@ import ZIPFoundation
     /// is left empty, so the data starts on Excel's row 3.
     static func writeWorkbook(_ path: String) throws {
         let workbook = try #require(workbook_new(path))
-        let notes = worksheet_new_sheet(workbook, "Notes")
+        let notes = workbook_add_worksheet(workbook, "Notes")
         _ = worksheet_write_string(notes, 0, 0, "Exported from the kiosk service", nil)
-        let sheet = worksheet_new_sheet(workbook, "Responses")
+        let sheet = workbook_add_worksheet(workbook, "Responses")
         let date = workbook_add_format(workbook)
         format_set_num_format(date, "yyyy-mm-dd hh:mm")
         for (c, name) in ["Response", "Centre", "Submitted", "Staff", "Time", "Comment"].enumerated() {
@@ -139,7 +139,9 @@ import ZIPFoundation
         try add("xl/worksheets/sheet1.xml", """
             <?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>\
             <row r="1"><c r="A1" t="inlineStr"><is><t>centre</t></is></c><c r="B1" t="inlineStr"><is><t>channel</t></is></c>\
-            <c r="C1" t="inlineStr"><is><t>submitted_at</t></is></c><c r="D1" t="inlineStr"><is><t>q1</t></is></c></row>\
+            <c r="C1" t="inlineStr"><is><t>submitted_at</t></is></c><c r="D1" t="inlineStr"><is><t>q1</t></is></c>\
+            <c r="E1" t="inlineStr"><is><t>q2</t></is></c><c r="F1" t="inlineStr"><is><t>q3</t></is></c>\
+            <c r="G1" t="inlineStr"><is><t>q4</t></is></c></row>\
             <row r="4"><c r="A4" t="inlineStr"><is><t>C02</t></is></c><c r="B4" t="inlineStr"><is><t>website</t></is></c>\
             <c r="C4" s="1"><v>44652.5</v></c><c r="D4"><v>3</v></c></row></sheetData></worksheet>
             """)
