@@ -210,3 +210,51 @@ import Testing
         #expect(json["missing"] as? [String] == ["لا أعرف"])
     }
 }
+
+/// The tools' own headers, in the shapes their documentation shows (small files written here, not real exports).
+@Suite struct MappingDraftToolTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var tool: String
+        var csv: String
+        var date: String
+        var format: String?
+        var zone: String?
+        var skip: Int?
+        var description: String { tool }
+    }
+
+    static let cases = [
+        Case(tool: "SurveyMonkey", csv: """
+            Respondent ID,Collector ID,Start Date,End Date,How satisfied were you?
+            ,,,,Response
+            114,2001,06/10/2022 07:48:07 AM,06/10/2022 08:09:25 AM,Very satisfied
+            115,2001,06/11/2022 09:00:00 AM,06/11/2022 09:05:00 AM,Dissatisfied
+
+            """, date: "End Date", format: "MM/dd/yyyy hh:mm:ss a", zone: nil, skip: 1),
+        Case(tool: "KoboToolbox", csv: """
+            start;end;satisfaction;_id;_uuid;_submission_time
+            2023-05-01T07:58:00.000+03:00;2023-05-01T08:00:00.000+03:00;4;1;a1;2023-05-01T05:00:03
+            2023-05-02T07:58:00.000+03:00;2023-05-02T08:00:00.000+03:00;2;2;a2;2023-05-02T05:00:09
+
+            """, date: "_submission_time", format: nil, zone: "UTC", skip: nil),
+        Case(tool: "Microsoft Forms", csv: """
+            ID,Start time,Completion time,Email,Name,Rate the service
+            1,1/5/2024 10:15:20,1/5/2024 10:17:02,anonymous,,5
+            2,1/6/2024 11:00:00,1/6/2024 11:01:40,anonymous,,3
+
+            """, date: "Completion time", format: "M/d/yyyy H:mm:ss", zone: nil, skip: nil),
+    ]
+
+    @Test(arguments: cases) func recognisesTheTool(_ c: Case) throws {
+        let draft = try MappingDraft.draft(Data(c.csv.utf8), name: "export.csv")
+        #expect(draft.tool == c.tool)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(draft.json.utf8)) as? [String: Any])
+        let fields = try #require(json["fields"] as? [String: [String: Any]])
+        #expect(fields["submitted_at"]?["column"] as? String == c.date)
+        #expect(fields["submitted_at"]?["dateFormat"] as? String == c.format)
+        #expect(json["timeZone"] as? String == c.zone)
+        #expect(json["skipRows"] as? Int == c.skip)
+        #expect(fields["q1"]?["column"] != nil && fields["q1"]?["column"] as? String != "TODO: a rating column")
+        _ = try ImportMapping.load(Data(draft.json.utf8), name: "draft.json")
+    }
+}
