@@ -199,6 +199,25 @@ import Testing
         #expect(draft.todo.contains { $0.hasPrefix("timeZone: LimeSurvey writes its server's time") })
     }
 
+    /// The Google Forms export in ../shared/data: its "… PM EST" dates recognised with the abbreviation's offset and its
+    /// three 1–5 items found; imported with the draft as it is, the same 298 of 408 rows are valid as through the
+    /// hand-written example mapping (MappingTests).
+    @Test func draftsAGoogleFormsMappingThatReadsAsTheHandWrittenOne() async throws {
+        let file = repositoryRoot().appendingPathComponent("../shared/data/google-forms-export/assignment-survey-history.csv").standardized
+        try #require(FileManager.default.fileExists(atPath: file.path), "the shared data folder sits beside the repository")
+        let draft = try MappingDraft.draft(try Data(contentsOf: file), name: file.lastPathComponent)
+        #expect(draft.tool == "Google Forms")
+        let mapping = try ImportMapping.load(Data(draft.json.utf8), name: "draft.json")
+        #expect(mapping.fields["submitted_at"]?.dateFormat == "yyyy/MM/dd h:mm:ss a zzz")
+        #expect(mapping.timeZoneAbbreviations == ["EST": "-05:00"])
+        #expect(mapping.fields["q3"]?.column == "How satisfied are you with the homework key?")
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let summary = try await importer(try db.open(), batchSize: 100).importFile(at: file.path, mapping: mapping, now: importTime, checkOnly: true)
+        #expect(summary.tally.accepted == 298)
+        #expect(summary.tally.rejected == 110)
+    }
+
     /// The LibreOffice workbook: the guide's Arabic labels found on four columns, «لا أعرف» as missing.
     @Test func draftsAMappingForAWorkbookWithArabicLabels() throws {
         let (_, json) = try Self.draft("xlsx/kiosk-survey.xlsx")
