@@ -9,11 +9,12 @@ import RidaSurvey
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV or JSON Lines files.",
+        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV, JSON Lines or Excel files.",
         discussion: """
             Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order;
             stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
-            Another system's export imports through a mapping file (docs/mapping.md).
+            Another system's export (CSV with commas, semicolons or tabs, or an .xlsx workbook) imports through a
+            mapping file (docs/mapping.md); rida mapping draft FILE writes one to start from.
 
             --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status.
             --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content
@@ -31,7 +32,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("CSV or JSON Lines files.", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV, JSON Lines or .xlsx files.", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("A mapping file for another system's export (docs/mapping.md).", valueName: "file"))
