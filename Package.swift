@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The questionnaire, responses, channels, quarters and validation. No dependencies.
@@ -50,6 +51,8 @@ let package = Package(
                 "RidaSurvey", "RidaStore", "RidaAssessment",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // XLSX workbooks are ZIP archives of XML parts.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // Debian's libxlsxwriter, for the report's workbook (apt: libxlsxwriter-dev).
@@ -110,10 +113,10 @@ let package = Package(
             "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "RidaImportTests", dependencies: [
-            "RidaImport", "RidaStore", "RidaAssessment", "RidaAggregation", "RidaTesting",
+            "RidaImport", "RidaStore", "RidaAssessment", "RidaAggregation", "RidaTesting", "CXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaTesting"], exclude: ["Golden"]),
         .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
         .testTarget(

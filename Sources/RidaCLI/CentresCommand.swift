@@ -12,7 +12,8 @@ struct CentresCommand: AsyncParsableCommand {
         abstract: "The registry of government entities and their centres: the units assessments are about.",
         discussion: """
             Framework 1 assesses a headquarters centre; framework 2 assesses an entity through its one remote centre.
-            A centre first seen in imported responses is registered by itself and listed as needing its entity, kind and channels.
+            A centre first seen in imported responses is registered by itself and listed as needing its entity, kind and channels;
+            once the registry has centres, rida import rejects a response naming another one unless given --register-centres.
             """,
         subcommands: [Add.self, AddEntity.self, List.self, Import.self, History.self],
         defaultSubcommand: List.self

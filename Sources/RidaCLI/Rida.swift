@@ -17,7 +17,7 @@ struct Rida: AsyncParsableCommand {
             """,
         version: RidaVersion.current,
         subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self,
-                      CriteriaCommand.self, CentresCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self]
+                      CriteriaCommand.self, CentresCommand.self, MappingCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self]
     )
 }
 

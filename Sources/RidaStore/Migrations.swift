@@ -105,6 +105,10 @@ enum Migrations {
         migrator.registerMigration("verdicts-v1") { db in
             try db.execute(sql: verdictsV1)
         }
+        // A file refused whole is recorded too (status failed, nothing stored), with the sentence that said why.
+        migrator.registerMigration("imports-v1-refusals") { db in
+            try db.execute(sql: "ALTER TABLE import ADD COLUMN reason TEXT")
+        }
         return migrator
     }
 

@@ -55,6 +55,8 @@ public struct ImportRecord: Sendable, Hashable, Codable {
     public var startedAt: String
     public var finishedAt: String?
     public var status: String
+    /// For a file refused whole: the sentence that said why (nothing of it was stored).
+    public var reason: String? = nil
     public var tally: SaveTally
 }
 

@@ -182,7 +182,10 @@ import Testing
         } catch {
             #expect("\(error)".contains("id,entity,channel,contacted_at,answered_at"))
         }
-        #expect(try await store.imports().isEmpty)  // refused before anything was recorded
+        // Refused before anything was stored; each refusal is recorded under the kind's name, with why.
+        let records = try await store.imports()
+        #expect(records.map(\.kind) == ["contacts", "contacts"])
+        #expect(records.allSatisfy { $0.status == "failed" && $0.reason?.contains("id,entity,channel,contacted_at,answered_at") == true })
         try store.close()
     }
 
