@@ -108,7 +108,8 @@ let package = Package(
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
         .testTarget(name: "RidaStoreTests", dependencies: [
             "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "RidaImportTests", dependencies: [
             "RidaImport", "RidaStore", "RidaAssessment", "RidaAggregation", "RidaTesting",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
@@ -119,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [
-                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting",
+                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -17,7 +17,8 @@ struct Rida: AsyncParsableCommand {
             """,
         version: RidaVersion.current,
         subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self,
-                      CriteriaCommand.self, CentresCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self]
+                      CriteriaCommand.self, CentresCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self,
+                      BackupCommand.self, RestoreCommand.self, DatabaseCommand.self]
     )
 }
 
@@ -43,7 +44,9 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store; `create` is false for commands that only read.
     func open(_ settings: Settings, create: Bool) throws -> SQLiteStore {
-        try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
+        let store = try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
+        announceUpgrade(store)
+        return store
     }
 }
 
@@ -67,6 +70,11 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         printError("\(error)")
         throw ExitCode(2)
     }
+}
+
+/// Says on standard error when opening upgraded a database written by an older rida, and where its copy is.
+func announceUpgrade(_ store: SQLiteStore) {
+    if let upgrade = store.upgrade { printStatus("rida: \(store.path) was \(upgrade).") }
 }
 
 func printError(_ text: String) {

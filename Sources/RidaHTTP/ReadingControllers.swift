@@ -84,12 +84,15 @@ struct LiveController: Sendable {
         router.get("/v1/live/{centre}/events", use: events)
     }
 
+    /// Reading keys see every centre; a submitter or display key sees only its own centre.
     func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> String {
         let centre = context.parameters.get("centre") ?? ""
-        _ = try await auth.require(
-            request, context,
-            denial: "This key submits for another centre; it may show only its own centre's live figures."
-        ) { $0.role.readsReports || $0.centre == centre }
+        let key = try await auth.authenticate(request, context, allowsDisplay: true)
+        guard key.role.readsReports || key.centre == centre else {
+            throw APIError.forbidden(key.role == .display
+                ? Authenticator.displayDenial(key)
+                : "This key submits for another centre; it may show only its own centre's live figures.")
+        }
         return centre
     }
 
@@ -165,9 +168,26 @@ struct HealthController: Sendable {
     struct Health: Encodable {
         var status: String
         var database: String
+        /// With `deep=1`: the problems the quick checks found, one sentence each (empty when sound).
+        var problems: [String]?
     }
 
+    static let deepDenial = "The deep health check reads the whole database: it needs an admin key (rida keys create --role admin)."
+
+    /// `/health` answers from one small query, for load balancers and monitors every few seconds. `/health?deep=1`,
+    /// with an admin key, runs the store's quick checks (`rida db check --quick`): 200 when sound, 503 with the problems.
     @Sendable func health(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        if let deep = request.uri.queryParameters.get("deep"), ["1", "true", "yes"].contains(deep) {
+            _ = try await auth.require(request, context, denial: Self.deepDenial) { $0.role == .admin }
+            let problems = try await store.check(.quick)
+            if !problems.isEmpty {
+                context.logger.error("deep health check found problems", metadata: ["problems": "\(problems.count)"])
+            }
+            return JSONBody.response(
+                Health(status: problems.isEmpty ? "ok" : "damaged", database: problems.isEmpty ? "ok" : "damaged",
+                       problems: problems.map(\.description)),
+                status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
         do {
             try await store.ping()
             return JSONBody.response(Health(status: "ok", database: "ok"))
