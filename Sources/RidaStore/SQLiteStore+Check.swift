@@ -83,11 +83,16 @@ extension SQLiteStore {
                     + (type == "trigger" ? ": what it guards can be changed or deleted (rida db check names it; recreate it from Migrations.swift)" : "")))
                 continue
             }
-            if type == "trigger", found.sql != sql {
+            if type == "trigger", found.sql.map(Self.collapsingSpaces) != sql.map(Self.collapsingSpaces) {
                 problems.append(CheckProblem(.schema, "the trigger \(name) is not the one Rida's migrations made"))
             }
         }
         return problems
+    }
+
+    /// SQL with every run of white space made one space: the same trigger, however it was indented.
+    static func collapsingSpaces(_ sql: String) -> String {
+        sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// The tables kept append-only are numbered 1, 2, 3… with nothing removed: a gap or a missing last entry means a
