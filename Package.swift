@@ -120,8 +120,9 @@ let package = Package(
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [
-                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo",
+                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 
@@ -22,8 +23,9 @@ struct Rida: AsyncParsableCommand {
     )
 }
 
+/// One version number everywhere: `rida --version`, `/health`, and the engine version stored with every report.
 enum RidaVersion {
-    static let current = "0.1.0"
+    static let current = RidaEngine.version
 }
 
 /// Where the database is and how the deployment is set up: shared by every command.

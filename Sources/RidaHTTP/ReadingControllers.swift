@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RidaAggregation
+import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -168,6 +169,8 @@ struct HealthController: Sendable {
     struct Health: Encodable {
         var status: String
         var database: String
+        /// Rida's version: the same as `rida --version` and the engine version stored with reports.
+        var version = RidaEngine.version
         /// With `deep=1`: the problems the quick checks found, one sentence each (empty when sound).
         var problems: [String]?
     }

@@ -1,7 +1,9 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import RidaAssessment
 import RidaDemo
 import RidaHTTP
 import RidaStore
@@ -136,5 +138,36 @@ struct CountingArrivals: Arrivals {
         let more = hall.recentDays(upTo: later, zone: .bahrain).count - days.count
         #expect(try await hall.seed(store, now: later) == more)
         #expect(try await store.responseCount() == days.count + more)
+    }
+}
+
+/// `/health` stays cheap and says the version; `/health?deep=1` (an admin key) runs the quick checks.
+@Suite struct HealthTests {
+    @Test func saysTheVersionAndRunsTheQuickChecksForAnAdminKey() async throws {
+        let h = try await Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let plain = try await client.get("/health", key: nil)
+            #expect(plain.status == .ok)
+            #expect(try plain.json()["version"] as? String == RidaEngine.version)
+            #expect(try plain.json()["problems"] == nil, "the cheap check runs no checks")
+            #expect(try await client.get("/health?deep=1", key: nil).status == .unauthorized)
+            let quality = try await client.get("/health?deep=1", key: h.quality)
+            #expect(quality.status == .forbidden && quality.text.contains("admin key"))
+            let deep = try await client.get("/health?deep=1", key: h.admin)
+            #expect(deep.status == .ok)
+            #expect(try deep.json()["problems"] as? [String] == [])
+        }
+        // An append-only guard dropped behind Rida's back: the deep check says so, with 503.
+        let queue = try DatabaseQueue(path: h.database.path)
+        try await queue.write { db in try db.execute(sql: "DROP TRIGGER assessmentEntry_is_kept") }
+        try queue.close()
+        try await h.test { client in
+            let deep = try await client.get("/health?deep=1", key: h.admin)
+            #expect(deep.status == .serviceUnavailable)
+            let problems = try #require(try deep.json()["problems"] as? [String])
+            #expect(problems.count == 1 && problems[0].hasPrefix("schema: the trigger assessmentEntry_is_kept that Rida's migrations made is missing"), "\(problems)")
+            #expect(try await client.get("/health", key: nil).status == .ok, "the cheap check still answers")
+        }
     }
 }
