@@ -80,7 +80,7 @@ extension SQLiteStore {
         for (type, name, sql) in expected {
             guard let found = actual[name], found.type == type else {
                 problems.append(CheckProblem(.schema, "the \(type) \(name) that Rida's migrations made is missing"
-                    + (type == "trigger" ? ": what it guards can be changed or deleted (rida db check names it; recreate it from Migrations.swift)" : "")))
+                    + (type == "trigger" ? ": what it guards can now be changed or deleted behind Rida's back (restore a backup from before it was dropped)" : "")))
                 continue
             }
             if type == "trigger", found.sql.map(Self.collapsingSpaces) != sql.map(Self.collapsingSpaces) {

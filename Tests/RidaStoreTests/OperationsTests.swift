@@ -263,7 +263,7 @@ let opsNoon = instant("2026-02-01T12:00:00+03:00")
             #expect(result.status == 0, "\(result.stderr)")
         }
         let problems = try await store.check(.quick).map(\.description)
-        #expect(problems.contains("schema: the trigger assessmentEntry_is_kept that Rida's migrations made is missing: what it guards can be changed or deleted (rida db check names it; recreate it from Migrations.swift)"), "\(problems)")
+        #expect(problems.contains("schema: the trigger assessmentEntry_is_kept that Rida's migrations made is missing: what it guards can now be changed or deleted behind Rida's back (restore a backup from before it was dropped)"), "\(problems)")
         #expect(problems.contains { $0.hasPrefix("schema: the trigger savedReport_submitted_content_is_fixed") })
         #expect(problems.contains("history: the assessment history (assessmentEntry) is broken: 1 entries numbered up to 2, so 1 were removed"), "\(problems)")
         #expect(problems.contains("reports: report #1 (draft, C01, 2026-Q1): its stored content does not match its SHA-256"), "\(problems)")
