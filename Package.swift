@@ -111,7 +111,8 @@ let package = Package(
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
         .testTarget(name: "RidaStoreTests", dependencies: [
             "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "RidaImportTests", dependencies: [
             "RidaImport", "RidaStore", "RidaAssessment", "RidaAggregation", "RidaTesting", "CXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
@@ -122,8 +123,9 @@ let package = Package(
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [
-                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting",
+                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),

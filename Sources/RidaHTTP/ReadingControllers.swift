@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RidaAggregation
+import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -84,15 +85,18 @@ struct LiveController: Sendable {
         router.get("/v1/live/{centre}/events", use: events)
     }
 
-    /// The centre asked for, and whether the key is bound to it: only a display whose key names that centre is evidence
-    /// that the live page was shown there (framework 1's 2.3.5); a reading key from anywhere is not.
+    /// The centre asked for, and whether the key is a display bound to it. Reading keys see every centre; a submitter or
+    /// display key sees only its own centre. Only a display whose key names that centre is evidence that the live page
+    /// was shown there (framework 1's 2.3.5, guide-notes decision 11); a reading key from anywhere, or a kiosk's key, is not.
     func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> (centre: String, bound: Bool) {
         let centre = context.parameters.get("centre") ?? ""
-        let key = try await auth.require(
-            request, context,
-            denial: "This key submits for another centre; it may show only its own centre's live figures."
-        ) { $0.role.readsReports || $0.centre == centre }
-        return (centre, key.centre == centre)
+        let key = try await auth.authenticate(request, context, allowsDisplay: true)
+        guard key.role.readsReports || key.centre == centre else {
+            throw APIError.forbidden(key.role == .display
+                ? Authenticator.displayDenial(key)
+                : "This key submits for another centre; it may show only its own centre's live figures.")
+        }
+        return (centre, key.role == .display && key.centre == centre)
     }
 
     /// The centre and local day last recorded as served, so each is written once per process, not per request.
@@ -167,9 +171,28 @@ struct HealthController: Sendable {
     struct Health: Encodable {
         var status: String
         var database: String
+        /// Rida's version: the same as `rida --version` and the engine version stored with reports.
+        var version = RidaEngine.version
+        /// With `deep=1`: the problems the quick checks found, one sentence each (empty when sound).
+        var problems: [String]?
     }
 
+    static let deepDenial = "The deep health check reads the whole database: it needs an admin key (rida keys create --role admin)."
+
+    /// `/health` answers from one small query, for load balancers and monitors every few seconds. `/health?deep=1`,
+    /// with an admin key, runs the store's quick checks (`rida db check --quick`): 200 when sound, 503 with the problems.
     @Sendable func health(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        if let deep = request.uri.queryParameters.get("deep"), ["1", "true", "yes"].contains(deep) {
+            _ = try await auth.require(request, context, denial: Self.deepDenial) { $0.role == .admin }
+            let problems = try await store.check(.quick)
+            if !problems.isEmpty {
+                context.logger.error("deep health check found problems", metadata: ["problems": "\(problems.count)"])
+            }
+            return JSONBody.response(
+                Health(status: problems.isEmpty ? "ok" : "damaged", database: problems.isEmpty ? "ok" : "damaged",
+                       problems: problems.map(\.description)),
+                status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
         do {
             try await store.ping()
             return JSONBody.response(Health(status: "ok", database: "ok"))

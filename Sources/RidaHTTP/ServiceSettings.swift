@@ -25,12 +25,15 @@ public struct ServiceSettings: Sendable {
     public var weekStartsOn: Int
     /// Whether concurrent submissions share transactions. Off, each request commits alone: only for comparing.
     public var groupCommit: Bool
+    /// Backups made while serving; nil makes none (`rida backup` still can).
+    public var backups: BackupSchedule?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),
         maxBodyBytes: Int = 64 * 1024, maxBatchBodyBytes: Int = 8 * 1024 * 1024, maxBatchResponses: Int = 1000,
         keyCacheMilliseconds: Int64 = 5_000, validator: ResponseValidator = ResponseValidator(),
-        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true
+        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true,
+        backups: BackupSchedule? = nil
     ) {
         self.host = host
         self.port = port
@@ -43,6 +46,7 @@ public struct ServiceSettings: Sendable {
         self.policy = policy
         self.weekStartsOn = weekStartsOn
         self.groupCommit = groupCommit
+        self.backups = backups
     }
 
     public var zone: DeploymentZone { validator.zone }

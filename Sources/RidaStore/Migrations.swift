@@ -4,9 +4,14 @@ import RidaSurvey
 /// Rida's schema, as a list of migrations. A migration that has shipped is never edited:
 /// a change is a new migration appended at the end.
 enum Migrations {
-    /// The migrator. `zone` is the deployment's time zone: migrations that cut days need it.
+    /// GRDB's migrator over the same steps (what is applied, what is unknown, migrating part of the way in tests).
     static func migrator(zone: DeploymentZone = .bahrain) -> DatabaseMigrator {
-        var migrator = DatabaseMigrator()
+        steps(zone: zone).migrator
+    }
+
+    /// The migrations, in order. `zone` is the deployment's time zone: migrations that cut days need it.
+    static func steps(zone: DeploymentZone = .bahrain) -> MigrationSteps {
+        var migrator = MigrationSteps()
         migrator.registerMigration("v1-responses") { db in
             try db.execute(sql: """
                 CREATE TABLE survey (
@@ -109,6 +114,14 @@ enum Migrations {
         migrator.registerMigration("imports-v1-refusals") { db in
             try db.execute(sql: "ALTER TABLE import ADD COLUMN reason TEXT")
         }
+        migrator.registerMigration("ops-display-keys") { db in
+            try db.execute(sql: opsDisplayKeys)
+        }
+        migrator.registerMigration("ops-day-rollups-window") { db in
+            // http-v1 built the day rollups from every stored response; saving keeps only responses submitted within
+            // `dayRollupWindow` days of their receipt. Rebuilt by that rule, so `rida db check` recounts them alike.
+            try SQLiteStore.rebuildDayRollups(in: db, zone: zone)
+        }
         return migrator
     }
 
@@ -164,6 +177,28 @@ enum Migrations {
         CREATE TRIGGER assessmentDescription_is_not_replaced BEFORE INSERT ON assessmentDescription
         WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM assessmentDescription WHERE id = NEW.id)
         BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: texts are never replaced'); END;
+        """
+
+    /// Display keys: bound to one centre like a submitter key, they read only its live figures. SQLite changes a
+    /// CHECK constraint only by rebuilding the table; ids, hashes and times are copied as they are.
+    static let opsDisplayKeys = """
+        CREATE TABLE apiKey_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            hash TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('submitter', 'quality', 'evaluator', 'admin', 'display')),
+            centre TEXT,
+            channels TEXT,
+            createdAt TEXT NOT NULL,
+            lastUsedAt TEXT,
+            revokedAt TEXT,
+            CHECK (role NOT IN ('submitter', 'display') OR centre IS NOT NULL),
+            CHECK (role != 'display' OR channels IS NULL)
+        );
+        INSERT INTO apiKey_new (id, hash, label, role, centre, channels, createdAt, lastUsedAt, revokedAt)
+            SELECT id, hash, label, role, centre, channels, createdAt, lastUsedAt, revokedAt FROM apiKey ORDER BY id;
+        DROP TABLE apiKey;
+        ALTER TABLE apiKey_new RENAME TO apiKey;
         """
 
     /// What the assessment keeps is kept: decline reasons, saved reports and their actions are never deleted or replaced;
@@ -467,4 +502,58 @@ enum Migrations {
         for q in 1...4 { for s in 1...5 { columns.append("q\(q)s\(s)") } }
         return columns + ["stageBefore", "stageDuring", "stageAfter"]
     }()
+}
+
+/// Rida's migrations as a list, registered the way GRDB's `DatabaseMigrator` registers them, so that the pending ones
+/// can run in one transaction: an upgrade is all or nothing (GRDB's migrator commits each migration on its own).
+struct MigrationSteps: Sendable {
+    struct Step: Sendable {
+        var identifier: String
+        var migrate: @Sendable (Database) throws -> Void
+    }
+
+    private(set) var steps: [Step] = []
+
+    mutating func registerMigration(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        steps.append(Step(identifier: identifier, migrate: migrate))
+    }
+
+    var identifiers: [String] { steps.map(\.identifier) }
+
+    var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for step in steps { migrator.registerMigration(step.identifier, migrate: step.migrate) }
+        return migrator
+    }
+
+    /// The migrations not applied to `db` yet, in order.
+    func pending(in db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return identifiers }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        return identifiers.filter { !applied.contains($0) }
+    }
+
+    /// Applies every pending migration in one transaction, with foreign keys checked once at its end (SQLite's
+    /// recipe for altering tables, as GRDB's deferred checks do), and returns their identifiers. On any error
+    /// nothing is applied.
+    func migrate(_ writer: any DatabaseWriter) throws -> [String] {
+        try writer.barrierWriteWithoutTransaction { db in
+            guard try !self.pending(in: db).isEmpty else { return [] }
+            let byIdentifier = Dictionary(uniqueKeysWithValues: steps.map { ($0.identifier, $0) })
+            var pending: [String] = []
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                pending = try self.pending(in: db)  // again, inside the transaction: another process may have migrated
+                for identifier in pending {
+                    try byIdentifier[identifier]!.migrate(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                try db.checkForeignKeys()
+                return .commit
+            }
+            return pending
+        }
+    }
 }
