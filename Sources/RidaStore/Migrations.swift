@@ -105,8 +105,22 @@ enum Migrations {
         migrator.registerMigration("verdicts-v1") { db in
             try db.execute(sql: verdictsV1)
         }
+        migrator.registerMigration("verdicts-units-v1") { db in
+            try db.execute(sql: verdictsUnitsV1)
+        }
         return migrator
     }
+
+    /// Issue 10 point 6, the units the guide assesses separately (guide-notes decision 15): who runs a centre, the
+    /// government entities serving there and the guide's exclusions, in the registry and its log.
+    static let verdictsUnitsV1 = """
+        ALTER TABLE centre ADD COLUMN operator TEXT CHECK (operator IN ('government', 'private', 'civil-society'));
+        ALTER TABLE centre ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centre ADD COLUMN exclusion TEXT CHECK (exclusion IN ('health', 'financial', 'education', 'temporary'));
+        ALTER TABLE centreChange ADD COLUMN operator TEXT;
+        ALTER TABLE centreChange ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centreChange ADD COLUMN exclusion TEXT;
+        """
 
     /// Issue 10, the verdicts the guide would give: an assessment's period (nil: the cycle's four quarters); closing an
     /// assessment, with the computed verdicts frozen at that moment, figures and all (both append-only); Tawasul records

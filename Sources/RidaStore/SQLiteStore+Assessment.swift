@@ -21,10 +21,12 @@ extension SQLiteStore {
                 case .headquarters?:
                     break
                 }
+                try Self.refuseExcluded(centre, assessment: assessment)
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {
                     throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first (rida centres add-entity \(assessment.unit)).", notFound: true)
                 }
+                if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Self.refuseExcluded(centre, assessment: assessment) }
             }
             if let existing = try Self.assessment(assessment.id, in: db) {
                 throw AssessmentError("The assessment \(existing.id) is already open (framework \(existing.framework), opened by \(existing.openedBy) at \(existing.openedAt.iso8601)).")
@@ -39,6 +41,12 @@ extension SQLiteStore {
                                  assessment.isWholeCycle ? nil : assessment.firstQuarter.description,
                                  assessment.isWholeCycle ? nil : assessment.lastQuarter.description])
         }
+    }
+
+    /// The guide leaves some centres out of its assessment (guide-notes decision 15): opening one is refused with its words.
+    static func refuseExcluded(_ centre: Centre, assessment: Assessment) throws {
+        guard let exclusion = centre.exclusion else { return }
+        throw AssessmentError("The assessment \(assessment.id) was not opened: the registry records \(centre.id) as \(exclusion.summary), which the guide leaves out of its assessment: \(exclusion.guideText).")
     }
 
     /// The assessment with `id`, if one is open.
