@@ -171,8 +171,12 @@ public struct Assessment: Codable, Sendable, Hashable {
     /// `unit-cycle`, such as `C01-2026`.
     public var id: String
     public var framework: Framework
-    /// The centre's id (framework 1) or the entity's (framework 2).
+    /// The centre's id (framework 1) or the entity's (framework 2); for one entity serving at a centre run by the
+    /// private sector or civil society, `centre@entity` (`C07@E03`), each such entity being assessed on its own.
     public var unit: String
+    /// Framework 1 at a centre run by the private sector or civil society: the government entity assessed there, whose
+    /// responses alone the assessment reads (guide-notes decision 15). Nil otherwise.
+    public var entity: String?
     public var cycle: Int
     /// The assessment period's first and last quarters: the cycle's Q1 to Q4 unless another span was given at opening
     /// (the committee's plan, «الفترات الزمنية المشمولة ضمن دورة التقييم»).
@@ -184,10 +188,12 @@ public struct Assessment: Codable, Sendable, Hashable {
     public var closing: Closing?
 
     public init(framework: Framework, unit: String, cycle: Int, openedAt: Instant, openedBy: String,
-                period: ClosedRange<Quarter>? = nil) {
+                period: ClosedRange<Quarter>? = nil, entity: String? = nil) {
+        let unit = entity.map { Assessment.unit(centre: unit, entity: $0) } ?? unit
         self.id = Assessment.id(unit: unit, cycle: cycle)
         self.framework = framework
         self.unit = unit
+        self.entity = entity
         self.cycle = cycle
         self.firstQuarter = period?.lowerBound ?? Quarter(year: cycle, number: 1)
         self.lastQuarter = period?.upperBound ?? Quarter(year: cycle, number: 4)
@@ -196,6 +202,15 @@ public struct Assessment: Codable, Sendable, Hashable {
     }
 
     public static func id(unit: String, cycle: Int) -> String { "\(unit)-\(cycle)" }
+
+    /// The unit of one entity serving at a centre assessed entity by entity.
+    public static func unit(centre: String, entity: String) -> String { "\(centre)@\(entity)" }
+
+    /// The centre a framework-1 assessment is of (its unit, without the entity); for framework 2, the entity.
+    public var centre: String {
+        guard let entity, unit.hasSuffix("@" + entity) else { return unit }
+        return String(unit.dropLast(entity.count + 1))
+    }
 
     /// Why a span of quarters cannot be an assessment period of `cycle`, if it cannot: it must run forwards, hold at
     /// most eight quarters, and include a quarter of the cycle.

@@ -123,6 +123,7 @@ enum Migrations {
         ALTER TABLE centreChange ADD COLUMN exclusion TEXT;
         ALTER TABLE response ADD COLUMN entity TEXT;
         CREATE INDEX response_by_entity ON response(centre, entity, quarter) WHERE entity IS NOT NULL;
+        ALTER TABLE assessment ADD COLUMN entity TEXT;
         """
 
     /// Issue 10, the verdicts the guide would give: an assessment's period (nil: the cycle's four quarters); closing an

@@ -113,7 +113,10 @@ extension SQLiteStore {
         let assessment: String?
         switch existing.kind {
         case .headquarters?:
-            assessment = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 1 AND unit = ? ORDER BY cycle DESC", arguments: [existing.id])
+            assessment = try String.fetchOne(db, sql: """
+                SELECT id FROM assessment WHERE framework = 1 AND (unit = ? OR (entity IS NOT NULL AND unit = ? || '@' || entity))
+                ORDER BY cycle DESC
+                """, arguments: [existing.id, existing.id])
         case .remote?:
             assessment = try existing.entity.flatMap {
                 try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 2 AND unit = ? ORDER BY cycle DESC", arguments: [$0])

@@ -55,6 +55,11 @@ import Testing
         result = try rida(["assess", "open", "--framework", "1", "--centre", "H01", "--cycle", "2026"])
         #expect(result.status != 0 && result.stderr.contains("which the guide leaves out of its assessment"), "\(result.stderr)")
         #expect(result.stderr.contains("التابعة للقطاع الصحي"))
+        // C07, run privately, is assessed entity by entity.
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--cycle", "2026"])
+        #expect(result.status != 0 && result.stderr.contains("give --entity, one of E02, E03"), "\(result.stderr)")
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--entity", "E03", "--cycle", "2026"])
+        #expect(result.status == 0 && result.stdout.hasPrefix("Opened C07@E03-2026"), "\(result.stderr)")
         #expect(try rida(["centres", "add", "T01", "--excluded", "none"]).status == 0)
         result = try rida(["assess", "open", "--framework", "1", "--centre", "T01", "--cycle", "2026"])
         #expect(result.status == 0, "\(result.stderr)")
