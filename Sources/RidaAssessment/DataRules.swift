@@ -404,11 +404,11 @@ public enum DataRules {
         let check: Check
         let summary: String
         if let first = days.first, let last = days.last {
-            let detail = "a display bound to \(data.assessment.unit) served the live page on \(days.count) day\(days.count == 1 ? "" : "s"), from \(first.iso8601) to \(last.iso8601)"
+            let detail = "a display bound to \(data.centre ?? data.assessment.unit) served the live page on \(days.count) day\(days.count == 1 ? "" : "s"), from \(first.iso8601) to \(last.iso8601)"
             check = Check(label: label, outcome: .forEvaluator, detail: detail, deciding: false)
             summary = "For the evaluator (field visit, mystery shopping): \(detail)."
         } else {
-            let detail = "no display bound to \(data.assessment.unit) served Rida's live page in the period"
+            let detail = "no display bound to \(data.centre ?? data.assessment.unit) served Rida's live page in the period"
             check = Check(label: label, outcome: .forEvaluator, detail: detail, deciding: false)
             summary = "For the evaluator (field visit, mystery shopping): \(detail); the centre may show its satisfaction live with another system."
         }

@@ -36,7 +36,7 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "The centre (framework 1).")
         var centre: String?
 
-        @Option(help: "The entity (framework 2).")
+        @Option(help: "The entity (framework 2; with framework 1, the entity assessed at a centre run by the private sector or civil society).")
         var entity: String?
 
         @Option(help: "The cycle: a year, such as 2026.")
@@ -66,8 +66,8 @@ struct AssessCommand: AsyncParsableCommand {
             if (from != nil || to != nil), period == nil { throw ValidationError("--from must not come after --to.") }
             guard let f = Framework(rawValue: framework) else { throw ValidationError("--framework must be 1 or 2.") }
             switch f {
-            case .headquarters where centre == nil || entity != nil:
-                throw ValidationError("Framework 1 assesses a centre: give --centre ID (and no --entity).")
+            case .headquarters where centre == nil:
+                throw ValidationError("Framework 1 assesses a centre: give --centre ID (and --entity only for a centre run by the private sector or civil society).")
             case .remote where entity == nil || centre != nil:
                 throw ValidationError("Framework 2 assesses an entity's remote service: give --entity ID (and no --centre).")
             default: break
@@ -81,7 +81,9 @@ struct AssessCommand: AsyncParsableCommand {
                 let db = try store.open(try store.settings(), create: true)
                 defer { try? db.close() }
                 let f = Framework(rawValue: framework)!
-                let assessment = Assessment(framework: f, unit: centre ?? entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
+                let assessment = f == .headquarters
+                    ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
+                    : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
                 try await db.openAssessment(assessment)
                 let count = Catalogue.standard[f].criteria.count
                 print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")

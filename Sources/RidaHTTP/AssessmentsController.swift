@@ -47,13 +47,14 @@ struct AssessmentsController: Sendable {
         var reached: Shield?
         var next: Classification.Standing?
 
-        enum Key: String, CodingKey { case id, framework, unit, cycle, period, openedAt, openedBy, closing, provisional, reached, next }
+        enum Key: String, CodingKey { case id, framework, unit, entity, cycle, period, openedAt, openedBy, closing, provisional, reached, next }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(assessment.id, forKey: .id)
             try c.encode(assessment.framework, forKey: .framework)
             try c.encode(assessment.unit, forKey: .unit)
+            try c.encodeIfPresent(assessment.entity, forKey: .entity)
             try c.encode(assessment.cycle, forKey: .cycle)
             try c.encode(assessment.quarters.map(\.description), forKey: .period)
             try c.encode(assessment.openedAt, forKey: .openedAt)

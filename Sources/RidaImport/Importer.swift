@@ -256,7 +256,7 @@ public struct Importer: Sendable {
     /// apart by their order of appearance.
     static func derivedID(_ values: [String?], seen: inout [String: Int]) -> String {
         var hasher = SHA256()
-        for value in values {
+        for (index, value) in values.enumerated() where index < ResponseDraft.originalFieldCount || value != nil {
             hasher.update(data: Data((value ?? "").utf8))
             hasher.update(data: Data([0x1F]))
         }

@@ -122,8 +122,26 @@ enum Migrations {
             // `dayRollupWindow` days of their receipt. Rebuilt by that rule, so `rida db check` recounts them alike.
             try SQLiteStore.rebuildDayRollups(in: db, zone: zone)
         }
+        migrator.registerMigration("verdicts-units-v1") { db in
+            try db.execute(sql: verdictsUnitsV1)
+        }
         return migrator
     }
+
+    /// Issue 10 point 6, the units the guide assesses separately (guide-notes decision 15): who runs a centre, the
+    /// government entities serving there and the guide's exclusions, in the registry and its log; the entity a response
+    /// names (optional), indexed only where given, so the ingest of responses without one pays nothing for it.
+    static let verdictsUnitsV1 = """
+        ALTER TABLE centre ADD COLUMN operator TEXT CHECK (operator IN ('government', 'private', 'civil-society'));
+        ALTER TABLE centre ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centre ADD COLUMN exclusion TEXT CHECK (exclusion IN ('health', 'financial', 'education', 'temporary'));
+        ALTER TABLE centreChange ADD COLUMN operator TEXT;
+        ALTER TABLE centreChange ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centreChange ADD COLUMN exclusion TEXT;
+        ALTER TABLE response ADD COLUMN entity TEXT;
+        CREATE INDEX response_by_entity ON response(centre, entity, quarter) WHERE entity IS NOT NULL;
+        ALTER TABLE assessment ADD COLUMN entity TEXT;
+        """
 
     /// Issue 10, the verdicts the guide would give: an assessment's period (nil: the cycle's four quarters); closing an
     /// assessment, with the computed verdicts frozen at that moment, figures and all (both append-only); Tawasul records

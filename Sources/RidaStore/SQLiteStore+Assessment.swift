@@ -10,8 +10,8 @@ extension SQLiteStore {
         try await write { db in
             switch assessment.framework {
             case .headquarters:
-                guard let centre = try Self.centre(assessment.unit, in: db) else {
-                    throw AssessmentError("There is no centre \(assessment.unit) in the registry: add it first (rida centres add \(assessment.unit) --entity … --kind headquarters --channels …).", notFound: true)
+                guard let centre = try Self.centre(assessment.centre, in: db) else {
+                    throw AssessmentError("There is no centre \(assessment.centre) in the registry: add it first (rida centres add \(assessment.centre) --entity … --kind headquarters --channels …).", notFound: true)
                 }
                 switch centre.kind {
                 case .remote?:
@@ -21,10 +21,13 @@ extension SQLiteStore {
                 case .headquarters?:
                     break
                 }
+                try Self.refuseExcluded(centre, assessment: assessment)
+                try Self.checkUnit(centre, assessment: assessment)
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {
                     throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first (rida centres add-entity \(assessment.unit)).", notFound: true)
                 }
+                if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Self.refuseExcluded(centre, assessment: assessment) }
             }
             if let existing = try Self.assessment(assessment.id, in: db) {
                 throw AssessmentError("The assessment \(existing.id) is already open (framework \(existing.framework), opened by \(existing.openedBy) at \(existing.openedAt.iso8601)).")
@@ -33,11 +36,34 @@ extension SQLiteStore {
                 throw AssessmentError("The assessment \(assessment.id) was not opened: \(problem).")
             }
             try db.execute(sql: """
-                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy, firstQuarter, lastQuarter) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy, firstQuarter, lastQuarter, entity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [assessment.id, assessment.framework.rawValue, assessment.unit, assessment.cycle,
                                  assessment.openedAt.iso8601, assessment.openedBy,
                                  assessment.isWholeCycle ? nil : assessment.firstQuarter.description,
-                                 assessment.isWholeCycle ? nil : assessment.lastQuarter.description])
+                                 assessment.isWholeCycle ? nil : assessment.lastQuarter.description, assessment.entity])
+        }
+    }
+
+    /// The guide leaves some centres out of its assessment (guide-notes decision 15): opening one is refused with its words.
+    static func refuseExcluded(_ centre: Centre, assessment: Assessment) throws {
+        guard let exclusion = centre.exclusion else { return }
+        throw AssessmentError("The assessment \(assessment.id) was not opened: the registry records \(centre.id) as \(exclusion.summary), which the guide leaves out of its assessment: \(exclusion.guideText).")
+    }
+
+    /// Guide-notes decision 15: a centre run by the private sector or civil society is assessed entity by entity, each
+    /// entity serving there on its own; any other centre once, as a whole.
+    static func checkUnit(_ centre: Centre, assessment: Assessment) throws {
+        let entities = centre.servingEntities.joined(separator: ", ")
+        switch (centre.assessesEntitiesSeparately, assessment.entity) {
+        case (true, nil):
+            throw AssessmentError("\(centre.id) is run by \(centre.operator?.rawValue ?? "?"): each government entity serving there is assessed on its own («فإن كل جهة حكومية تقدم خدماتها عبر هذا المقر تقيّم على حدة»); give --entity, one of \(entities).")
+        case (true, let entity?) where !centre.servingEntities.contains(entity):
+            throw AssessmentError("\(entity) does not serve at \(centre.id) as the registry says (entities serving there: \(entities)): add it first (rida centres add \(centre.id) --serves …).")
+        case (false, _?):
+            throw AssessmentError("\(centre.id) is not run by the private sector or civil society: it is assessed once, as a whole, and the entity running it answers for it; open it without --entity.")
+        default:
+            break
         }
     }
 
@@ -70,6 +96,7 @@ extension SQLiteStore {
         var assessment = Assessment(framework: Framework(rawValue: row["framework"]) ?? .headquarters, unit: row["unit"],
                                     cycle: row["cycle"], openedAt: decodeInstant(row["openedAt"]), openedBy: row["openedBy"],
                                     period: period)
+        assessment.entity = row["entity"]
         assessment.id = row["id"]
         if let closedAt = row["closedAt"] as String? {
             let quarters = (row["closedQuarters"] as String? ?? "").split(separator: ",").compactMap { Quarter(String($0)) }
@@ -257,14 +284,16 @@ extension SQLiteStore {
             let scopes: [String]
             switch assessment.framework {
             case .headquarters:
-                centre = try Self.centre(assessment.unit, in: db)
+                centre = try Self.centre(assessment.centre, in: db)
                 scopes = [assessment.unit]
             case .remote:
                 centre = try Self.remoteCentre(of: assessment.unit, in: db)
                 scopes = [assessment.unit] + (centre.map { [$0.id] } ?? [])
             }
             var byQuarter: [Quarter: [String: Counts]] = [:]
-            if let centre {
+            if let centre, let entity = assessment.entity {
+                byQuarter = try Self.entityCounts(centre: centre.id, entity: entity, quarters: [assessment.firstQuarter.previous] + quarters, in: db)
+            } else if let centre {
                 for (quarter, groups) in counts {
                     for (key, value) in groups where key.centre == centre.id { byQuarter[quarter, default: [:]][key.channel] = value }
                 }
@@ -290,6 +319,28 @@ extension SQLiteStore {
         }
     }
 
+    /// One entity's counts at a centre, per quarter and channel, recounted from its responses (they name the entity).
+    /// An assessment reads them a few times a cycle, so they are counted when asked, through the partial index
+    /// `response_by_entity`, rather than kept in a rollup the ingest of every response would pay for.
+    static func entityCounts(centre: String, entity: String, quarters: [Quarter], in db: Database) throws -> [Quarter: [String: Counts]] {
+        let scores = (1...4).flatMap { q in (1...5).map { s in "coalesce(sum(q\(q) = \(s)), 0)" } }.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: quarters.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT quarter, channel, count(*), \(scores),
+                   coalesce(sum(stage = 'before'), 0), coalesce(sum(stage = 'during'), 0), coalesce(sum(stage = 'after'), 0)
+            FROM response WHERE centre = ? AND entity = ? AND quarter IN (\(placeholders)) GROUP BY quarter, channel
+            """, arguments: StatementArguments([centre, entity] + quarters.map(\.description)))
+        var result: [Quarter: [String: Counts]] = [:]
+        for row in rows {
+            guard let quarter = Quarter(row[0] as String) else { continue }
+            var counts = Counts(responses: row[2])
+            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[3 + q * 5 + s] } }
+            counts.stages = [row[23], row[24], row[25]]
+            result[quarter, default: [:]][row[1] as String] = counts
+        }
+        return result
+    }
+
     /// The assessment as it stands at `now`: every criterion's recorded and computed verdicts, and the classification.
     public func assessmentSheet(_ id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue = .standard) async throws -> AssessmentSheet {
         guard let assessment = try await assessment(id) else {
@@ -307,8 +358,13 @@ extension SQLiteStore {
         var name: LocalizedText?
         switch assessment.framework {
         case .headquarters:
-            if let centre = try await centre(assessment.unit), centre.nameAr != nil || centre.nameEn != nil {
+            if let centre = try await centre(assessment.centre), centre.nameAr != nil || centre.nameEn != nil {
                 name = LocalizedText(ar: centre.name(.ar), en: centre.name(.en))
+            }
+            if let entityID = assessment.entity {
+                let entity = try await entity(entityID)
+                let centreName = name ?? LocalizedText(ar: assessment.centre, en: assessment.centre)
+                name = LocalizedText(ar: "\(entity?.name(.ar) ?? entityID) في \(centreName.ar)", en: "\(entity?.name(.en) ?? entityID) at \(centreName.en)")
             }
         case .remote:
             if let entity = try await entity(assessment.unit), entity.nameAr != nil || entity.nameEn != nil {

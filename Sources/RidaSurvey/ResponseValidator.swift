@@ -50,6 +50,16 @@ public struct ResponseValidator: Sendable {
             problem("centre", "is missing: every response belongs to a centre")
         }
 
+        // The entity, optional, is an identifier as the centre is.
+        let entity = cleaned(draft.entity)
+        if let entity {
+            if entity.utf8.count > Self.maxCentreLength, entity.count > Self.maxCentreLength {
+                problem("entity", "is longer than \(Self.maxCentreLength) characters")
+            } else if hasControlCharacters(entity, allowingNewlines: false) {
+                problem("entity", "must not contain control characters or line breaks")
+            }
+        }
+
         let channel = cleaned(draft.channel)
         if let channel {
             if channels.channel(channel) == nil {
@@ -110,7 +120,7 @@ public struct ResponseValidator: Sendable {
         }
         return .success(SurveyResponse(
             id: id, centre: centre, channel: channel, submittedAt: submittedAt, stage: stage,
-            ratings: ratings, service: service, counter: counter, comment: comment,
+            ratings: ratings, service: service, counter: counter, comment: comment, entity: entity,
             surveyID: questionnaire.id, surveyVersion: questionnaire.version
         ))
     }

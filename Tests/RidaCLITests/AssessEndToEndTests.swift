@@ -25,6 +25,46 @@ import Testing
         return csv
     }
 
+    /// Decision 15 in the registry: who runs a centre, who serves there, and the guide's exclusions refused at opening.
+    @Test func centresRecordOperatorsServingEntitiesAndExclusions() throws {
+        defer { temp.remove() }
+        var result = try rida(["centres", "add", "C07", "--kind", "headquarters", "--channels", "counter", "--operator", "private"])
+        #expect(result.status != 0 && result.stderr.contains("it needs the government entities serving there"), "\(result.stderr)")
+        result = try rida(["centres", "add", "C07", "--kind", "headquarters", "--channels", "counter", "--operator", "private", "--serves", "E02,E03"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = """
+            centre,entity,kind,channels,operator,serves,excluded
+            H01,E05,headquarters,counter,government,,health
+            T01,E05,headquarters,counter,,,temporary
+
+            """
+        result = try rida(["centres", "import", try temp.file("centres.csv", csv)])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try rida(["centres", "import", try temp.file("bad.csv", "centre,operator,excluded\nX1,state,closed\n")])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 2, operator: \"state\" is not government, private or civil-society"))
+        #expect(result.stderr.contains("line 2, excluded: \"closed\" is not health, financial, education, temporary or none"))
+        result = try rida(["centres", "list", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let centres = try #require(json["centres"] as? [[String: Any]])
+        #expect(centres.map { $0["id"] as? String } == ["C07", "H01", "T01"])
+        #expect(centres[0]["operator"] as? String == "private")
+        #expect(centres[0]["servingEntities"] as? [String] == ["E02", "E03"])
+        #expect(centres[1]["exclusion"] as? String == "health")
+        #expect(try rida(["centres", "history", "C07"]).stdout.contains("run by private  serving E02,E03"))
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "H01", "--cycle", "2026"])
+        #expect(result.status != 0 && result.stderr.contains("which the guide leaves out of its assessment"), "\(result.stderr)")
+        #expect(result.stderr.contains("التابعة للقطاع الصحي"))
+        // C07, run privately, is assessed entity by entity.
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--cycle", "2026"])
+        #expect(result.status != 0 && result.stderr.contains("give --entity, one of E02, E03"), "\(result.stderr)")
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--entity", "E03", "--cycle", "2026"])
+        #expect(result.status == 0 && result.stdout.hasPrefix("Opened C07@E03-2026"), "\(result.stderr)")
+        #expect(try rida(["centres", "add", "T01", "--excluded", "none"]).status == 0)
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "T01", "--cycle", "2026"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     @Test func openRecordStatusShow() throws {
         defer { temp.remove() }
         let responses = try temp.file("responses.csv", responsesCSV())
