@@ -41,9 +41,12 @@ F2_BINDING_TOTAL = 45
 F2_NON_BINDING = {"3.3.3", "3.3.4", "2.3.5"}
 
 DECIDED_BY_DATA = {
-    1: {"2.3.1", "2.3.2", "2.3.3", "2.3.5"},
-    2: {"2.3.2", "3.2.1", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.2.7"},
+    1: {"2.3.2", "2.3.3"},
+    2: {"2.3.2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.2.7"},
 }
+# The criteria whose whole text is conditional, the only ones that may be "not applicable" (guide-notes
+# decision 12); each quotes its condition, word for word from its text.
+CONDITIONAL = {1: {"2.1.1", "2.1.3"}, 2: {"3.1.1"}}
 
 TATWEEL = "\u0640"
 # Characters the PDF extraction left behind that must not survive into the catalogue.
@@ -138,6 +141,14 @@ def walk(fw, doc, sub_counts):
                 want = "data" if kid in DECIDED_BY_DATA[fw] else "evidence"
                 if cr.get("decidedBy") != want:
                     problem(f"framework {fw} {kid}: decidedBy {cr.get('decidedBy')!r}, expected {want!r}")
+                if kid in CONDITIONAL[fw]:
+                    cond = cr.get("condition")
+                    if not isinstance(cond, dict) or not cond.get("ar") or not cond.get("en"):
+                        problem(f"framework {fw} {kid}: a conditional criterion needs its condition {{'ar', 'en'}}")
+                    elif cond["ar"] not in cr.get("text", {}).get("ar", ""):
+                        problem(f"framework {fw} {kid}: the condition is not the criterion's own words")
+                elif "condition" in cr:
+                    problem(f"framework {fw} {kid}: has a condition but is not one of the conditional criteria")
                 out.append((cid, sid, cr))
     for k, v in seen.items():
         if v > 1:

@@ -41,6 +41,12 @@ public struct Criterion: Codable, Sendable, Hashable, Identifiable {
     public var decidedBy: DecidedBy
     /// What the catalogue says about the text (mended extraction damage, differing copies), in English.
     public var note: String?
+    /// For the few criteria whose whole text is conditional (framework 1's 2.1.1 and 2.1.3, framework 2's 3.1.1):
+    /// the condition, in the guide's words. Only these may be recorded not applicable (guide-notes decision 12).
+    public var condition: LocalizedText?
+
+    /// Whether the criterion may be recorded not applicable: only when its whole text is conditional.
+    public var mayBeNotApplicable: Bool { condition != nil }
 
     /// Whether the criterion counts towards the framework's top classification:
     /// every criterion of framework 1, the binding ones of framework 2.
@@ -95,7 +101,8 @@ public struct FrameworkCatalogue: Sendable, Hashable {
             Category(id: category.id, name: category.name, subcategories: category.subcategories.map { sub in
                 Subcategory(id: sub.id, name: sub.name, criteria: sub.criteria.map { c in
                     Criterion(id: c.id, framework: framework, category: category.id, subcategory: sub.id,
-                              tier: c.tier, binding: c.binding, text: c.text, decidedBy: c.decidedBy, note: c.note?["en"])
+                              tier: c.tier, binding: c.binding, text: c.text, decidedBy: c.decidedBy, note: c.note?["en"],
+                              condition: c.condition)
                 })
             })
         }
@@ -138,6 +145,7 @@ private struct CatalogueFile: Decodable {
         var text: LocalizedText
         var decidedBy: DecidedBy
         var note: [String: String]?
+        var condition: LocalizedText?
     }
     struct SubcategoryEntry: Decodable {
         var id: String

@@ -50,6 +50,16 @@ public struct Classification: Codable, Sendable, Hashable {
 
         public var reached: Bool { notMet.isEmpty && pending.isEmpty }
         public var satisfied: Int { met + notApplicable }
+
+        /// The tally with not applicable counted apart: `93 met and 1 not applicable of 94`.
+        public var tally: String {
+            "\(met) met" + (notApplicable > 0 ? " and \(notApplicable) not applicable" : "") + " of \(required)"
+        }
+
+        /// The same in Arabic: `93 مستوفى و1 لا ينطبق من 94`.
+        public var tallyAr: String {
+            "\(met) مستوفى" + (notApplicable > 0 ? " و\(notApplicable) لا ينطبق" : "") + " من \(required)"
+        }
     }
 
     public var framework: Framework
@@ -59,9 +69,12 @@ public struct Classification: Codable, Sendable, Hashable {
     public var next: Shield?
     /// Every shield of the framework, lowest first.
     public var standings: [Standing]
+    /// True while the assessment is open: its data verdicts are provisional, and so is the shield.
+    public var provisional: Bool
 
-    public init(framework: Framework, verdicts: [(Criterion, Verdict)]) {
+    public init(framework: Framework, verdicts: [(Criterion, Verdict)], provisional: Bool = false) {
         self.framework = framework
+        self.provisional = provisional
         standings = Shield.ladder(framework).map { shield in
             var standing = Standing(shield: shield, required: 0, met: 0, notApplicable: 0, notMet: [], pending: [])
             for (criterion, verdict) in verdicts where shield.requires(criterion) {

@@ -2,32 +2,22 @@ import Foundation
 import RidaAggregation
 import RidaSurvey
 
-/// What a data rule found: met and not met are decided; the others leave the criterion pending.
+/// What a data rule found. Met and not met decide; no data leaves the criterion pending; "for the evaluator" is the
+/// data shown as evidence for a criterion the evaluation team decides (guide-notes decisions 10, 11).
 public enum Outcome: String, Codable, Sendable {
     case met
     case notMet
-    /// The 95% interval straddles the threshold: the data cannot tell yet.
-    case inconclusive
-    /// Fewer responses than the minimum sample.
-    case tooFewResponses
-    /// The data the rule needs is not in the database (no quarter ended, channels not registered, nothing imported).
+    /// Nothing to decide on: no ratings in the period, no quarter ended, nothing imported.
     case missingData
-
-    public init(_ confidence: Confidence) {
-        switch confidence {
-        case .met: self = .met
-        case .notMet: self = .notMet
-        case .inconclusive: self = .inconclusive
-        case .tooFewResponses: self = .tooFewResponses
-        }
-    }
+    /// The data is evidence the evaluator weighs; no computed rule decides the criterion.
+    case forEvaluator
 
     /// The verdict this outcome gives: only met and not met decide.
     public var verdict: Verdict {
         switch self {
         case .met: .met
         case .notMet: .notMet
-        case .inconclusive, .tooFewResponses, .missingData: .pending
+        case .missingData, .forEvaluator: .pending
         }
     }
 
@@ -35,35 +25,39 @@ public enum Outcome: String, Codable, Sendable {
         switch self {
         case .met: "met"
         case .notMet: "not met"
-        case .inconclusive: "inconclusive"
-        case .tooFewResponses: "too few responses"
-        case .missingData: "missing data"
+        case .missingData: "no data"
+        case .forEvaluator: "for the evaluator"
         }
     }
 }
 
-/// One thing a rule checked: a channel in a quarter, a report, a topic, a rate.
+/// One thing a rule checked or shows: the centre over the period, a channel in a quarter, a report, a topic, a rate.
 public struct Check: Codable, Sendable, Hashable {
     /// What was checked, such as `website 2026-Q2`.
     public var label: String
     public var outcome: Outcome
     /// The figures it rests on, in a sentence.
     public var detail: String
-    /// False for what is shown beside without deciding (a centre's roll-up).
+    /// False for what is shown beside without deciding (the figures per channel and quarter, the diagnosis).
     public var deciding: Bool
     /// The group's figures, where the check rests on survey responses.
     public var figures: Figures?
+    /// What an evaluator should weigh beside the verdict (the 95% interval straddles the threshold, a small sample, a
+    /// channel without responses). Never changes the outcome.
+    public var caution: String?
 
-    public init(label: String, outcome: Outcome, detail: String, deciding: Bool = true, figures: Figures? = nil) {
+    public init(label: String, outcome: Outcome, detail: String, deciding: Bool = true, figures: Figures? = nil, caution: String? = nil) {
         self.label = label
         self.outcome = outcome
         self.detail = detail
         self.deciding = deciding
         self.figures = figures
+        self.caution = caution
     }
 }
 
-/// A criterion's verdict computed from the data, with every check it rests on.
+/// A criterion's verdict computed from the data (the engine's proposal to the evaluation team), with every check it
+/// rests on.
 public struct ComputedVerdict: Codable, Sendable, Hashable {
     public var criterion: String
     public var outcome: Outcome
@@ -72,55 +66,44 @@ public struct ComputedVerdict: Codable, Sendable, Hashable {
     public var checks: [Check]
     /// The imports the verdict rests on.
     public var evidence: [EvidenceReference]
-    /// Whether the cycle has quarters still to end: the data so far cannot award the criterion yet, so a met outcome
-    /// counts as pending (an evaluator who assesses before the cycle ends records the verdict by hand, with a reason).
+    /// True while the assessment is open: the verdict rests on the quarters of the period ended so far and may change
+    /// with later data. Closing the assessment freezes it (`final`).
     public var provisional: Bool
+    /// The quarters of the period the verdict rests on.
+    public var quarters: [Quarter]
 
-    /// Whether a not-met outcome can still turn while the cycle runs (a rule over the latest quarter or over the whole
-    /// cycle's rate), as opposed to a quarter that failed for good.
-    public var revisable: Bool
+    /// The verdict it proposes: met and not met decide, the others leave the criterion pending.
+    public var verdict: Verdict { outcome.verdict }
 
-    /// The verdict that counts: met and not met decide, except that while the cycle runs met is pending, and so is a
-    /// not met that later quarters can still turn.
-    public var verdict: Verdict {
-        guard provisional else { return outcome.verdict }
-        switch outcome {
-        case .met: return .pending
-        case .notMet: return revisable ? .pending : .notMet
-        default: return outcome.verdict
-        }
+    /// The outcome in words, `met (provisional)` while the assessment is open.
+    public var label: String { provisional ? "\(outcome.label) (provisional)" : outcome.label }
+
+    /// The cautions of its checks, deciding ones first.
+    public var cautions: [String] {
+        (checks.filter(\.deciding) + checks.filter { !$0.deciding }).compactMap { check in check.caution.map { "\(check.label): \($0)" } }
     }
 
-    /// The outcome in words, `met so far` (or `not met so far`) while the cycle runs.
-    public var label: String {
-        guard provisional else { return outcome.label }
-        switch outcome {
-        case .met: return "met so far"
-        case .notMet where revisable: return "not met so far"
-        default: return outcome.label
-        }
-    }
-
-    /// Combines checks: one not met decides; otherwise missing data, too few responses and inconclusive
-    /// (in that order) leave it open; met when every deciding check is met.
-    public init(criterion: String, checks: [Check], summary: String? = nil, evidence: [EvidenceReference] = [], provisional: Bool = false) {
+    /// Combines checks, unless `outcome` is given: one not met decides; otherwise no data leaves it open; met when every
+    /// deciding check is met. Without a deciding check the outcome is no data.
+    public init(criterion: String, checks: [Check], summary: String? = nil, evidence: [EvidenceReference] = [],
+                outcome given: Outcome? = nil, quarters: [Quarter] = []) {
         self.criterion = criterion
         self.checks = checks
         self.evidence = evidence
-        self.provisional = provisional
-        self.revisable = false
+        self.provisional = false
+        self.quarters = quarters
         let deciding = checks.filter(\.deciding).map(\.outcome)
         let outcome: Outcome
-        if deciding.isEmpty {
+        if let given {
+            outcome = given
+        } else if deciding.isEmpty {
             outcome = .missingData
         } else if deciding.contains(.notMet) {
             outcome = .notMet
         } else if deciding.contains(.missingData) {
             outcome = .missingData
-        } else if deciding.contains(.tooFewResponses) {
-            outcome = .tooFewResponses
-        } else if deciding.contains(.inconclusive) {
-            outcome = .inconclusive
+        } else if deciding.contains(.forEvaluator) {
+            outcome = .forEvaluator
         } else {
             outcome = .met
         }
@@ -152,13 +135,14 @@ public struct AssessmentData: Sendable {
     public var centre: String?
     /// The channels that centre serves, in display order.
     public var channels: [String]
-    /// The centre's counts per quarter and channel.
+    /// The centre's counts per quarter and channel: the period's quarters and the quarter before it (framework 2's
+    /// 3.2.3 compares the first quarter with the one before, across the year boundary).
     public var counts: [Quarter: [String: Counts]]
-    /// The local days in the cycle on which the live display served the centre (framework 1, 2.3.5).
+    /// The local days on which a display bound to the centre served Rida's live page (evidence for framework 1's 2.3.5).
     public var liveDisplayDays: [CivilDate]
     /// Quarterly reports saved for the entity or its remote centre (framework 2, 3.2.2).
     public var reports: [SavedReport]
-    /// Reasons recorded for declines (framework 2, 3.2.3).
+    /// Reasons recorded for declines and unchanged figures (framework 2, 3.2.3).
     public var declines: [DeclineReason]
     /// The entity's Tawasul complaints; nil when no Tawasul records were ever imported.
     public var complaints: [TawasulComplaint]?
@@ -187,31 +171,64 @@ public struct AssessmentData: Sendable {
         self.contactImports = contactImports
     }
 
-    /// The quarters the rules look at: those of the cycle that have ended.
+    /// The quarters the rules look at: those of the assessment period that have ended (once closed, those it was
+    /// closed on).
     public var quarters: [Quarter] { assessment.endedQuarters(at: now, zone: zone) }
 
     func counts(_ quarter: Quarter, _ channel: String) -> Counts { counts[quarter]?[channel] ?? .zero }
+
+    /// The channels to show: the registered ones, then any other the centre has responses on.
+    var shownChannels: [String] {
+        var seen = Set(channels)
+        var extra: [String] = []
+        for quarter in quarters {
+            for channel in (counts[quarter] ?? [:]).keys.sorted() where !seen.contains(channel) {
+                seen.insert(channel)
+                extra.append(channel)
+            }
+        }
+        return channels + extra
+    }
+
+    /// The centre's counts over the ended quarters of the period, every channel together.
+    var periodCounts: Counts {
+        var all = Counts.zero
+        for quarter in quarters {
+            for counts in (counts[quarter] ?? [:]).values { all.add(counts) }
+        }
+        return all
+    }
+
+    /// The ended quarters in words: `2026-Q1–2026-Q3`, or the one quarter.
+    var quartersText: String {
+        guard let first = quarters.first, let last = quarters.last else { return "no quarter" }
+        return first == last ? first.description : "\(first)–\(last)"
+    }
 }
 
-/// The guide's criteria that Rida decides from its data. Pure: data in, verdicts with their figures out.
+/// The guide's criteria that Rida decides from its data, and the data it shows for criteria the evaluator decides.
+/// Pure: data in, verdicts with their figures out.
 public enum DataRules {
-    /// The computed verdict of `criterion`, nil when it is decided from evidence. While quarters of the cycle are still
-    /// to end, the verdict is provisional: met so far counts as pending.
+    /// The criteria decided from evidence for which the sheet shows data (guide-notes decision 11): the coverage of
+    /// each channel for framework 1's 2.3.1 and framework 2's 3.2.1, the live display's days for framework 1's 2.3.5.
+    static let evidenceShown: Set<RuleKey> = [
+        RuleKey(framework: .headquarters, id: "2.3.1"), RuleKey(framework: .headquarters, id: "2.3.5"),
+        RuleKey(framework: .remote, id: "3.2.1"),
+    ]
+
+    /// The computed verdict of `criterion` (or, for 2.3.1, 2.3.5 and 3.2.1, the data shown to the evaluator), nil when
+    /// it is decided from evidence alone. While the assessment is open the verdict is provisional, on the quarters of
+    /// its period ended so far.
     public static func evaluate(_ criterion: Criterion, _ data: AssessmentData) -> ComputedVerdict? {
-        guard criterion.decidedBy == .data else { return nil }
+        let key = RuleKey(framework: criterion.framework, id: criterion.id)
+        guard criterion.decidedBy == .data || evidenceShown.contains(key) else { return nil }
         guard var verdict = rule(criterion, data) else { return nil }
-        let ended = data.quarters.count, all = data.assessment.quarters.count
-        // Once the live display has served the centre, later quarters cannot undo it.
-        let settled = criterion.framework == .headquarters && criterion.id == "2.3.5" && verdict.outcome == .met
-        if ended < all, !settled {
+        verdict.quarters = data.quarters
+        if !data.assessment.isClosed {
             verdict.provisional = true
-            verdict.revisable = revisableRules.contains(RuleKey(framework: criterion.framework, id: criterion.id))
-            let through = data.quarters.last.map { " through \($0)" } ?? ""
-            let remaining = "\(all - ended) quarter\(all - ended == 1 ? "" : "s") of \(data.assessment.cycle) still to end"
-            if verdict.outcome == .met {
-                verdict.summary = "Met so far\(through); \(remaining). " + verdict.summary
-            } else if verdict.outcome == .notMet, verdict.revisable {
-                verdict.summary = "Not met so far\(through); \(remaining) can change it. " + verdict.summary
+            let remaining = data.assessment.quarters.count - data.quarters.count
+            if remaining > 0, !data.quarters.isEmpty, verdict.outcome == .met || verdict.outcome == .notMet {
+                verdict.summary += " Provisional: on \(data.quartersText), \(remaining) quarter\(remaining == 1 ? "" : "s") of the period \(data.assessment.period) still to end."
             }
         }
         return verdict
@@ -221,14 +238,6 @@ public enum DataRules {
         var framework: Framework
         var id: String
     }
-
-    /// The rules whose not met later quarters can still turn: the live display not yet used (2.3.5), the latest
-    /// quarter's mean (3.2.5), and rates over the whole cycle (3.2.7, framework 2's 2.3.2). The others judge each ended
-    /// quarter on its own, or a topic that already recurred, and a failure stands.
-    static let revisableRules: Set<RuleKey> = [
-        RuleKey(framework: .headquarters, id: "2.3.5"), RuleKey(framework: .remote, id: "3.2.5"),
-        RuleKey(framework: .remote, id: "3.2.7"), RuleKey(framework: .remote, id: "2.3.2"),
-    ]
 
     static func rule(_ criterion: Criterion, _ data: AssessmentData) -> ComputedVerdict? {
         switch (criterion.framework, criterion.id) {
@@ -249,100 +258,161 @@ public enum DataRules {
     }
 
     /// Why a rule over survey data cannot start, if it cannot.
-    static func surveyPreconditions(_ id: String, _ data: AssessmentData) -> ComputedVerdict? {
+    static func surveyPreconditions(_ id: String, _ data: AssessmentData, needChannels: Bool = true) -> ComputedVerdict? {
         if data.quarters.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.")
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no quarter of the period \(data.assessment.period) has ended yet.")
         }
         guard let centre = data.centre else {
-            return ComputedVerdict(criterion: id, checks: [], summary: "The entity \(data.assessment.unit) has no remote centre registered: rida centres add ID --entity \(data.assessment.unit) --kind remote --channels ….")
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: the entity \(data.assessment.unit) has no remote centre registered (rida centres add ID --entity \(data.assessment.unit) --kind remote --channels …).")
         }
-        if data.channels.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "The channels of \(centre) are not registered: rida centres add \(centre) --channels ….")
+        if needChannels, data.channels.isEmpty {
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: the channels of \(centre) are not registered (rida centres add \(centre) --channels …).")
         }
         return nil
     }
 
-    // MARK: Framework 1, 2.3.1 and framework 2, 3.2.1
+    /// The cautions an evaluator reads beside a threshold's verdict: the 95% interval straddling the threshold, and a
+    /// sample below the configured minimum. They never change the verdict (guide-notes decision 10).
+    static func caution(responses: Int, interval: Interval?, threshold: Double, policy: ThresholdPolicy, asPercent: Bool) -> String? {
+        var parts: [String] = []
+        if let interval, interval.straddles(threshold) {
+            parts.append(asPercent
+                ? "the 95% interval \(percent(interval.low))–\(percent(interval.high)) straddles \(percent(threshold))"
+                : String(format: "the 95%% interval %.2f–%.2f straddles %.0f", interval.low, interval.high, threshold))
+        }
+        if responses > 0, responses < policy.minimumResponses {
+            parts.append("small sample: \(responses) response\(responses == 1 ? "" : "s"), below the configured minimum of \(policy.minimumResponses)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
 
-    /// Every channel has responses in every ended quarter of the cycle rating the employee (q1), the service (q2 or q3)
-    /// and the channel (q4); with `earlyStages`, some of them given before or during the service.
+    // MARK: Framework 1, 2.3.1 and framework 2, 3.2.1 (the evaluator decides)
+
+    /// Shows, for each channel, its responses in each ended quarter of the period and the ratings of the employee (q1),
+    /// the service (q2, q3) and the channel (q4); with `earlyStages`, those given before or during the service. Channels
+    /// without any response are flagged. Appendix 2 asks for a permanent mechanism, guidance inviting customers to rate
+    /// and proof of periodic analysis, and the mechanism may live outside Rida: the evaluator decides.
     static func coverage(_ id: String, _ data: AssessmentData, earlyStages: Bool) -> ComputedVerdict {
-        if let stop = surveyPreconditions(id, data) { return stop }
+        let ask = earlyStages
+            ? "a clear mechanism on every remote channel, available from the early stages (Tawasul's preferred)"
+            : "a permanent mechanism on every channel, guidance inviting customers to rate and proof of periodic analysis (appendix 2)"
+        if let stop = surveyPreconditions(id, data) {
+            return ComputedVerdict(criterion: id, checks: [], summary: "For the evaluator: the guide asks for \(ask). \(stop.summary)", outcome: .forEvaluator)
+        }
         var checks: [Check] = []
-        for channel in data.channels {
+        var silent: [String] = []
+        var gaps: [String] = []
+        for channel in data.shownChannels {
+            var perQuarter: [String] = []
+            var total = Counts.zero
+            var empty: [Quarter] = []
             for quarter in data.quarters {
                 let c = data.counts(quarter, channel)
-                let employee = c.answers(0)
-                let service = c.answers(1) + c.answers(2)
-                let rated = c.answers(3)
-                let early = c.stages[0] + c.stages[1]
-                var missing: [String] = []
-                if c.responses == 0 { missing.append("no responses") } else {
-                    if employee == 0 { missing.append("no rating of the employee") }
-                    if service == 0 { missing.append("no rating of the service") }
-                    if rated == 0 { missing.append("no rating of the channel") }
-                    if earlyStages, early == 0 { missing.append("none given before or during the service") }
-                }
-                var detail = "\(c.responses) responses; ratings of the employee \(employee), the service \(service), the channel \(rated)"
-                if earlyStages { detail += "; before \(c.stages[0]), during \(c.stages[1]), after \(c.stages[2]) the service" }
-                if !missing.isEmpty { detail += " — " + missing.joined(separator: ", ") }
-                checks.append(Check(label: "\(channel) \(quarter)", outcome: missing.isEmpty ? .met : .notMet, detail: detail))
+                total.add(c)
+                perQuarter.append("\(quarter) \(c.responses)")
+                if c.responses == 0 { empty.append(quarter) }
             }
+            var detail = "responses " + perQuarter.joined(separator: ", ")
+            detail += "; ratings of the employee \(total.answers(0)), the service \(total.answers(1) + total.answers(2)), the channel \(total.answers(3))"
+            if earlyStages { detail += "; given before \(total.stages[0]), during \(total.stages[1]), after \(total.stages[2]) the service" }
+            var caution: String?
+            if total.responses == 0 {
+                silent.append(channel)
+                caution = "no responses in Rida in \(data.quartersText): ask for this channel's own mechanism and its results"
+            } else if !empty.isEmpty {
+                gaps.append(channel)
+                caution = "no responses in \(empty.map(\.description).joined(separator: ", "))"
+            } else if earlyStages, total.stages[0] + total.stages[1] == 0 {
+                caution = "none given before or during the service"
+            }
+            if !data.channels.contains(channel) {
+                caution = [caution, "not a registered channel of \(data.centre ?? data.assessment.unit)"].compactMap { $0 }.joined(separator: "; ")
+            }
+            checks.append(Check(label: channel, outcome: .forEvaluator, detail: detail, deciding: false, caution: caution))
         }
-        return ComputedVerdict(criterion: id, checks: checks)
+        var summary = "For the evaluator: the guide asks for \(ask), which may live outside Rida. In Rida, \(data.quartersText): "
+        let covered = data.shownChannels.count - silent.count - gaps.count
+        summary += "\(covered) of \(data.shownChannels.count) channel\(data.shownChannels.count == 1 ? " has" : "s have") responses in every ended quarter"
+        if !gaps.isEmpty { summary += "; some quarters without any on \(gaps.joined(separator: ", "))" }
+        if !silent.isEmpty { summary += "; none at all on \(silent.joined(separator: ", "))" }
+        return ComputedVerdict(criterion: id, checks: checks, summary: summary + ".", outcome: .forEvaluator)
     }
 
     // MARK: Framework 1, 2.3.2 and 2.3.3
 
-    /// "At least k in 80%" per channel and quarter, under the configured reading; every channel must meet.
-    /// The centre's roll-up over its channels is shown beside, not deciding.
+    /// "At least k in 80% of the questions" for the assessed centre on all its ratings in the ended quarters of the
+    /// period, every channel together, under the configured reading, decided exactly on counts (5·hits ≥ 4·total: «لا يقل
+    /// عن» 80%, so exactly 80% meets). The figures per channel and quarter are the diagnosis shown beside, never the
+    /// verdict; the 95% interval and a small sample are cautions. No rating in the period: no data.
     static func shares(_ id: String, _ data: AssessmentData, atLeast k: Int) -> ComputedVerdict {
-        if let stop = surveyPreconditions(id, data) { return stop }
+        if let stop = surveyPreconditions(id, data, needChannels: false) { return stop }
         let centre = data.centre ?? data.assessment.unit
-        var checks: [Check] = []
-        for quarter in data.quarters {
-            for channel in data.channels {
-                let figures = Figures(centre: centre, channel: channel, quarter: quarter, counts: data.counts(quarter, channel),
-                                      previous: nil, policy: data.policy)
-                checks.append(shareCheck("\(channel) \(quarter)", figures, k: k, policy: data.policy, deciding: true))
+        let last = data.quarters.last!
+        let period = Figures(centre: centre, channel: nil, quarter: last, counts: data.periodCounts, previous: nil, policy: data.policy)
+        var checks = [shareCheck("\(centre), all channels, \(data.quartersText)", period, counts: data.periodCounts, k: k,
+                                 policy: data.policy, deciding: true)]
+        for channel in data.shownChannels {
+            for quarter in data.quarters {
+                let counts = data.counts(quarter, channel)
+                let figures = Figures(centre: centre, channel: channel, quarter: quarter, counts: counts, previous: nil, policy: data.policy)
+                checks.append(shareCheck("\(channel) \(quarter)", figures, counts: counts, k: k, policy: data.policy, deciding: false))
             }
-            var all = Counts.zero
-            for counts in (data.counts[quarter] ?? [:]).values { all.add(counts) }
-            let rollUp = Figures(centre: centre, channel: nil, quarter: quarter, counts: all, previous: nil, policy: data.policy)
-            checks.append(shareCheck("\(centre) all channels \(quarter)", rollUp, k: k, policy: data.policy, deciding: false))
         }
-        return ComputedVerdict(criterion: id, checks: checks)
+        let verdict = checks[0]
+        let summary: String
+        switch verdict.outcome {
+        case .missingData: summary = "No data: \(centre) has no ratings in \(data.quartersText)."
+        default:
+            let weak = checks.dropFirst().filter { $0.outcome == .notMet }.map(\.label)
+            summary = "\(verdict.outcome == .met ? "Met" : "Not met"): \(verdict.detail)."
+                + (weak.isEmpty ? "" : " Below 80% on its own (diagnosis, not the verdict): \(weak.prefix(6).joined(separator: ", "))\(weak.count > 6 ? ", …" : "").")
+        }
+        return ComputedVerdict(criterion: id, checks: checks, summary: summary)
     }
 
-    static func shareCheck(_ label: String, _ f: Figures, k: Int, policy: ThresholdPolicy, deciding: Bool) -> Check {
-        let confidence = k == 3 ? f.confidence.atLeast3In80Percent : f.confidence.atLeast4In80Percent
-        let share = policy.reading == .ratings ? (k == 3 ? f.share3 : f.share4) : (k == 3 ? f.questionShare3 : f.questionShare4)
-        let interval = policy.reading == .ratings ? (k == 3 ? f.share3Interval : f.share4Interval) : nil
+    static func shareCheck(_ label: String, _ f: Figures, counts: Counts, k: Int, policy: ThresholdPolicy, deciding: Bool) -> Check {
+        let met = k == 3 ? f.thresholds.atLeast3In80Percent : f.thresholds.atLeast4In80Percent
+        guard let met else {
+            return Check(label: label, outcome: .missingData, detail: "\(f.responses) responses, no ratings", deciding: deciding, figures: f)
+        }
+        let hits = counts.ratings(atLeast: k)
+        let ratingsShare = k == 3 ? f.share3 : f.share4
+        let questionsShare = k == 3 ? f.questionShare3 : f.questionShare4
+        let ratingsText = "ratings of \(k) or more: \(hits) of \(f.ratings), \(percent(ratingsShare))"
+        let questionsText = "questions with a mean of \(k) or more: \(percent(questionsShare))"
         var detail = "\(f.responses) responses, \(f.ratings) ratings; "
         switch policy.reading {
-        case .ratings: detail += "ratings of \(k) or more: \(percent(share))"
-        case .questions: detail += "questions with a mean of \(k) or more: \(percent(share))"
+        case .ratings: detail += ratingsText + " (questions reading: \(percent(questionsShare)))"
+        case .questions: detail += questionsText + " (ratings reading: \(percent(ratingsShare)))"
         }
-        if let interval { detail += " (95% interval \(percent(interval.low))–\(percent(interval.high)))" }
-        detail += "; threshold 80%, \(policy.reading.rawValue) reading"
-        if f.responses < policy.minimumResponses { detail += "; the minimum sample is \(policy.minimumResponses) responses" }
-        return Check(label: label, outcome: Outcome(confidence), detail: detail, deciding: deciding, figures: f)
+        detail += "; threshold not less than 80%, \(policy.reading.rawValue) reading"
+        let interval = k == 3 ? f.share3Interval : f.share4Interval
+        let caution = DataRules.caution(responses: f.responses, interval: policy.reading == .ratings ? interval : nil, threshold: 0.8,
+                              policy: policy, asPercent: true)
+        return Check(label: label, outcome: met ? .met : .notMet, detail: detail, deciding: deciding, figures: f, caution: caution)
     }
 
-    // MARK: Framework 1, 2.3.5
+    // MARK: Framework 1, 2.3.5 (the evaluator decides)
 
-    /// The live display served the centre on at least one day of the cycle.
+    /// Shows the days of the period on which a display bound to the centre served Rida's live page. The criterion («بصفة
+    /// فورية في مقر المركز») is the evaluator's, by field visit or mystery shopping: a centre may show its satisfaction
+    /// live with another system, so Rida's display not being used never makes it not met.
     static func liveDisplay(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
-        let days = data.liveDisplayDays.filter { $0.year == data.assessment.cycle }.sorted()
+        let wanted = Set(data.assessment.quarters)
+        let days = data.liveDisplayDays.filter { wanted.contains(Quarter(year: $0.year, number: ($0.month - 1) / 3 + 1)) }.sorted()
+        let label = "Rida's live display, \(data.assessment.period)"
         let check: Check
+        let summary: String
         if let first = days.first, let last = days.last {
-            check = Check(label: "live display \(data.assessment.cycle)", outcome: .met,
-                          detail: "served the centre on \(days.count) day\(days.count == 1 ? "" : "s"), from \(first.iso8601) to \(last.iso8601)")
+            let detail = "a display bound to \(data.centre ?? data.assessment.unit) served the live page on \(days.count) day\(days.count == 1 ? "" : "s"), from \(first.iso8601) to \(last.iso8601)"
+            check = Check(label: label, outcome: .forEvaluator, detail: detail, deciding: false)
+            summary = "For the evaluator (field visit, mystery shopping): \(detail)."
         } else {
-            check = Check(label: "live display \(data.assessment.cycle)", outcome: .notMet,
-                          detail: "the live display has not served this centre in \(data.assessment.cycle)")
+            let detail = "no display bound to \(data.centre ?? data.assessment.unit) served Rida's live page in the period"
+            check = Check(label: label, outcome: .forEvaluator, detail: detail, deciding: false)
+            summary = "For the evaluator (field visit, mystery shopping): \(detail); the centre may show its satisfaction live with another system."
         }
-        return ComputedVerdict(criterion: id, checks: [check])
+        return ComputedVerdict(criterion: id, checks: [check], summary: summary, outcome: .forEvaluator)
     }
 
     // MARK: Framework 2, 3.2.2
@@ -350,7 +420,7 @@ public enum DataRules {
     /// Every ended quarter of the cycle has a submitted or published report with its decisions and actions recorded.
     static func quarterlyReports(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         if data.quarters.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.")
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no quarter of the period \(data.assessment.period) has ended yet.")
         }
         var checks: [Check] = []
         for quarter in data.quarters {
@@ -374,73 +444,84 @@ public enum DataRules {
 
     // MARK: Framework 2, 3.2.3
 
-    /// On every channel, the mean did not fall between successive ended quarters, or a reason is recorded for the fall.
-    /// A change between quarters with fewer responses than the minimum sample decides nothing, unless a reason is recorded.
+    /// On every channel, satisfaction (the mean of its ratings) improved between successive quarters, or the reason is
+    /// recorded: the guide asks for improvement «أو توضيح الأسباب». An unchanged mean is no improvement and needs its
+    /// reason too. The first quarter of the period is compared with the quarter before it, across the year boundary
+    /// (2026-Q1 with 2025-Q4). Means are compared exactly on counts; a small sample is a caution, never a verdict.
     static func improvement(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         if let stop = surveyPreconditions(id, data) { return stop }
-        let quarters = data.quarters
-        guard quarters.count >= 2 else {
-            return ComputedVerdict(criterion: id, checks: [], summary: "Only \(quarters.first.map(\.description) ?? "no quarter") of \(data.assessment.cycle) has ended: a change needs two quarters.")
-        }
         let centre = data.centre ?? data.assessment.unit
         let scopes: Set<String> = [data.assessment.unit, centre]
+        let first = data.quarters.first!
         var checks: [Check] = []
         for channel in data.channels {
-            for (earlier, later) in zip(quarters, quarters.dropFirst()) {
+            for later in data.quarters {
+                let earlier = later.previous
                 let before = data.counts(earlier, channel)
-                let figures = Figures(centre: centre, channel: channel, quarter: later, counts: data.counts(later, channel),
-                                      previous: before, policy: data.policy)
+                let now = data.counts(later, channel)
+                let figures = Figures(centre: centre, channel: channel, quarter: later, counts: now, previous: before, policy: data.policy)
                 let label = "\(channel) \(earlier)→\(later)"
-                guard let now = figures.mean, before.ratings > 0, let change = figures.change?.mean else {
-                    checks.append(Check(label: label, outcome: .missingData, detail: "no ratings in \(before.ratings > 0 ? later : earlier) to compare", figures: figures))
+                guard before.ratings > 0, now.ratings > 0 else {
+                    let missing = now.ratings == 0 ? later : earlier
+                    // Before the period, a quarter without ratings leaves nothing to compare: shown, not deciding.
+                    checks.append(Check(label: label, outcome: .missingData, detail: "no ratings in \(missing) to compare",
+                                        deciding: later != first || now.ratings == 0, figures: figures))
                     continue
                 }
-                let was = now - change
-                let detail = String(format: "mean %.2f → %.2f (%@%.2f)", was, now, change >= 0 ? "+" : "", change)
-                let sample = "\(before.responses) and \(figures.responses) responses"
-                let minimum = data.policy.minimumResponses
+                let was = Double(before.scoreSum) / Double(before.ratings)
+                let mean = Double(now.scoreSum) / Double(now.ratings)
+                // later > earlier exactly: sum₂·n₁ against sum₁·n₂.
+                let order = now.scoreSum * before.ratings - before.scoreSum * now.ratings
+                let detail = String(format: "mean %.2f → %.2f", was, mean) + " (\(before.ratings) and \(now.ratings) ratings)"
+                let caution = [before.responses, now.responses].contains { $0 > 0 && $0 < data.policy.minimumResponses }
+                    ? "small sample: \(before.responses) and \(now.responses) responses, the configured minimum is \(data.policy.minimumResponses)" : nil
                 let reason = data.declines.last { scopes.contains($0.scope) && $0.quarter == later && ($0.channel == nil || $0.channel == channel) }
-                if change < 0, let reason {
-                    checks.append(Check(label: label, outcome: .met, detail: detail + ", declined; reason recorded by \(reason.who): \(reason.reason)", figures: figures))
-                } else if before.responses < minimum || figures.responses < minimum {
-                    checks.append(Check(label: label, outcome: .tooFewResponses,
-                                        detail: detail + "; \(sample), the minimum sample is \(minimum) in each quarter", figures: figures))
-                } else if change >= 0 {
-                    checks.append(Check(label: label, outcome: .met, detail: detail + (change > 0 ? ", improved" : ", unchanged") + "; \(sample)", figures: figures))
+                let change = order < 0 ? "declined" : "unchanged"
+                if order > 0 {
+                    checks.append(Check(label: label, outcome: .met, detail: detail + ", improved", figures: figures, caution: caution))
+                } else if let reason {
+                    checks.append(Check(label: label, outcome: .met, detail: detail + ", \(change); reason recorded by \(reason.who): \(reason.reason)",
+                                        figures: figures, caution: caution))
                 } else {
                     checks.append(Check(label: label, outcome: .notMet,
-                                        detail: detail + ", declined, and no reason is recorded (rida report decline --scope \(data.assessment.unit) --channel \(channel) --quarter \(later) --reason …)",
-                                        figures: figures))
+                                        detail: detail + ", \(change) and no reason is recorded (rida report decline --scope \(data.assessment.unit) --channel \(channel) --quarter \(later) --reason …)",
+                                        figures: figures, caution: caution))
                 }
             }
+        }
+        if !checks.contains(where: \.deciding) {
+            return ComputedVerdict(criterion: id, checks: checks, summary: "No data: \(data.quartersText) has no ratings to compare with the quarter before.")
         }
         return ComputedVerdict(criterion: id, checks: checks)
     }
 
     // MARK: Framework 2, 3.2.4
 
-    /// No complaint recurs: no complaint topic (a procedure, a step or a channel, as the complaint names it) appears in
-    /// the Tawasul complaints of more than two ended quarters (the guide: recurring is "in more than two periodic
-    /// reports"), whatever channel the complaints came through. A recurring topic decides not met. Complaints without a
-    /// topic could be further appearances of any topic: the data cannot decide while they could make one recur (their
-    /// quarters together with some topic's reach three, or they alone span three quarters).
+    /// No complaint recurs («لا ترد ملاحظات أو شكاوى متكررة … وتعتبر متكررة في حال ورودها في أكثر من تقريرين دوريين»): no
+    /// topic (a procedure, a step or a channel, as the record names it) appears in the Tawasul records of more than two
+    /// quarters, whatever channel they came through. The two quarters before the first ended quarter of the period are
+    /// looked back on, across the year boundary: a topic in 2025-Q4, 2026-Q1 and 2026-Q2 recurs in 2026. A recurring topic
+    /// decides not met; Tawasul alone never makes it met (other sources, survey comments among them, are for the evaluator
+    /// to confirm), so without a recurrence the outcome is "for the evaluator". Records without a topic could be further
+    /// appearances of any topic: no data while they could make one recur.
     static func recurringTopics(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         let evidence = data.tawasulImports.map(EvidenceReference.importRecord)
         guard let complaints = data.complaints else {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No Tawasul records are imported: rida import --kind tawasul FILE.")
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no Tawasul records are imported (rida import --kind tawasul FILE).")
         }
-        if data.quarters.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.", evidence: evidence)
+        guard let first = data.quarters.first else {
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no quarter of the period \(data.assessment.period) has ended yet.", evidence: evidence)
         }
-        let wanted = Set(data.quarters)
+        let period = Set(data.quarters)
+        let window = Set([first.previous.previous, first.previous] + data.quarters)
         var quartersByTopic: [String: Set<Quarter>] = [:]
         var shownTopic: [String: String] = [:]
         var untopicedQuarters: Set<Quarter> = []
         var untopiced = 0
         var counted = 0
-        for complaint in complaints {
+        for complaint in complaints where complaint.countsForRecurrence {
             let quarter = data.zone.quarter(at: complaint.receivedAt)
-            guard wanted.contains(quarter) else { continue }
+            guard window.contains(quarter) else { continue }
             counted += 1
             guard let topic = complaint.topic, !normalizedTopic(topic).isEmpty else {
                 untopicedQuarters.insert(quarter)
@@ -452,25 +533,38 @@ public enum DataRules {
             if shownTopic[key] == nil { shownTopic[key] = topic }
         }
         var checks: [Check] = []
+        var recurring = false
         for (key, quarters) in quartersByTopic.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) where quarters.count >= 2 {
             let list = quarters.sorted().map(\.description).joined(separator: ", ")
+            let recurs = quarters.count > 2 && !quarters.isDisjoint(with: period)
+            recurring = recurring || recurs
             checks.append(Check(label: "topic «\(shownTopic[key] ?? key)»",
-                                outcome: quarters.count > 2 ? .notMet : .met,
-                                detail: "in the complaints of \(quarters.count) quarters (\(list))" + (quarters.count > 2 ? ": recurring" : ": not more than two")))
+                                outcome: recurs ? .notMet : .forEvaluator,
+                                detail: "in the records of \(quarters.count) quarters (\(list))" + (recurs ? ": recurring" : quarters.count > 2 ? ": before the period" : ": not more than two")))
         }
-        checks.append(Check(label: "Tawasul complaints", outcome: .met,
-                            detail: "\(counted) complaints in \(data.quarters.map(\.description).joined(separator: ", ")), \(quartersByTopic.count) topics"))
+        let windowText = "\(first.previous.previous)–\(data.quarters.last!)"
+        checks.append(Check(label: "Tawasul complaints and remarks", outcome: .forEvaluator,
+                            detail: "\(counted) in \(windowText) (the period's ended quarters and the two before), \(quartersByTopic.count) topics",
+                            deciding: false))
         if untopiced > 0 {
             let list = untopicedQuarters.sorted().map(\.description).joined(separator: ", ")
             let couldRecur = untopicedQuarters.count > 2 || quartersByTopic.values.contains { $0.union(untopicedQuarters).count > 2 }
-            let detail = "\(untopiced) complaint\(untopiced == 1 ? " has" : "s have") no procedure or step (in \(list))"
+            let detail = "\(untopiced) record\(untopiced == 1 ? " has" : "s have") no procedure or step (in \(list))"
             checks.append(couldRecur
-                ? Check(label: "complaints without a topic", outcome: .missingData,
+                ? Check(label: "records without a topic", outcome: .missingData,
                         detail: detail + ": they could make a topic recur; import them with their topic, or record this criterion by hand")
-                : Check(label: "complaints without a topic", outcome: .met,
-                        detail: detail + ": whatever their topics, none could appear in more than two quarters"))
+                : Check(label: "records without a topic", outcome: .forEvaluator,
+                        detail: detail + ": whatever their topics, none could appear in more than two quarters", deciding: false))
         }
-        return ComputedVerdict(criterion: id, checks: checks, evidence: evidence)
+        if recurring {
+            return ComputedVerdict(criterion: id, checks: checks, evidence: evidence)
+        }
+        if checks.contains(where: { $0.deciding && $0.outcome == .missingData }) {
+            return ComputedVerdict(criterion: id, checks: checks, evidence: evidence)
+        }
+        return ComputedVerdict(criterion: id, checks: checks,
+                               summary: "For the evaluator: no topic recurs in Tawasul's complaints and remarks (\(counted) in \(windowText)); met needs the evaluator's confirmation that other sources, survey comments among them, show no recurrence.",
+                               evidence: evidence, outcome: .forEvaluator)
     }
 
     /// A topic compared without case, diacritics, tatweel or repeated spaces.
@@ -482,36 +576,44 @@ public enum DataRules {
 
     // MARK: Framework 2, 3.2.5
 
-    /// The mean is at least 4 on every channel in the latest ended quarter.
+    /// Satisfaction «لا يقل عن 4 من 5» on every remote channel «بحسب آخر تقارير»: the mean of all ratings on each channel
+    /// in the latest ended quarter, decided exactly on counts (sum ≥ 4·ratings, so a mean of exactly 4 meets). A channel
+    /// without ratings in that quarter leaves the criterion pending, no data; the 95% interval and a small sample are
+    /// cautions.
     static func latestMean(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         if let stop = surveyPreconditions(id, data) { return stop }
         let quarter = data.quarters.last!
         let centre = data.centre ?? data.assessment.unit
-        let checks = data.channels.map { channel in
-            let f = Figures(centre: centre, channel: channel, quarter: quarter, counts: data.counts(quarter, channel), previous: nil, policy: data.policy)
-            var detail = "\(f.responses) responses, \(f.ratings) ratings, mean " + (f.mean.map { String(format: "%.2f", $0) } ?? "–")
-            if let i = f.meanInterval { detail += String(format: " (95%% interval %.2f–%.2f)", i.low, i.high) }
-            detail += "; threshold 4"
-            if f.responses < data.policy.minimumResponses { detail += "; the minimum sample is \(data.policy.minimumResponses) responses" }
-            return Check(label: "\(channel) \(quarter)", outcome: Outcome(f.confidence.meanAtLeast4), detail: detail, figures: f)
+        let checks = data.channels.map { channel -> Check in
+            let c = data.counts(quarter, channel)
+            let f = Figures(centre: centre, channel: channel, quarter: quarter, counts: c, previous: nil, policy: data.policy)
+            guard let met = f.thresholds.meanAtLeast4, let mean = f.mean else {
+                return Check(label: "\(channel) \(quarter)", outcome: .missingData, detail: "\(f.responses) responses, no ratings", figures: f)
+            }
+            let detail = "\(f.responses) responses, \(f.ratings) ratings summing to \(c.scoreSum), mean " + String(format: "%.2f", mean)
+                + "; threshold not less than 4"
+            let caution = DataRules.caution(responses: f.responses, interval: f.meanInterval, threshold: 4, policy: data.policy, asPercent: false)
+            return Check(label: "\(channel) \(quarter)", outcome: met ? .met : .notMet, detail: detail, figures: f, caution: caution)
         }
         return ComputedVerdict(criterion: id, checks: checks)
     }
 
     // MARK: Framework 2, 3.2.7 and 2.3.2
 
-    /// At least 95% of the Tawasul complaints received in the ended quarters were answered within their SLA.
+    /// At least 95% of «شكاوى العملاء» received through Tawasul in the ended quarters were answered within their SLA: complaints
+    /// only (not suggestions, inquiries or thanks), due by the export's own due date when it has one, else `sla_days`
+    /// calendar days after receipt.
     static func tawasulSLA(_ id: String, _ data: AssessmentData) -> ComputedVerdict {
         let evidence = data.tawasulImports.map(EvidenceReference.importRecord)
         guard let complaints = data.complaints else {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No Tawasul records are imported: rida import --kind tawasul FILE.")
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no Tawasul records are imported (rida import --kind tawasul FILE).")
         }
         if data.quarters.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.", evidence: evidence)
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no quarter of the period \(data.assessment.period) has ended yet.", evidence: evidence)
         }
         let wanted = Set(data.quarters)
         var within = 0, late = 0, open = 0
-        for complaint in complaints where wanted.contains(data.zone.quarter(at: complaint.receivedAt)) {
+        for complaint in complaints where complaint.type == .complaint && wanted.contains(data.zone.quarter(at: complaint.receivedAt)) {
             switch complaint.answeredWithinSLA(at: data.now) {
             case true?: within += 1
             case false?: late += 1
@@ -530,7 +632,7 @@ public enum DataRules {
             return ComputedVerdict(criterion: id, checks: [], summary: "No contact-centre records of \(data.assessment.unit) are imported (rida import --kind contacts FILE): record this criterion from evidence.")
         }
         if data.quarters.isEmpty {
-            return ComputedVerdict(criterion: id, checks: [], summary: "No quarter of \(data.assessment.cycle) has ended yet.", evidence: evidence)
+            return ComputedVerdict(criterion: id, checks: [], summary: "No data: no quarter of the period \(data.assessment.period) has ended yet.", evidence: evidence)
         }
         let wanted = Set(data.quarters)
         var within = 0, late = 0, open = 0

@@ -1,20 +1,51 @@
 import RidaSurvey
 
-/// A complaint from Tawasul, the national suggestions and complaints system, as an export lists it.
+/// What a Tawasul record is (guide-notes decision 14): the guide counts complaints for 3.2.7 and complaints and remarks
+/// for 3.2.4; inquiries and thanks are neither.
+public enum TawasulRecordType: String, Codable, Sendable, CaseIterable {
+    case complaint
+    /// A suggestion or a remark (مقترح، ملاحظة).
+    case suggestion
+    case inquiry
+    case thanks
+
+    /// Reads Rida's spelling or the export's, English or Arabic: `complaint`/`شكوى`, `suggestion`/`remark`/`مقترح`/
+    /// `ملاحظة`, `inquiry`/`enquiry`/`استفسار`, `thanks`/`compliment`/`شكر`.
+    public init?(text: String) {
+        let key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        switch key {
+        case "complaint", "complaints", "شكوى", "شكاوى", "شكوي": self = .complaint
+        case "suggestion", "suggestions", "remark", "remarks", "comment", "مقترح", "اقتراح", "مقترحات", "ملاحظة", "ملاحظات": self = .suggestion
+        case "inquiry", "enquiry", "inquiries", "question", "استفسار", "استفسارات": self = .inquiry
+        case "thanks", "thank", "compliment", "praise", "شكر", "شكر وتقدير", "إشادة": self = .thanks
+        default: return nil
+        }
+    }
+
+    public static let spellings = "complaint, suggestion (or remark), inquiry, thanks"
+}
+
+/// A record from Tawasul, the national suggestions and complaints system, as an export lists it: a complaint, a
+/// suggestion or remark, an inquiry or thanks.
 public struct TawasulComplaint: Codable, Sendable, Hashable {
     public var id: String
     public var entity: String
     public var channel: String
-    /// The procedure or step complained about; complaints on the same topic recur (3.2.4).
+    /// The procedure or step complained about; complaints and remarks on the same topic recur (3.2.4).
     public var topic: String?
     public var receivedAt: Instant
     public var answeredAt: Instant?
-    /// The service level agreed for answering, in days of 24 hours.
+    /// The service level agreed for answering, in calendar days (of 24 hours) from receipt.
     public var slaDays: Int
     public var status: String?
+    /// Complaint unless the export says otherwise.
+    public var type: TawasulRecordType
+    /// The export's own due date for the answer, when it gives one: it decides over `slaDays`.
+    public var dueAt: Instant?
 
     public init(id: String, entity: String, channel: String, topic: String? = nil, receivedAt: Instant,
-                answeredAt: Instant? = nil, slaDays: Int, status: String? = nil) {
+                answeredAt: Instant? = nil, slaDays: Int, status: String? = nil, type: TawasulRecordType = .complaint,
+                dueAt: Instant? = nil) {
         self.id = id
         self.entity = entity
         self.channel = channel
@@ -23,12 +54,17 @@ public struct TawasulComplaint: Codable, Sendable, Hashable {
         self.answeredAt = answeredAt
         self.slaDays = slaDays
         self.status = status
+        self.type = type
+        self.dueAt = dueAt
     }
 
-    /// When the answer was due.
-    public var deadline: Instant { receivedAt.adding(milliseconds: Int64(slaDays) * 86_400_000) }
+    /// When the answer was due: the export's due date, else `slaDays` calendar days after receipt.
+    public var deadline: Instant { dueAt ?? receivedAt.adding(milliseconds: Int64(slaDays) * 86_400_000) }
 
-    /// Whether the complaint was answered within its SLA: nil while it is still open and not yet due at `now`.
+    /// Whether the record counts for 3.2.4 (complaints and remarks, «ملاحظات أو شكاوى»).
+    public var countsForRecurrence: Bool { type == .complaint || type == .suggestion }
+
+    /// Whether the answer was within the SLA: nil while it is still open and not yet due at `now`.
     public func answeredWithinSLA(at now: Instant) -> Bool? {
         if let answeredAt { return answeredAt <= deadline }
         return now > deadline ? false : nil
@@ -84,7 +120,7 @@ public enum EvidenceKind: String, Codable, Sendable, CaseIterable {
     /// The canonical field names, in the order of the canonical CSV header.
     public var fieldNames: [String] {
         switch self {
-        case .tawasul: ["id", "entity", "channel", "topic", "received_at", "answered_at", "sla_days", "status"]
+        case .tawasul: ["id", "entity", "channel", "topic", "received_at", "answered_at", "sla_days", "status", "type", "due_at"]
         case .contacts: ["id", "entity", "channel", "contacted_at", "answered_at"]
         }
     }
@@ -100,7 +136,7 @@ public enum EvidenceKind: String, Codable, Sendable, CaseIterable {
     /// The fields that hold times.
     public var timeFields: [String] {
         switch self {
-        case .tawasul: ["received_at", "answered_at"]
+        case .tawasul: ["received_at", "answered_at", "due_at"]
         case .contacts: ["contacted_at", "answered_at"]
         }
     }
@@ -129,10 +165,31 @@ public struct EvidenceValidator: Sendable {
         } else {
             problems.append(Problem(line: line, field: "sla_days", reason: "is missing: every complaint has the days its answer is due in"))
         }
+        var type = TawasulRecordType.complaint
+        if let text = cleaned(draft["type"]) {
+            if let read = TawasulRecordType(text: text) {
+                type = read
+            } else {
+                problems.append(Problem(line: line, field: "type", reason: "\"\(text)\" is not one of \(TawasulRecordType.spellings) (a mapping's values can rename the export's)"))
+            }
+        }
+        // The export's own due date, when it has one: it may be in the future for a record still open.
+        var due: Instant?
+        if let text = cleaned(draft["due_at"]) {
+            switch ISO8601Timestamp.parse(text) {
+            case .instant(let value): due = value
+            case .local(let wall): due = zone.instant(wallClockMilliseconds: wall)
+            case .invalid(let reason): problems.append(Problem(line: line, field: "due_at", reason: "\"\(text)\": \(reason)"))
+            }
+            if let due, let start = common?.start, due < start {
+                problems.append(Problem(line: line, field: "due_at", reason: "\(due.iso8601) is before received_at \(start.iso8601)"))
+            }
+        }
         guard problems.isEmpty, let common, let sla else { return .failure(ProblemList(problems)) }
         return .success(TawasulComplaint(
             id: common.id, entity: common.entity, channel: common.channel, topic: cleaned(draft["topic"]),
-            receivedAt: common.start, answeredAt: common.answered, slaDays: sla, status: cleaned(draft["status"])))
+            receivedAt: common.start, answeredAt: common.answered, slaDays: sla, status: cleaned(draft["status"]),
+            type: type, dueAt: due))
     }
 
     public func contact(_ draft: EvidenceDraft, now: Instant, line: Int? = nil) -> Result<ContactRecord, ProblemList> {

@@ -251,7 +251,11 @@ public enum StandardCatalogue {
                 "ar": "توفر منصات خدمة ذاتية لجميع خدمات الدفع التي يقدمها المركز، وذلك في حال تقديم المركز لخدمات دفع لا تتطلب إجراءات إضافية من قبل موظفي خدمة العملاء.",
                 "en": "Self-service kiosks are provided for all the payment services the centre offers, where the centre offers payment services that need no additional procedure by customer-service staff."
               },
-              "decidedBy": "evidence"
+              "decidedBy": "evidence",
+              "condition": {
+                "ar": "في حال تقديم المركز لخدمات دفع لا تتطلب إجراءات إضافية من قبل موظفي خدمة العملاء",
+                "en": "where the centre offers payment services that need no additional procedure by customer-service staff"
+              }
             },
             {
               "id": "2.1.2",
@@ -269,7 +273,11 @@ public enum StandardCatalogue {
                 "ar": "توفر أجهزة دفع إلكترونية (Point of Sale Machines) تقبل جميع أنواع البطاقات في حال تقديم المركز لخدمات تتطلب رسوم دفع.",
                 "en": "Electronic payment devices (Point of Sale Machines) that accept all types of card are provided, where the centre offers services that require fees to be paid."
               },
-              "decidedBy": "evidence"
+              "decidedBy": "evidence",
+              "condition": {
+                "ar": "في حال تقديم المركز لخدمات تتطلب رسوم دفع",
+                "en": "where the centre offers services that require fees to be paid"
+              }
             },
             {
               "id": "2.1.4",
@@ -356,7 +364,10 @@ public enum StandardCatalogue {
                 "ar": "قياس رضا العملاء حول تجربتهم في الحصول على الخدمات التي يوفرها المركز عبر جميع القنوات المتوفرة فيه وذلك بحسب المعايير التفصيلية لقياس رضا العملاء المعتمدة في هذا الدليل.",
                 "en": "Customers' satisfaction with their experience of obtaining the services the centre offers is measured across all the channels available in it, according to the detailed criteria for measuring customer satisfaction adopted in this guide."
               },
-              "decidedBy": "data"
+              "decidedBy": "evidence",
+              "note": {
+                "en": "Decided by the evaluator (guide-notes decision 11): the mechanism may live outside Rida, so Rida shows each channel's responses per quarter as evidence and flags channels without any; no computed rule makes it met or not met."
+              }
             },
             {
               "id": "2.3.2",
@@ -395,9 +406,9 @@ public enum StandardCatalogue {
                 "ar": "ينشر مستوى رضا العملاء حول خدماته بصفة فورية في مقر المركز بحسب ما يتم إدخاله من قبل العملاء عبر قنوات التقييم المختلفة.",
                 "en": "The centre publishes the level of customer satisfaction with its services in real time at the centre, according to what customers enter on the various rating channels."
               },
-              "decidedBy": "data",
+              "decidedBy": "evidence",
               "note": {
-                "en": "This criterion is missing from the category table (which lists 2.3.1-2.3.4 only); its text is taken from the appendix 5 form, in that form's wording (verb form 'ينشر')."
+                "en": "This criterion is missing from the category table (which lists 2.3.1-2.3.4 only); its text is taken from the appendix 5 form, in that form's wording (verb form 'ينشر'). Decided by the evaluator (guide-notes decision 11), by field visit or mystery shopping: Rida shows the days a display bound to the centre served its live page as evidence; Rida's display not being used never makes it not met."
               }
             }
           ]
@@ -1560,7 +1571,11 @@ public enum StandardCatalogue {
                 "ar": "وجود تطوير في اتفاقية مستوى الخدمة في حال البدء في تقديمها من خلال قنوات بديلة عن \"مقر\" مركز خدمة العملاء وذلك لضمان عدم التأثير على مستويات رضا العملاء وتقديم نموذج أفضل إلى العميل.",
                 "en": "The service level agreement is improved when the service starts to be provided through channels alternative to the customer service centre \"headquarters\", so that customer satisfaction is not affected and the customer is offered a better model."
               },
-              "decidedBy": "evidence"
+              "decidedBy": "evidence",
+              "condition": {
+                "ar": "في حال البدء في تقديمها من خلال قنوات بديلة عن \"مقر\" مركز خدمة العملاء",
+                "en": "when the service starts to be provided through channels alternative to the customer service centre \"headquarters\""
+              }
             },
             {
               "id": "3.1.2",
@@ -1638,7 +1653,10 @@ public enum StandardCatalogue {
                 "ar": "وجود آلية واضحة لقياس رضا العملاء على جميع قنوات الخدمة عن بُعد التابعة للجهة ومتاحة من المراحل الأولية بحيث لا تتطلب إنهاء إجراءات الخدمة ليتمكن العميل من المشاركة وتقديم مستوى رضاه عنها، ويراعى استخدام الآلية المتاحة من خلال النظام الوطني للمقترحات والشكاوى (تواصل).",
                 "en": "A clear mechanism exists for measuring customer satisfaction on all the entity's remote service channels, available from the early stages so that the customer need not finish the service's procedures to take part and give their level of satisfaction with it; the mechanism available through the national suggestions and complaints system (Tawasul) should be used."
               },
-              "decidedBy": "data"
+              "decidedBy": "evidence",
+              "note": {
+                "en": "Decided by the evaluator (guide-notes decision 11): the mechanism may live outside Rida (Tawasul's is preferred), so Rida shows each remote channel's responses per quarter, and those given before or during the service, as evidence; no computed rule makes it met or not met."
+              }
             },
             {
               "id": "3.2.2",

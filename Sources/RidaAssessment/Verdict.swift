@@ -33,7 +33,8 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     case notApplicable
     case pending
 
-    /// Whether the criterion counts as satisfied for classification (not applicable does; see docs/assessment.md).
+    /// Whether the criterion counts as satisfied for classification (not applicable does, and is accepted only on a
+    /// conditional criterion; see docs/assessment.md).
     public var satisfies: Bool { self == .met || self == .notApplicable }
 
     public var label: LocalizedText {
@@ -167,8 +168,10 @@ extension HistoryEntry {
             problems.append(("evaluator", "the evaluator's name is missing"))
         }
         switch verdict {
+        case .notApplicable where criterion.condition == nil:
+            problems.append(("verdict", "\(criterion.id) cannot be not applicable: the guide asks for every criterion and makes this one conditional on nothing (only framework 1's 2.1.1 and 2.1.3 and framework 2's 3.1.1 are); record met, not-met or pending"))
         case .notApplicable where !hasNote:
-            problems.append(("note", "\(criterion.id): a not-applicable verdict needs the reason in a note"))
+            problems.append(("note", "\(criterion.id): a not-applicable verdict needs a note saying why its condition «\(criterion.condition?.ar ?? "")» does not hold for this unit"))
         case .computed where criterion.decidedBy != .data:
             problems.append(("verdict", "\(criterion.id) is decided from evidence: record met, not-met, n/a or pending"))
         case .computed where previous == nil || previous?.verdict == .computed:

@@ -19,9 +19,10 @@ struct AssessCommand: AsyncParsableCommand {
             rida assess record C01-2026 1.1.1 --verdict met --mechanism field-visit --note "…" --evidence photo.jpg
             rida assess status C01-2026
             rida assess show C01-2026 --format html --out C01-2026.html
+            rida assess close C01-2026 --by "Evaluator name"
             """,
-        subcommands: [Open.self, Record.self, Import.self, Checklist.self, Status.self, Show.self, List.self, History.self,
-                      ScoreReply.self, Replies.self]
+        subcommands: [Open.self, Record.self, Import.self, Checklist.self, Describe.self, Status.self, Show.self, List.self, History.self,
+                      Close.self, ScoreReply.self, Replies.self]
     )
 
     struct Open: AsyncParsableCommand {
@@ -35,20 +36,38 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "The centre (framework 1).")
         var centre: String?
 
-        @Option(help: "The entity (framework 2).")
+        @Option(help: "The entity (framework 2; with framework 1, the entity assessed at a centre run by the private sector or civil society).")
         var entity: String?
 
         @Option(help: "The cycle: a year, such as 2026.")
         var cycle: Int
 
+        @Option(help: ArgumentHelp("The period's first quarter, such as 2025-Q4 (default: the cycle's Q1).", valueName: "quarter"))
+        var from: String?
+
+        @Option(help: ArgumentHelp("The period's last quarter, such as 2026-Q3 (default: the cycle's Q4).", valueName: "quarter"))
+        var to: String?
+
         @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
         var by: String?
 
+        /// The span of quarters given, or nil for the cycle's four.
+        var period: ClosedRange<Quarter>? {
+            guard from != nil || to != nil else { return nil }
+            let first = from.flatMap(Quarter.init) ?? Quarter(year: cycle, number: 1)
+            let last = to.flatMap(Quarter.init) ?? Quarter(year: cycle, number: 4)
+            return first <= last ? first...last : nil
+        }
+
         func validate() throws {
+            for (name, text) in [("--from", from), ("--to", to)] {
+                if let text, Quarter(text) == nil { throw ValidationError("\(name): \(Quarter.spellingProblem(text))") }
+            }
+            if (from != nil || to != nil), period == nil { throw ValidationError("--from must not come after --to.") }
             guard let f = Framework(rawValue: framework) else { throw ValidationError("--framework must be 1 or 2.") }
             switch f {
-            case .headquarters where centre == nil || entity != nil:
-                throw ValidationError("Framework 1 assesses a centre: give --centre ID (and no --entity).")
+            case .headquarters where centre == nil:
+                throw ValidationError("Framework 1 assesses a centre: give --centre ID (and --entity only for a centre run by the private sector or civil society).")
             case .remote where entity == nil || centre != nil:
                 throw ValidationError("Framework 2 assesses an entity's remote service: give --entity ID (and no --centre).")
             default: break
@@ -62,10 +81,12 @@ struct AssessCommand: AsyncParsableCommand {
                 let db = try store.open(try store.settings(), create: true)
                 defer { try? db.close() }
                 let f = Framework(rawValue: framework)!
-                let assessment = Assessment(framework: f, unit: centre ?? entity!, cycle: cycle, openedAt: now(), openedBy: who)
+                let assessment = f == .headquarters
+                    ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
+                    : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
                 try await db.openAssessment(assessment)
                 let count = Catalogue.standard[f].criteria.count
-                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), \(count) criteria.")
+                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
                 print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
             }
         }
@@ -155,9 +176,21 @@ struct AssessCommand: AsyncParsableCommand {
                 let folder = (file as NSString).deletingLastPathComponent
                 let defaultEvaluator = try? evaluatorName(by)
                 var entries: [HistoryEntry] = []
+                var descriptions: [DescriptionEntry] = []
                 var problems: [String] = []
                 let time = now()
                 for row in rows {
+                    // A row naming an item of the descriptive evaluation records its note as the item's text.
+                    if let item = (row.values["criterion"]).flatMap(DescriptionItem.init(text:)) {
+                        guard let text = row.values["note"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+                        let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
+                        guard let who else {
+                            problems.append("line \(row.line): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
+                            continue
+                        }
+                        descriptions.append(DescriptionEntry(assessment: assessment, item: item, text: text, evaluator: who, at: time))
+                        continue
+                    }
                     guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
                     let where_ = "line \(row.line)"
                     guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
@@ -192,12 +225,20 @@ struct AssessCommand: AsyncParsableCommand {
                 if !problems.isEmpty {
                     throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1)
                 }
-                if entries.isEmpty {
+                if entries.isEmpty && descriptions.isEmpty {
                     print("\(file): no row has a verdict; nothing to record.")
                     return
                 }
-                let stored = try await db.record(entries)
-                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment).")
+                if !descriptions.isEmpty, let found = try await db.assessment(assessment) {
+                    let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
+                    if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1) }
+                }
+                var stored: [HistoryEntry] = []
+                var described: [DescriptionEntry] = []
+                if !entries.isEmpty { stored = try await db.record(entries) }
+                if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
+                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
+                      + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
             }
         }
     }
@@ -233,7 +274,57 @@ struct AssessCommand: AsyncParsableCommand {
                 for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
                     text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
                 }
+                // The form's descriptive evaluation: its text goes in the note column.
+                for item in DescriptionItem.of(found.framework) {
+                    text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
+                }
                 try emit(text, to: out)
+            }
+        }
+    }
+
+    struct Describe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the form's descriptive evaluation: appendix 5's strengths and areas to develop, appendix 6's channel strengths and services.",
+            discussion: "Each text is appended; the latest per item is the one the form prints. A checklist row whose criterion is strengths, areas-to-develop, channel-strengths or services records its note the same way."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Option(help: "Appendix 5: the centre's strengths.")
+        var strengths: String?
+
+        @Option(name: .customLong("areas-to-develop"), help: "Appendix 5: the aspects that need development.")
+        var areasToDevelop: String?
+
+        @Option(name: .customLong("channel-strengths"), help: "Appendix 6: the excellence of the channels the entity adopted.")
+        var channelStrengths: String?
+
+        @Option(help: "Appendix 6: the services offered through them.")
+        var services: String?
+
+        @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let db = try store.open(try store.settings(), create: false)
+                defer { try? db.close() }
+                let time = now()
+                let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
+                                                           (.channelStrengths, channelStrengths), (.services, services)]
+                let entries = given.compactMap { item, text in
+                    text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
+                }
+                if entries.isEmpty {
+                    throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
+                }
+                let stored = try await db.recordDescriptions(entries)
+                print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
             }
         }
     }
@@ -283,19 +374,27 @@ struct AssessCommand: AsyncParsableCommand {
             let a = sheet.assessment
             var out = "\(a.id): framework \(a.framework.rawValue), \(a.framework == .headquarters ? "centre" : "entity") \(a.unit)"
             if let name = sheet.unitName { out += " (\(name[language]))" }
-            out += ", cycle \(a.cycle)\n"
+            out += ", cycle \(a.cycle), period \(a.period)\n"
+            if let closing = a.closing {
+                out += "Closed by \(closing.by) at \(closing.at.iso8601): the computed verdicts are final, frozen on \(closing.quarters.map(\.description).joined(separator: ", ")).\n"
+            } else {
+                out += "Open: the computed verdicts are provisional, on the quarters ended so far (rida assess close \(a.id) makes them final).\n"
+            }
             for line in AssessmentForm.standing(sheet.classification, language) { out += line + "\n" }
             var counts: [Verdict: Int] = [:]
             for line in sheet.lines { counts[line.verdict, default: 0] += 1 }
             out += "Verdicts: " + Verdict.allCases.map { "\($0.label.en) \(counts[$0] ?? 0)" }.joined(separator: ", ") + ".\n"
             let data = sheet.lines.filter { $0.computed != nil }
             if !data.isEmpty {
-                out += "\nDecided from the data:\n"
+                out += "\nFrom the data (the engine's proposal; the team's recorded verdict decides):\n"
                 for line in data {
                     let computed = line.computed!
                     out += "  \(line.criterion.id)  \(computed.label)"
-                    if line.overridden { out += " (overridden: \(line.verdict.label.en), \(line.recorded?.evaluator ?? ""))" }
+                    if let recorded = line.recorded, recorded.verdict != .computed {
+                        out += " (recorded: \(line.verdict.label.en), \(recorded.evaluator))"
+                    }
                     out += " — \(computed.summary)\n"
+                    for caution in computed.cautions.prefix(3) { out += "      caution: \(caution)\n" }
                 }
             }
             return out
@@ -401,6 +500,37 @@ struct AssessCommand: AsyncParsableCommand {
                     ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
                      e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
                 }), terminator: "")
+            }
+        }
+    }
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close an assessment: its computed verdicts, with their figures, become final.",
+            discussion: """
+                The verdicts computed now, on the quarters of the period ended so far, are frozen with their checks and
+                figures in the append-only history; later imports no longer change them, and nothing more is recorded.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Argument(help: "The assessment, such as C01-2026.")
+        var assessment: String
+
+        @Option(help: "The evaluator's name (default: $RIDA_EVALUATOR).")
+        var by: String?
+
+        func run() async throws {
+            try await runReportingErrors {
+                let who = try evaluatorName(by)
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
+                defer { try? db.close() }
+                let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
+                let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
+                print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
+                for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
             }
         }
     }

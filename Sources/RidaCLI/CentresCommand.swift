@@ -12,7 +12,8 @@ struct CentresCommand: AsyncParsableCommand {
         abstract: "The registry of government entities and their centres: the units assessments are about.",
         discussion: """
             Framework 1 assesses a headquarters centre; framework 2 assesses an entity through its one remote centre.
-            A centre first seen in imported responses is registered by itself and listed as needing its entity, kind and channels.
+            A centre first seen in imported responses is registered by itself and listed as needing its entity, kind and channels;
+            once the registry has centres, rida import rejects a response naming another one unless given --register-centres.
             """,
         subcommands: [Add.self, AddEntity.self, List.self, Import.self, History.self],
         defaultSubcommand: List.self
@@ -37,6 +38,15 @@ struct CentresCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The channels it serves, comma-separated (for example counter,kiosk).", valueName: "ids"))
         var channels: String?
 
+        @Option(name: .customLong("operator"), help: "Who runs it: government, private or civil-society (a centre run by the private sector or civil society is assessed entity by entity).")
+        var runBy: CentreOperator?
+
+        @Option(help: ArgumentHelp("The government entities serving there, comma-separated (for a centre run by the private sector or civil society).", valueName: "ids"))
+        var serves: String?
+
+        @Option(help: ArgumentHelp("Why the guide leaves it out of its assessment: health, financial, education, temporary, or none.", valueName: "reason"))
+        var excluded: String?
+
         @Option(help: "Its name in Arabic.")
         var ar: String?
 
@@ -54,6 +64,9 @@ struct CentresCommand: AsyncParsableCommand {
                 if let ar { centre.nameAr = ar }
                 if let en { centre.nameEn = en }
                 if let channels { centre.channels = splitList(channels) }
+                if let runBy { centre.operator = runBy }
+                if let serves { centre.servingEntities = splitList(serves) }
+                if let excluded { centre.exclusion = try parseExclusion(excluded).get() }
                 let problems = centre.channelProblems(in: settings.channels)
                 if !problems.isEmpty {
                     throw CLIError("Centre \(id) was not saved: " + problems.joined(separator: "; ") + ".")
@@ -82,7 +95,11 @@ struct CentresCommand: AsyncParsableCommand {
                 for (at, centre) in log {
                     let kind = centre.kind?.rawValue ?? "kind unknown"
                     let channels = centre.channels.isEmpty ? "no channels" : centre.channels.joined(separator: ",")
-                    print("\(at.iso8601)  entity \(centre.entity ?? "unknown")  \(kind)  \(channels)  \(centre.nameAr ?? "")  \(centre.nameEn ?? "")")
+                    var extra = ""
+                    if let runBy = centre.operator { extra += "  run by \(runBy.rawValue)" }
+                    if !centre.servingEntities.isEmpty { extra += "  serving \(centre.servingEntities.joined(separator: ","))" }
+                    if let exclusion = centre.exclusion { extra += "  excluded: \(exclusion.rawValue)" }
+                    print("\(at.iso8601)  entity \(centre.entity ?? "unknown")  \(kind)  \(channels)\(extra)  \(centre.nameAr ?? "")  \(centre.nameEn ?? "")")
                 }
             }
         }
@@ -146,8 +163,9 @@ struct CentresCommand: AsyncParsableCommand {
                     [e.id, e.name(lang), centres.filter { $0.entity == e.id }.map(\.id).joined(separator: ", ")]
                 }), terminator: "")
                 print("\nCentres")
-                print(TextRendering.table(header: ["Centre", "Entity", "Kind", "Channels", "Name", "Needs"], rows: centres.map { c in
-                    [c.id, c.entity ?? "?", c.kind?.rawValue ?? "?", c.channels.joined(separator: ","), c.name(lang), c.missing.joined(separator: ", ")]
+                print(TextRendering.table(header: ["Centre", "Entity", "Kind", "Channels", "Run by", "Serving", "Excluded", "Name", "Needs"], rows: centres.map { c in
+                    [c.id, c.entity ?? "?", c.kind?.rawValue ?? "?", c.channels.joined(separator: ","), c.operator?.rawValue ?? "",
+                     c.servingEntities.joined(separator: ","), c.exclusion?.rawValue ?? "", c.name(lang), c.missing.joined(separator: ", ")]
                 }), terminator: "")
                 if !problems.isEmpty {
                     print("\nTo complete")
@@ -161,9 +179,10 @@ struct CentresCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add or complete centres from a CSV file: all of its rows or none.",
             discussion: """
-                Header (any order; only centre is required): centre,entity,kind,channels,name_ar,name_en,entity_name_ar,entity_name_en.
-                channels lists channel ids separated by ; or spaces (or commas inside a quoted field). An empty cell keeps
-                what the registry already says.
+                Header (any order; only centre is required): centre,entity,kind,channels,operator,serves,excluded,name_ar,name_en,
+                entity_name_ar,entity_name_en. channels and serves list ids separated by ; or spaces (or commas inside a quoted
+                field); operator is government, private or civil-society; excluded is health, financial, education, temporary
+                or none. An empty cell keeps what the registry already says.
                 """
         )
 
@@ -185,7 +204,7 @@ struct CentresCommand: AsyncParsableCommand {
                 var reader = CSVReader(bytes: [UInt8](data))
                 guard let headerRecord = try? reader.next() else { throw CLIError("\(file) is empty or its header is not CSV.") }
                 let header = headerRecord.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
-                let known = ["centre", "entity", "kind", "channels", "name_ar", "name_en", "entity_name_ar", "entity_name_en"]
+                let known = ["centre", "entity", "kind", "channels", "operator", "serves", "excluded", "name_ar", "name_en", "entity_name_ar", "entity_name_en"]
                 var problems: [String] = header.filter { !known.contains($0) }.map { "the column \"\($0)\" is not one Rida reads (\(known.joined(separator: ", ")))" }
                 guard let centreColumn = header.firstIndex(of: "centre") else {
                     throw CLIError("The header of \(file) has no centre column (columns: \(known.joined(separator: ", "))).")
@@ -222,6 +241,19 @@ struct CentresCommand: AsyncParsableCommand {
                         }
                     }
                     if let channels = value("channels") { centre.channels = splitList(channels) }
+                    if let runBy = value("operator") {
+                        if let parsed = CentreOperator(rawValue: runBy.lowercased()) { centre.operator = parsed } else {
+                            problems.append("line \(record.line), operator: \"\(runBy)\" is not government, private or civil-society")
+                        }
+                    }
+                    if let serves = value("serves") { centre.servingEntities = splitList(serves) }
+                    if let excluded = value("excluded") {
+                        switch parseExclusion(excluded) {
+                        case .success(let exclusion): centre.exclusion = exclusion
+                        case .failure(let error): problems.append("line \(record.line), excluded: \(error.description)")
+                        }
+                    }
+                    for problem in centre.operatorProblems { problems.append("line \(record.line): \(problem)") }
                     for problem in centre.channelProblems(in: settings.channels) {
                         problems.append("line \(record.line), channels: \(problem)")
                     }
@@ -241,6 +273,15 @@ struct CentresCommand: AsyncParsableCommand {
 }
 
 extension CentreKind: ExpressibleByArgument {}
+extension CentreOperator: ExpressibleByArgument {}
+
+/// An exclusion as the CLI and the registry's CSV name it; `none` clears it.
+func parseExclusion(_ text: String) -> Result<CentreExclusion?, CLIError> {
+    let lowered = text.lowercased()
+    if lowered == "none" { return .success(nil) }
+    if let exclusion = CentreExclusion(rawValue: lowered) { return .success(exclusion) }
+    return .failure(CLIError("\"\(text)\" is not health, financial, education, temporary or none"))
+}
 
 /// Splits `a,b;c d` into its items.
 func splitList(_ text: String) -> [String] {

@@ -9,13 +9,14 @@ import RidaSurvey
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV or JSON Lines files.",
+        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV, JSON Lines or Excel files.",
         discussion: """
             Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order;
             stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
-            Another system's export imports through a mapping file (docs/mapping.md).
+            Another system's export (CSV with commas, semicolons or tabs, or an .xlsx workbook) imports through a
+            mapping file (docs/mapping.md); rida mapping draft FILE writes one to start from.
 
-            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status.
+            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status[,type,due_at].
             --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content
             (a complaint answered since) replaces the earlier one.
 
@@ -31,7 +32,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("CSV or JSON Lines files.", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV, JSON Lines or .xlsx files.", valueName: "file"))
     var files: [String]
 
     @Option(help: ArgumentHelp("A mapping file for another system's export (docs/mapping.md).", valueName: "file"))
@@ -58,6 +59,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Read and validate every row, report the problems, and store nothing.")
     var check = false
 
+    @Flag(help: "Register centres the registry does not have yet (without it, when the registry has centres, a response naming another is rejected).")
+    var registerCentres = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
         if check, kind.evidence != nil { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
@@ -77,9 +81,23 @@ struct ImportCommand: AsyncParsableCommand {
             // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
             let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
             defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
+            // A database this run creates and leaves without any import recorded (every file unreadable) is removed again.
+            let created = scratch == nil && !FileManager.default.fileExists(atPath: store.databasePath)
             let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
-            defer { try? db.close() }
-            let importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+            var closed = false
+            defer { if !closed { try? db.close() } }
+            var importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+            if !registerCentres, kind.evidence == nil {
+                // The registry of the real database, also for a check (which imports into a scratch one).
+                var registry: SQLiteStore? = db
+                if scratch != nil {
+                    registry = nil
+                    if FileManager.default.fileExists(atPath: store.databasePath) { registry = try store.open(settings, create: false) }
+                }
+                let known = Set(try await registry?.centres().map(\.id) ?? [])
+                if scratch != nil { try? registry?.close() }
+                if !known.isEmpty { importer.knownCentres = known }
+            }
             let showProgress = !quiet && isTerminal(STDERR_FILENO)
             var rejectsOut = RejectsWriter()
             var total = SaveTally()
@@ -110,8 +128,17 @@ struct ImportCommand: AsyncParsableCommand {
                 print("Total: \(total.accepted) accepted, \(total.duplicates) duplicate, \(total.conflicts) conflict, \(total.rejected) rejected.")
             }
             if let rejects {
-                try emit(rejectsOut.text, to: rejects)
-                print("Rejected rows written to \(rejects).")
+                if rejectsOut.rows.isEmpty {
+                    print("No rows rejected; \(rejects) was not written.")
+                } else {
+                    try emit(rejectsOut.text, to: rejects)
+                    print("Rejected rows written to \(rejects).")
+                }
+            }
+            if created, try await db.imports().isEmpty {
+                try? db.close()
+                closed = true
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
             }
         }
         if worst != 0 { throw ExitCode(worst) }
@@ -202,11 +229,14 @@ struct ImportsCommand: AsyncParsableCommand {
                 return
             }
             let rows = records.map { r in
-                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.status,
+                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.reason == nil ? r.status : "refused",
                  "\(r.tally.accepted)", "\(r.tally.duplicates)", "\(r.tally.conflicts)", "\(r.tally.rejected)"]
             }
             print(TextRendering.table(header: ["#", "Source", "SHA-256", "Started", "Status", "Accepted", "Duplicate", "Conflict", "Rejected"],
                                    rows: rows), terminator: "")
+            for r in records {
+                if let reason = r.reason { print("#\(r.id) refused: \(reason)") }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 
@@ -17,12 +18,14 @@ struct Rida: AsyncParsableCommand {
             """,
         version: RidaVersion.current,
         subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self,
-                      CriteriaCommand.self, CentresCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self]
+                      CriteriaCommand.self, CentresCommand.self, MappingCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self,
+                      BackupCommand.self, RestoreCommand.self, DatabaseCommand.self]
     )
 }
 
+/// One version number everywhere: `rida --version`, `/health`, and the engine version stored with every report.
 enum RidaVersion {
-    static let current = "0.1.0"
+    static let current = RidaEngine.version
 }
 
 /// Where the database is and how the deployment is set up: shared by every command.
@@ -43,7 +46,9 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store; `create` is false for commands that only read.
     func open(_ settings: Settings, create: Bool) throws -> SQLiteStore {
-        try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
+        let store = try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
+        announceUpgrade(store)
+        return store
     }
 }
 
@@ -67,6 +72,11 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         printError("\(error)")
         throw ExitCode(2)
     }
+}
+
+/// Says on standard error when opening upgraded a database written by an older rida, and where its copy is.
+func announceUpgrade(_ store: SQLiteStore) {
+    if let upgrade = store.upgrade { printStatus("rida: \(store.path) was \(upgrade).") }
 }
 
 func printError(_ text: String) {

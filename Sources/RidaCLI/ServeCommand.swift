@@ -16,7 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             (rida keys create); the API is described at /v1/openapi.json. SIGTERM or SIGINT (Ctrl-C) stops
             the service after the requests in flight are answered, and closes the database.
 
-            --demo builds the demo database (rida-demo.sqlite) if it is not there, makes a kiosk key for
+            --demo builds the demo database (rida-demo.sqlite) if it is not there, adds today's and this week's
+            responses and keeps new ones arriving every few seconds, makes a kiosk key and a display key for
             centre C01 and a reading key, and prints the pages' addresses with the keys in them.
             """
     )
@@ -45,29 +46,41 @@ struct ServeCommand: AsyncParsableCommand {
             let path = demo ? (store.db ?? "rida-demo.sqlite") : store.databasePath
             if demo, !FileManager.default.fileExists(atPath: path) {
                 try await Self.buildDemo(at: path, settings: settings)
+            } else if demo, try !DemoCommand.isDemo(path, settings) {
+                throw CLIError("\(path) holds responses that are not the demo's: --demo adds demo responses, so it serves only a demo database (rida serve --demo --db rida-demo.sqlite).")
             }
             let db = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: true)
-            var madeKeys: (kiosk: String, reader: String)?
+            announceUpgrade(db)
+            var madeKeys: (kiosk: String, display: String, reader: String)?
+            var arrivals: (any Arrivals)?
             if demo {
+                // The halls as they are today: the last seven days up to now, then a trickle while serving.
+                let hall = DemoHall()
+                let seeded = try await hall.seed(db, now: now())
+                printStatus("Seeded \(seeded) demo responses for today and this week; new ones arrive every few seconds.")
+                arrivals = hall.trickle(startingAt: now())
                 let kiosk = APIKeySecret.generate()
+                let display = APIKeySecret.generate()
                 let reader = APIKeySecret.generate()
                 _ = try await db.createKey(kiosk, label: "Demo kiosk, C01 (rida serve --demo)", role: .submitter,
                                            centre: "C01", channels: ["kiosk"], at: now())
+                _ = try await db.createKey(display, label: "Demo waiting-hall display, C01 (rida serve --demo)", role: .display,
+                                           centre: "C01", channels: nil, at: now())
                 _ = try await db.createKey(reader, label: "Demo reader (rida serve --demo)", role: .quality,
                                            centre: nil, channels: nil, at: now())
-                madeKeys = (kiosk.text, reader.text)
+                madeKeys = (kiosk.text, display.text, reader.text)
             }
             let demoKeys = madeKeys
             var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
             logger.logLevel = logLevel
-            let service = settings.serviceSettings(host: host, port: port)
-            let app = buildApplication(service, store: db, logger: logger, now: { now() }) { port in
+            let service = settings.serviceSettings(host: host, port: port, database: path)
+            let app = buildApplication(service, store: db, logger: logger, now: { now() }, arrivals: arrivals) { port in
                 let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
                 var lines = ["Rida is serving \(path) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
                 if let demoKeys {
                     lines += [
                         "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
-                        "  Live display: \(base)/live/C01#key=\(demoKeys.reader)",
+                        "  Live display: \(base)/live/C01#key=\(demoKeys.display)",
                         "  API:          \(base)/v1/openapi.json",
                         "  Try:          curl -H 'Authorization: Bearer \(demoKeys.reader)' '\(base)/v1/reports/quarterly?format=csv'",
                     ]
@@ -115,17 +128,18 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a key and print it once; only its SHA-256 is stored.",
             discussion: """
-                Roles: submitter (submits for one --centre, optionally only on some --channel), quality (reads reports),
+                Roles: submitter (submits for one --centre, optionally only on some --channel), display (shows one
+                --centre's live figures on the waiting hall's screen, and reads nothing else), quality (reads reports),
                 evaluator (reads reports and the assessment), admin (everything). The key is alone on the last line.
                 """
         )
 
         @OptionGroup var store: StoreOptions
 
-        @Option(help: "submitter, quality, evaluator or admin.")
+        @Option(help: "submitter, display, quality, evaluator or admin.")
         var role: Role
 
-        @Option(help: "The centre a submitter key submits for.")
+        @Option(help: "The centre a submitter key submits for, or a display key shows.")
         var centre: String?
 
         @Option(name: .customLong("channel"), help: "A channel a submitter key is limited to; repeat for more. Default: every channel.")
@@ -202,3 +216,6 @@ struct KeysCommand: AsyncParsableCommand {
 }
 
 extension Role: ExpressibleByArgument {}
+
+/// The demo's trickle is what `rida serve --demo` stores while it serves.
+extension DemoTrickle: Arrivals {}

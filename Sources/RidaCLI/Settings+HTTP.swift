@@ -1,3 +1,4 @@
+import Foundation
 import RidaHTTP
 
 /// The `http.*` settings of `rida serve` (docs/configuration.md, "HTTP service").
@@ -76,12 +77,18 @@ struct HTTPSettings {
 
 extension Settings {
     /// The service's settings; `host` and `port` given on the command line win over the file.
-    func serviceSettings(host: String?, port: Int?) -> ServiceSettings {
+    /// `database` places the backups when `backup.dir` is not given: a `backups` folder beside it.
+    func serviceSettings(host: String?, port: Int?, database: String) -> ServiceSettings {
+        let backups = backupEvery.map { seconds in
+            BackupSchedule(every: .seconds(seconds), keep: backupKeep,
+                           folder: backupFolder ?? URL(fileURLWithPath: database).deletingLastPathComponent().appendingPathComponent("backups").path)
+        }
         var settings = ServiceSettings(
             host: host ?? http.host, port: port ?? http.port,
             rateLimit: http.requestsPerSecond > 0 ? RateLimit(requestsPerSecond: http.requestsPerSecond, burst: http.burst) : nil,
             maxBodyBytes: http.maxBodyBytes, maxBatchBodyBytes: http.maxBatchBodyBytes,
-            validator: validator, policy: policy, weekStartsOn: http.weekStartsOn, groupCommit: http.groupCommit)
+            validator: validator, policy: policy, weekStartsOn: http.weekStartsOn, groupCommit: http.groupCommit,
+            backups: backups)
         settings.connections = ConnectionLimits(
             headTimeout: .milliseconds(Int64(http.headSeconds * 1000)), idleTimeout: .milliseconds(Int64(http.idleSeconds * 1000)),
             bodyTimeout: .milliseconds(Int64(http.bodySeconds * 1000)), maxConnections: http.maxConnections)

@@ -13,8 +13,13 @@ struct Settings {
     var durability: Durability = .full
     var http = HTTPSettings()
     var earliestDate: CivilDate? = ResponseValidator.defaultEarliestDate
+    /// `backup.every` in seconds; nil: `rida serve` makes no backups of its own.
+    var backupEvery: Int?
+    var backupKeep = 7
+    var backupFolder: String?
 
-    static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability"]
+    static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
+                       "backup.every", "backup.keep", "backup.dir"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -92,11 +97,39 @@ struct Settings {
                 problems.append("survey.earliestDate must be a date such as \"2015-01-01\" (or null to accept any date)")
             }
         }
+        if let value = root["backup.every"] {
+            if let seconds = Self.seconds(value), seconds >= 1 {
+                settings.backupEvery = seconds
+            } else {
+                problems.append("backup.every must be a time such as \"6h\", \"30m\", \"1d\" or a number of seconds")
+            }
+        }
+        if let value = root["backup.keep"] {
+            if let number = value as? Int, number >= 1 { settings.backupKeep = number } else { problems.append("backup.keep must be a whole number of 1 or more") }
+        }
+        if let value = root["backup.dir"] {
+            if let text = value as? String, !text.isEmpty { settings.backupFolder = text } else { problems.append("backup.dir must be a folder path") }
+        }
         settings.http.read(root, problems: &problems)
         if !problems.isEmpty {
             throw CLIError("The configuration file \(path) has problems: " + problems.joined(separator: "; ") + ".")
         }
         return settings
+    }
+
+    /// Seconds in `30`, `"90s"`, `"30m"`, `"6h"`, `"1d"`.
+    static func seconds(_ value: Any) -> Int? {
+        if let number = value as? Int { return number }
+        guard let text = (value as? String)?.trimmingCharacters(in: .whitespaces), let unit = text.last else { return nil }
+        let factor: Int
+        switch unit {
+        case "s": factor = 1
+        case "m": factor = 60
+        case "h": factor = 3_600
+        case "d": factor = 86_400
+        default: return Int(text)
+        }
+        return Int(text.dropLast()).map { $0 * factor }
     }
 
     var storeConfiguration: StoreConfiguration {

@@ -121,30 +121,39 @@ public struct DemoData: Sendable {
                         let hours = remote ? Int64.random(in: 0..<24, using: &rng) : Int64.random(in: 7..<14, using: &rng)
                         let instant = interval.lowerBound.adding(
                             milliseconds: day * 86_400_000 + hours * 3_600_000 + Int64.random(in: 0..<3_600_000, using: &rng))
-                        let base = Self.score(weights, &rng)
-                        var ratings: [Int?] = (0..<4).map { _ in
-                            min(5, max(1, base + [-1, 0, 0, 0, 0, 1].randomElement(using: &rng)!))
-                        }
-                        if Double.random(in: 0..<1, using: &rng) < 0.08 { ratings[Int.random(in: 0..<4, using: &rng)] = nil }
-                        let mean = Double(ratings.compactMap { $0 }.reduce(0, +)) / Double(max(1, ratings.compactMap { $0 }.count))
-                        var comment: String?
-                        if Double.random(in: 0..<1, using: &rng) < 0.3 {
-                            comment = (mean >= 3.5 ? Self.goodComments : Self.badComments).randomElement(using: &rng)
-                        }
-                        let stage: Stage? = remote
-                            ? [Stage.before, .during, .after, .after].randomElement(using: &rng)
-                            : (Double.random(in: 0..<1, using: &rng) < 0.9 ? .after : .during)
-                        responses.append(SurveyResponse(
-                            id: "demo-\(serial)", centre: centre.id, channel: channel, submittedAt: instant, stage: stage,
-                            ratings: ratings,
-                            service: Double.random(in: 0..<1, using: &rng) < 0.8 ? Self.services.randomElement(using: &rng) : nil,
-                            counter: channel == "counter" ? "\(Int.random(in: 1...8, using: &rng))" : (channel == "kiosk" ? "K\(Int.random(in: 1...3, using: &rng))" : nil),
-                            comment: comment))
+                        responses.append(Self.response(id: "demo-\(serial)", centre: centre.id, channel: channel, at: instant,
+                                                       weights: weights, using: &rng))
                     }
                 }
             }
         }
         return responses
+    }
+
+    /// One response of `centre` on `channel` at `instant`, its answers drawn from `weights` (5 down to 1).
+    static func response(
+        id: String, centre: String, channel: String, at instant: Instant, weights: [Double], using rng: inout SeededGenerator
+    ) -> SurveyResponse {
+        let remote = channel != "counter" && channel != "kiosk"
+        let base = Self.score(weights, &rng)
+        var ratings: [Int?] = (0..<4).map { _ in
+            min(5, max(1, base + [-1, 0, 0, 0, 0, 1].randomElement(using: &rng)!))
+        }
+        if Double.random(in: 0..<1, using: &rng) < 0.08 { ratings[Int.random(in: 0..<4, using: &rng)] = nil }
+        let mean = Double(ratings.compactMap { $0 }.reduce(0, +)) / Double(max(1, ratings.compactMap { $0 }.count))
+        var comment: String?
+        if Double.random(in: 0..<1, using: &rng) < 0.3 {
+            comment = (mean >= 3.5 ? Self.goodComments : Self.badComments).randomElement(using: &rng)
+        }
+        let stage: Stage? = remote
+            ? [Stage.before, .during, .after, .after].randomElement(using: &rng)
+            : (Double.random(in: 0..<1, using: &rng) < 0.9 ? .after : .during)
+        return SurveyResponse(
+            id: id, centre: centre, channel: channel, submittedAt: instant, stage: stage,
+            ratings: ratings,
+            service: Double.random(in: 0..<1, using: &rng) < 0.8 ? Self.services.randomElement(using: &rng) : nil,
+            counter: channel == "counter" ? "\(Int.random(in: 1...8, using: &rng))" : (channel == "kiosk" ? "K\(Int.random(in: 1...3, using: &rng))" : nil),
+            comment: comment)
     }
 
     static func score(_ weights: [Double], _ rng: inout SeededGenerator) -> Int {

@@ -15,9 +15,11 @@ import ServiceLifecycle
 /// try store.close()
 /// ```
 /// `now` is the clock: it stamps receipt times, bounds `submitted_at` and cuts the live display's days.
+/// `arrivals`, when given, stores responses made on this machine while the service runs (the demo's halls).
 public func buildApplication(
     _ settings: ServiceSettings, store: SQLiteStore, logger: Logger,
     now: @escaping @Sendable () -> Instant = { Instant(Date()) },
+    arrivals: (any Arrivals)? = nil, firstArrivalAfter: Duration = .seconds(1),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let writer = GroupCommitWriter(store: store, maxGroupResponses: settings.groupCommit ? 5_000 : 1)
@@ -54,5 +56,12 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
     app.addServices(keys, feed)
+    if let schedule = settings.backups {
+        app.addServices(BackupService(schedule: schedule, store: store, metrics: metrics, logger: logger, now: now))
+    }
+    if let arrivals {
+        app.addServices(ArrivalsService(arrivals: arrivals, firstWait: firstArrivalAfter, writer: writer, feed: feed,
+                                        metrics: metrics, logger: logger, now: now))
+    }
     return app
 }

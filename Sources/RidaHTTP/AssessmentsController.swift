@@ -31,6 +31,8 @@ struct AssessmentsController: Sendable {
         router.get("/v1/assessments/{id}/form", use: form)
         router.get("/v1/assessments/{id}/history", use: history)
         router.post("/v1/assessments/{id}/verdicts", use: record)
+        router.post("/v1/assessments/{id}/close", use: close)
+        router.post("/v1/assessments/{id}/description", use: describe)
     }
 
     func authorizeReading(_ request: Request, _ context: RidaRequestContext) async throws {
@@ -45,16 +47,20 @@ struct AssessmentsController: Sendable {
         var reached: Shield?
         var next: Classification.Standing?
 
-        enum Key: String, CodingKey { case id, framework, unit, cycle, openedAt, openedBy, reached, next }
+        enum Key: String, CodingKey { case id, framework, unit, entity, cycle, period, openedAt, openedBy, closing, provisional, reached, next }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(assessment.id, forKey: .id)
             try c.encode(assessment.framework, forKey: .framework)
             try c.encode(assessment.unit, forKey: .unit)
+            try c.encodeIfPresent(assessment.entity, forKey: .entity)
             try c.encode(assessment.cycle, forKey: .cycle)
+            try c.encode(assessment.quarters.map(\.description), forKey: .period)
             try c.encode(assessment.openedAt, forKey: .openedAt)
             try c.encode(assessment.openedBy, forKey: .openedBy)
+            try c.encode(assessment.closing, forKey: .closing)
+            try c.encode(!assessment.isClosed, forKey: .provisional)
             try c.encode(reached, forKey: .reached)
             try c.encode(next, forKey: .next)
         }
@@ -165,6 +171,90 @@ struct AssessmentsController: Sendable {
         // The store checks the batch against the catalogue and the history in the transaction that appends it.
         let stored = try await store.record(decoded.entries)
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
+    }
+}
+
+extension AssessmentsController {
+    /// `POST /v1/assessments/{id}/close`, as `rida assess close`: freezes the computed verdicts with their figures; later
+    /// imports no longer change them. The evaluator is the body's `evaluator` (an optional JSON object), else the key's
+    /// label. Answers with the closed sheet.
+    @Sendable func close(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        var request = request
+        let key = try await auth.require(request, context, denial: Self.recordDenial) { $0.role == .evaluator || $0.role == .admin }
+        let id = context.parameters.get("id") ?? ""
+        let body = try await ResponsesController.collect(&request, limit: 64 * 1024)
+        var evaluator = key.label
+        if body.readableBytes > 0 {
+            guard case .object(let fields)? = try? JSONReader.read(Array(body.readableBytesView)) else {
+                throw APIError.malformedJSON()
+            }
+            if let value = fields.first(where: { $0.0 == "evaluator" })?.1 {
+                guard case .string(let name) = value, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw APIError.invalidEntries([Problem(field: "evaluator", reason: "the evaluator is a non-empty string")])
+                }
+                evaluator = name
+            }
+        }
+        guard try await store.assessment(id) != nil else {
+            throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them.")
+        }
+        let sheet = try await store.closeAssessment(id, by: evaluator, policy: settings.policy, now: now())
+        return JSONBody.text(try AssessmentForm.json(sheet), contentType: Document.json)
+    }
+}
+
+extension AssessmentsController {
+    struct Described: Encodable {
+        var assessment: String
+        var entries: [DescriptionEntry]
+    }
+
+    /// `POST /v1/assessments/{id}/description`, as `rida assess describe`: the form's descriptive evaluation, each item's
+    /// text appended (`strengths`, `areas-to-develop` for appendix 5; `channel-strengths`, `services` for appendix 6),
+    /// with an optional `evaluator` (default: the key's label). Answers 201 with the texts as stored.
+    @Sendable func describe(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        var request = request
+        let key = try await auth.require(request, context, denial: Self.recordDenial) { $0.role == .evaluator || $0.role == .admin }
+        let id = context.parameters.get("id") ?? ""
+        try ResponsesController.requireContentType(request, "application/json")
+        let body = try await ResponsesController.collect(&request, limit: Self.maxBodyBytes)
+        guard case .object(let fields)? = try? JSONReader.read(Array(body.readableBytesView)) else {
+            throw APIError.malformedJSON()
+        }
+        guard let assessment = try await store.assessment(id) else {
+            throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them.")
+        }
+        var evaluator = key.label
+        var texts: [(DescriptionItem, String)] = []
+        var problems: [Problem] = []
+        for (name, value) in fields {
+            if name == "evaluator" {
+                if case .string(let who) = value, !who.trimmingCharacters(in: .whitespaces).isEmpty { evaluator = who }
+                else { problems.append(Problem(field: name, reason: "the evaluator is a non-empty string")) }
+                continue
+            }
+            guard let item = DescriptionItem(text: name), item.spelling == name else {
+                problems.append(Problem(field: name, reason: "is not an item of the forms (strengths, areas-to-develop, channel-strengths, services)"))
+                continue
+            }
+            guard case .string(let text) = value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                problems.append(Problem(field: name, reason: "is a non-empty text"))
+                continue
+            }
+            guard item.framework == assessment.framework else {
+                let items = DescriptionItem.of(assessment.framework).map(\.spelling).joined(separator: ", ")
+                problems.append(Problem(field: name, reason: "is on the other framework's form: this one describes \(items)"))
+                continue
+            }
+            texts.append((item, text))
+        }
+        if texts.isEmpty && problems.isEmpty { problems.append(Problem(field: "strengths", reason: "give at least one item's text")) }
+        if !problems.isEmpty { throw APIError.invalidEntries(problems) }
+        let time = now()
+        let stored = try await store.recordDescriptions(texts.map {
+            DescriptionEntry(assessment: id, item: $0.0, text: $0.1, evaluator: evaluator, at: time)
+        })
+        return JSONBody.response(Described(assessment: id, entries: stored), status: .created)
     }
 }
 

@@ -79,7 +79,9 @@ struct Authenticator: Sendable {
         return key
     }
 
-    func authenticate(_ request: Request, _ context: RidaRequestContext) async throws -> APIKey {
+    /// The caller's key. A display key is refused (403) unless `allowsDisplay`: it reads one centre's live figures
+    /// and nothing else, so every other route, present or future, refuses it without saying so itself.
+    func authenticate(_ request: Request, _ context: RidaRequestContext, allowsDisplay: Bool = false) async throws -> APIKey {
         guard let text = Self.keyText(request) else { throw APIError.missingKey() }
         guard let key = try await keys.key(for: text) else {
             if let unknownLimiter, let wait = unknownLimiter.take(key: context.clientAddress, at: now()) {
@@ -88,10 +90,17 @@ struct Authenticator: Sendable {
             throw APIError.unknownKey()
         }
         context.caller.key = key
+        if key.role == .display, !allowsDisplay { throw APIError.forbidden(Self.displayDenial(key)) }
         if let limiter, let wait = limiter.take(key: key.id, at: now()) {
             throw APIError.rateLimited(retryAfter: wait)
         }
         return key
+    }
+
+    /// What a display key is told wherever it is not allowed.
+    static func displayDenial(_ key: APIKey) -> String {
+        let centre = key.centre ?? ""
+        return "This is a display key for centre \(centre): it reads only that centre's live figures (/v1/live/\(centre) and its events)."
     }
 
     static func keyText(_ request: Request) -> String? {

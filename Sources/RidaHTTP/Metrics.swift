@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RidaSurvey
 
 /// The service's counters, rendered in Prometheus's text format at `/metrics`:
 /// requests by route, method and status, a latency histogram per route, and responses stored by channel.
@@ -23,6 +24,9 @@ final class Metrics: Sendable {
         var requests: [RequestKey: Int] = [:]
         var latency: [String: Histogram] = [:]
         var stored: [String: Int] = [:]
+        var backups = 0
+        var failedBackups = 0
+        var lastBackup: Instant?
     }
 
     private let state = LockedValue(State())
@@ -41,6 +45,18 @@ final class Metrics: Sendable {
     func recordStored(channel: String, count: Int = 1) {
         guard count > 0 else { return }
         state.withLock { $0.stored[channel, default: 0] += count }
+    }
+
+    /// A scheduled backup made (`succeededAt`) or failed (nil).
+    func recordBackup(succeededAt time: Instant?) {
+        state.withLock { state in
+            if let time {
+                state.backups += 1
+                state.lastBackup = time
+            } else {
+                state.failedBackups += 1
+            }
+        }
     }
 
     /// The Prometheus text exposition.
@@ -67,6 +83,15 @@ final class Metrics: Sendable {
         out += "# TYPE rida_responses_stored_total counter\n"
         for (channel, count) in state.stored.sorted(by: { $0.key < $1.key }) {
             out += "rida_responses_stored_total{channel=\"\(escape(channel))\"} \(count)\n"
+        }
+        out += "# HELP rida_backups_total Scheduled backups (backup.every), by outcome.\n"
+        out += "# TYPE rida_backups_total counter\n"
+        out += "rida_backups_total{outcome=\"ok\"} \(state.backups)\n"
+        out += "rida_backups_total{outcome=\"failed\"} \(state.failedBackups)\n"
+        if let last = state.lastBackup {
+            out += "# HELP rida_backup_last_success_timestamp_seconds When the last scheduled backup was made (Unix time).\n"
+            out += "# TYPE rida_backup_last_success_timestamp_seconds gauge\n"
+            out += "rida_backup_last_success_timestamp_seconds \(last.millisecondsSince1970 / 1000)\n"
         }
         return out
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import RidaAggregation
+import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -84,6 +85,8 @@ struct LiveController: Sendable {
         router.get("/v1/live/{centre}/events", use: events)
     }
 
+    /// The centre asked for and the key asking. Reading keys see every centre; a submitter or display key sees only its
+    /// own centre.
     func authorize(_ request: Request, _ context: RidaRequestContext) async throws -> (centre: String, key: APIKey) {
         let raw = try context.pathParameter("centre")
         let centre: String
@@ -91,12 +94,18 @@ struct LiveController: Sendable {
         case .success(let value): centre = value
         case .failure(let problem): throw APIError.invalidParameter("centre", problem.reason)
         }
-        let key = try await auth.require(
-            request, context,
-            denial: "This key submits for another centre; it may show only its own centre's live figures."
-        ) { $0.role.readsReports || $0.centre == centre }
+        let key = try await auth.authenticate(request, context, allowsDisplay: true)
+        guard key.role.readsReports || key.centre == centre else {
+            throw APIError.forbidden(key.role == .display
+                ? Authenticator.displayDenial(key)
+                : "This key submits for another centre; it may show only its own centre's live figures.")
+        }
         return (centre, key)
     }
+
+    /// Whether `key` is a display bound to `centre`: only such a display is evidence that the live page was shown at the
+    /// centre (framework 1's 2.3.5, guide-notes decision 11); a reading key from anywhere, or a kiosk's key, is not.
+    static func isDisplay(_ key: APIKey, of centre: String) -> Bool { key.role == .display && key.centre == centre }
 
     /// The centre and local day last recorded as served, so each is written once per process, not per request.
     private let served = LockedValue<Set<String>>([])
@@ -116,16 +125,18 @@ struct LiveController: Sendable {
     }
 
     @Sendable func figures(_ request: Request, context: RidaRequestContext) async throws -> Response {
-        let centre = try await authorize(request, context).centre
+        let (centre, key) = try await authorize(request, context)
+        let bound = Self.isDisplay(key, of: centre)
         let time = now()
-        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        if bound { await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context) }
         return JSONBody.response(try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time))
     }
 
     @Sendable func events(_ request: Request, context: RidaRequestContext) async throws -> Response {
         let (centre, key) = try await authorize(request, context)
+        let bound = Self.isDisplay(key, of: centre)
         let time = now()
-        await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context)
+        if bound { await Self.recordServed(centre, at: time, store: store, settings: settings, served: served, context: context) }
         let first = try await LiveFigures.compute(centre: centre, store: store, settings: settings, at: time)
         let (id, events): (Int, AsyncStream<ByteBuffer>)
         do {
@@ -147,7 +158,7 @@ struct LiveController: Sendable {
             // The feed computes the centre's figures once per change (and every heartbeat) for every stream of it.
             for await bytes in events.cancelOnGracefulShutdown() {
                 // A display left open for days serves each of them: recorded once a day.
-                await Self.recordServed(centre, at: now(), store: store, settings: settings, served: served, context: context)
+                if bound { await Self.recordServed(centre, at: now(), store: store, settings: settings, served: served, context: context) }
                 try await writer.write(bytes)
             }
             try await writer.finish(nil)
@@ -182,9 +193,28 @@ struct HealthController: Sendable {
     struct Health: Encodable {
         var status: String
         var database: String
+        /// Rida's version: the same as `rida --version` and the engine version stored with reports.
+        var version = RidaEngine.version
+        /// With `deep=1`: the problems the quick checks found, one sentence each (empty when sound).
+        var problems: [String]?
     }
 
+    static let deepDenial = "The deep health check reads the whole database: it needs an admin key (rida keys create --role admin)."
+
+    /// `/health` answers from one small query, for load balancers and monitors every few seconds. `/health?deep=1`,
+    /// with an admin key, runs the store's quick checks (`rida db check --quick`): 200 when sound, 503 with the problems.
     @Sendable func health(_ request: Request, context: RidaRequestContext) async throws -> Response {
+        if let deep = request.uri.queryParameters.get("deep"), ["1", "true", "yes"].contains(deep) {
+            _ = try await auth.require(request, context, denial: Self.deepDenial) { $0.role == .admin }
+            let problems = try await store.check(.quick)
+            if !problems.isEmpty {
+                context.logger.error("deep health check found problems", metadata: ["problems": "\(problems.count)"])
+            }
+            return JSONBody.response(
+                Health(status: problems.isEmpty ? "ok" : "damaged", database: problems.isEmpty ? "ok" : "damaged",
+                       problems: problems.map(\.description)),
+                status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
         do {
             try await store.ping()
             if let reason = store.unwritableReason(minimumFreeBytes: minimumFreeBytes) {

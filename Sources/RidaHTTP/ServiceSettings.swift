@@ -38,12 +38,15 @@ public struct ServiceSettings: Sendable {
     /// Requests per minute from one client address carrying a key Rida does not know (`http.rateLimit.unknownKeysPerMinute`);
     /// nil turns the limit off.
     public var unknownKeysPerMinute: Double? = 60
+    /// Backups made while serving; nil makes none (`rida backup` still can).
+    public var backups: BackupSchedule?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),
         maxBodyBytes: Int = 64 * 1024, maxBatchBodyBytes: Int = 8 * 1024 * 1024, maxBatchResponses: Int = 1000,
         keyCacheMilliseconds: Int64 = 5_000, validator: ResponseValidator = ResponseValidator(),
-        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true
+        policy: ThresholdPolicy = ThresholdPolicy(), weekStartsOn: Int = 1, groupCommit: Bool = true,
+        backups: BackupSchedule? = nil
     ) {
         self.host = host
         self.port = port
@@ -56,6 +59,7 @@ public struct ServiceSettings: Sendable {
         self.policy = policy
         self.weekStartsOn = weekStartsOn
         self.groupCommit = groupCommit
+        self.backups = backups
     }
 
     public var zone: DeploymentZone { validator.zone }

@@ -41,7 +41,11 @@ extension Importer {
         save: ([Record], Int64, Int) async throws -> [EvidenceOutcome]
     ) async throws -> ImportSummary {
         let label = path ?? name
-        let (format, digest, opened) = try rows(of: data, name: name, label: label, mapping: mapping, fields: .evidence(kind))
+        let opening: () throws(ImportError) -> (ImportFormat, String, any RowStream) = {
+            try self.rows(of: data, name: name, label: label, mapping: mapping, fields: FieldSet.evidence(kind))
+        }
+        let (format, digest, opened) = try await refusing(data, name: name, kind: kind.rawValue, mappingName: mappingName, now: now,
+                                                          record: true, opening)
         var rows = opened
         let importID = try await store.beginImport(
             kind: kind.rawValue, source: name, sha256: digest, byteCount: Int64(data.count), mapping: mappingName, at: now)

@@ -51,6 +51,9 @@ public struct Importer: Sendable {
     public var validator: ResponseValidator
     public var batchSize: Int
     public var logger: Logger
+    /// The centres a response may name, when the registry has some and new ones are not to be registered
+    /// (`rida import` without `--register-centres`); nil: any centre, registered when first seen.
+    public var knownCentres: Set<String>?
 
     /// Rows per transaction by default: large enough that the random-key index's pages are written once
     /// per many rows, small enough that a crash loses little work (re-running the import finishes it).
@@ -80,7 +83,11 @@ public struct Importer: Sendable {
         now: Instant, checkOnly: Bool = false, progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) async throws -> ImportSummary {
         let label = path ?? name
-        let (format, digest, opened) = try rows(of: data, name: name, label: label, mapping: mapping, fields: .responses)
+        let opening: () throws(ImportError) -> (ImportFormat, String, any RowStream) = {
+            try self.rows(of: data, name: name, label: label, mapping: mapping, fields: FieldSet.responses)
+        }
+        let (format, digest, opened) = try await refusing(data, name: name, kind: "responses", mappingName: mappingName, now: now,
+                                                          record: !checkOnly, opening)
         var rows = opened
 
         let importID = checkOnly ? 0 : try await store.beginImport(
@@ -152,6 +159,10 @@ public struct Importer: Sendable {
                 if problems.isEmpty {
                     switch validator.validate(draft, now: now, line: row.line) {
                     case .success(let response):
+                        if let knownCentres, !knownCentres.contains(response.centre) {
+                            problems = [Self.unknownCentre(response.centre, line: row.line, known: knownCentres)]
+                            break
+                        }
                         batch.append(response)
                         batchLines.append(row.line)
                     case .failure(let list):
@@ -190,21 +201,54 @@ public struct Importer: Sendable {
         return ((path as NSString).lastPathComponent, data)
     }
 
-    /// Checks that `data` is text, and opens its rows as records of `fields`: its format, its SHA-256, its rows.
+    /// Checks that `data` is text (or a workbook), and opens its rows as records of `fields`: its format, its SHA-256, its rows.
+    /// A dateFormat that misreads the file's dates refuses it here, before anything is stored.
     func rows(of data: Data, name: String, label: String, mapping: ImportMapping?, fields: FieldSet) throws(ImportError)
         -> (ImportFormat, String, any RowStream)
     {
         let bytes = [UInt8](data)
-        try checkText(bytes, file: label)
         let format = mapping?.format ?? Self.sniff(bytes, name: name)
         let digest = sha256Hex(data)
+        let stream: any RowStream
         switch format {
+        case .xlsx:
+            stream = try XLSXRows(data: data, mapping: mapping, fields: fields, zone: validator.zone, file: label)
         case .csv:
-            let delimiter = mapping?.delimiter?.utf8.first ?? UInt8(ascii: ",")
-            return (format, digest, try CSVRows(bytes: bytes, delimiter: delimiter, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+            try checkText(bytes, file: label)
+            stream = try CSVRows(bytes: bytes, delimiter: mapping?.delimiter?.utf8.first, mapping: mapping, fields: fields,
+                                 zone: validator.zone, file: label)
         case .jsonl:
-            return (format, digest, JSONLinesRows(bytes: bytes, mapping: mapping, fields: fields, zone: validator.zone, file: label))
+            try checkText(bytes, file: label)
+            stream = JSONLinesRows(bytes: bytes, mapping: mapping, fields: fields, zone: validator.zone, file: label)
         }
+        try checkDateOrder(stream, file: label)
+        return (format, digest, stream)
+    }
+
+    /// Runs `open`; when it refuses the file whole, records the refusal (name, SHA-256, why) unless `record` is false,
+    /// then throws it on. A file that cannot be read at all (no such file) leaves no record: there is nothing to name.
+    func refusing<T>(_ data: Data, name: String, kind: String, mappingName: String?, now: Instant, record: Bool,
+                     _ open: () throws(ImportError) -> T) async throws -> T {
+        do {
+            return try open()
+        } catch {
+            if record {
+                do {
+                    try await store.recordRefusedImport(kind: kind, source: name, sha256: sha256Hex(data), byteCount: Int64(data.count),
+                                                        mapping: mappingName, reason: error.description, at: now)
+                } catch let storeError {
+                    logger.warning("the refusal could not be recorded", metadata: ["import.source": "\(name)", "error": "\(storeError)"])
+                }
+            }
+            throw error
+        }
+    }
+
+    /// The problem of a response naming a centre the registry does not have, with the closest registered id.
+    static func unknownCentre(_ centre: String, line: Int, known: Set<String>) -> Problem {
+        let hint = closest(to: centre, among: known.sorted()).map { "did you mean \($0)? " } ?? ""
+        return Problem(line: line, field: "centre", reason: "\(centre): unknown centre; \(hint)"
+            + "register it first (rida centres add \(centre)) or import with --register-centres")
     }
 
     /// An id for a row that has none, derived from the row's content, so that importing the same
@@ -212,7 +256,7 @@ public struct Importer: Sendable {
     /// apart by their order of appearance.
     static func derivedID(_ values: [String?], seen: inout [String: Int]) -> String {
         var hasher = SHA256()
-        for value in values {
+        for (index, value) in values.enumerated() where index < ResponseDraft.originalFieldCount || value != nil {
             hasher.update(data: Data((value ?? "").utf8))
             hasher.update(data: Data([0x1F]))
         }
@@ -226,6 +270,7 @@ public struct Importer: Sendable {
         let lower = name.lowercased()
         if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
         if lower.hasSuffix(".csv") { return .csv }
+        if lower.hasSuffix(".xlsx") || bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .xlsx }
         var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
         return i < bytes.count && bytes[i] == UInt8(ascii: "{") ? .jsonl : .csv

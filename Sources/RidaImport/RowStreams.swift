@@ -27,9 +27,10 @@ struct CSVRows: RowStream {
     var ignoredColumns: [String] { plan.ignoredColumns }
     var progress: Double { reader.progress }
 
-    init(bytes: [UInt8], delimiter: UInt8, mapping: ImportMapping?, fields: FieldSet = .responses, zone: DeploymentZone,
+    init(bytes: [UInt8], delimiter: UInt8?, mapping: ImportMapping?, fields: FieldSet = .responses, zone: DeploymentZone,
          file: String) throws(ImportError) {
-        reader = CSVReader(bytes: bytes, delimiter: delimiter)
+        let chosen = delimiter ?? Self.sniffDelimiter(bytes)
+        reader = CSVReader(bytes: bytes, delimiter: chosen)
         let first: CSVRecord?
         do {
             first = try reader.next()
@@ -38,13 +39,37 @@ struct CSVRows: RowStream {
         }
         guard let first else { throw .empty(file: file) }
         let names = first.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
-        if names.count == 1, mapping == nil, !fields.names.contains(names[0].lowercased()) {
-            let hint = names[0].contains(";") ? "its first line has no commas (semicolons? give \"delimiter\": \";\" in a mapping)"
-                : "its first line is not a header of comma-separated column names"
-            throw .notCSV(file: file, reason: hint)
+        if names.count == 1, !fields.names.contains(names[0].lowercased()), mapping?.fields.values.contains(where: { $0.column == names[0] }) != true {
+            let found = names[0].count > 60 ? String(names[0].prefix(60)) + "…" : names[0]
+            let reason = delimiter == nil
+                ? "its first line (\"\(found)\") has no commas, semicolons or tabs between column names; "
+                    + "export the file as CSV with its header, or give the delimiter it uses in a mapping (\"delimiter\": \"|\")"
+                : "its first line (\"\(found)\") has no \"\(Character(Unicode.Scalar(chosen)))\" between column names; "
+                    + "check the mapping's \"delimiter\" (leave it out and Rida finds commas, semicolons or tabs)"
+            throw .notCSV(file: file, reason: reason)
         }
         header = names
         plan = try RowPlan(header: names, mapping: mapping, fields: fields, zone: zone, file: file, checkHeader: true)
+        // Rows after the header that are not data: Qualtrics' question texts and import ids, SurveyMonkey's answer labels.
+        for _ in 0..<max(0, mapping?.skipRows ?? 0) {
+            guard (try? reader.next()) != nil else { break }
+        }
+    }
+
+    /// The delimiter the first line uses most: comma, semicolon or tab (outside quotes); a comma when none.
+    static func sniffDelimiter(_ bytes: [UInt8]) -> UInt8 {
+        let candidates: [UInt8] = [0x2C, 0x3B, 0x09]  // in this order on a tie
+        var counts = [0, 0, 0]
+        var quoted = false
+        for b in bytes.prefix(1 << 20) {
+            if b == 0x22 { quoted.toggle(); continue }
+            if quoted { continue }
+            if b == 0x0A { break }
+            if let k = candidates.firstIndex(of: b) { counts[k] += 1 }
+        }
+        var best = 0
+        for k in 1..<3 where counts[k] > counts[best] { best = k }
+        return candidates[best]
     }
 
     mutating func next() -> SourceRow? {

@@ -29,7 +29,11 @@ extension AssessmentForm {
         }
         out += "</table>\n<div class=\"standing\">\n"
         for line in Self.standing(sheet.classification, language) { out += "<p>\(Escaping.html(line))</p>\n" }
-        out += "</div>\n</header>\n"
+        out += "</div>\n"
+        let heading = a.framework == .headquarters ? (ar ? "التقييم الوصفي" : "Descriptive evaluation") : (ar ? "القنوات والخدمات" : "Channels and services")
+        out += "<section class=\"descriptive\">\n<h2>\(Escaping.html(heading))</h2>\n<table class=\"facts\">\n"
+        for (title, text) in descriptive(language) { out += "<tr><th>\(Escaping.html(title))</th><td>\(Escaping.html(text))</td></tr>\n" }
+        out += "</table>\n</section>\n</header>\n"
         let columns = ar ? ("#", "المعيار", "مستوفى؟", "الملاحظات") : ("#", "Criterion", "Met?", "Notes")
         for (index, part) in parts.enumerated() {
             out += "<section class=\"part\(index > 0 ? " next" : "")\">\n<h2>\(Escaping.html(part.title[language]))</h2>\n"

@@ -29,6 +29,9 @@ public struct AssessmentForm: Sendable {
     public struct Result: Sendable {
         public var satisfied: Int
         public var required: Int
+        /// Met and not applicable, counted apart ("93 met and 1 not applicable of 94").
+        public var met: Int
+        public var notApplicable: Int
         public var shield: Shield
         public var reached: Bool
         /// The guide's sentence under the result.
@@ -56,7 +59,8 @@ public struct AssessmentForm: Sendable {
         }
         func result(_ shield: Shield, rule: LocalizedText) -> Result {
             let standing = sheet.classification.standing(shield)!
-            return Result(satisfied: standing.satisfied, required: standing.required, shield: shield, reached: standing.reached, rule: rule)
+            return Result(satisfied: standing.satisfied, required: standing.required, met: standing.met, notApplicable: standing.notApplicable,
+                          shield: shield, reached: standing.reached, rule: rule)
         }
         switch sheet.assessment.framework {
         case .headquarters:
@@ -102,7 +106,10 @@ public struct AssessmentForm: Sendable {
         var notes: [String] = []
         let ar = language == .ar
         if let recorded = line.recorded, recorded.verdict != .computed {
-            var head = line.overridden ? (ar ? "تجاوز المقيّم: " : "Evaluator's override: ") : ""
+            var head = line.computed != nil ? (ar ? "حكم فريق التقييم (يعتمد): " : "The team's verdict (decides): ") : ""
+            if recorded.verdict == .notApplicable, !line.criterion.mayBeNotApplicable {
+                head += ar ? "«لا ينطبق» غير مقبول لهذا المعيار، فهو قيد التقييم: " : "Not applicable is not accepted on this criterion, so it is pending: "
+            }
             if recorded.verdict == .notApplicable { head += ar ? "لا ينطبق: " : "Not applicable: " }
             if let note = recorded.note, !note.isEmpty { head += note }
             var by = "— \(recorded.evaluator), \(recorded.at.iso8601.prefix(10))"
@@ -111,27 +118,64 @@ public struct AssessmentForm: Sendable {
             for evidence in recorded.evidence { notes.append((ar ? "الدليل: " : "Evidence: ") + evidence.description) }
         }
         if let computed = line.computed {
-            let label = line.overridden
-                ? (ar ? "حكم البيانات" : "Computed from the data")
-                : (ar ? "محسوب من البيانات" : "Computed from the data")
+            let label: String
+            if computed.outcome == .forEvaluator {
+                label = ar ? "من بيانات رضا" : "From Rida's data"
+            } else {
+                label = ar ? "اقتراح المحرك من البيانات" : "The engine's proposal from the data"
+            }
             notes.append("\(label) (\(computed.label)): \(computed.summary)")
+            for caution in computed.cautions.prefix(4) { notes.append((ar ? "تنبيه: " : "Caution: ") + caution) }
             for evidence in computed.evidence { notes.append((ar ? "الدليل: " : "Evidence: ") + evidence.description) }
         }
         return notes
+    }
+
+    /// The form's descriptive part (guide-notes decision 16): appendix 5's descriptive evaluation (strengths, areas to
+    /// develop) or appendix 6's channel strengths and services, as (title, text) pairs; an item not yet recorded reads as
+    /// such. For framework 2, appendix 4's scores of the entity's replies, each item's mean with the number scored.
+    public func descriptive(_ language: Language) -> [(String, String)] {
+        let ar = language == .ar
+        var out: [(String, String)] = []
+        let recorded = Dictionary(uniqueKeysWithValues: sheet.descriptions.map { ($0.item, $0) })
+        for item in DescriptionItem.of(sheet.assessment.framework) {
+            if let entry = recorded[item] {
+                out.append((item.name[language], "\(entry.text) — \(entry.evaluator), \(entry.at.iso8601.prefix(10))"))
+            } else {
+                out.append((item.name[language], ar ? "لم يُسجل بعد (rida assess describe)" : "not recorded yet (rida assess describe)"))
+            }
+        }
+        if sheet.assessment.framework == .remote {
+            let title = ar ? "جودة الردود على شكاوى تواصل (ملحق 4)" : "Quality of replies to Tawasul complaints (appendix 4)"
+            guard let replies = sheet.replies, replies.replies > 0 else {
+                out.append((title, ar ? "لم تُقيّم أي ردود على شكاوى الفترة" : "no reply to a complaint of the period scored yet"))
+                return out
+            }
+            let items = replies.itemMeans.enumerated().map { index, mean in
+                (ar ? "البند \(index + 1): " : "item \(index + 1): ") + (mean.map { String(format: "%.2f", $0) } ?? "–")
+                    + (ar ? " (\(replies.replies) رد)" : " (\(replies.replies) scored)")
+            }
+            out.append((title, items.joined(separator: ar ? "؛ " : "; ")
+                        + (replies.mean.map { String(format: ar ? "؛ المتوسط %.2f" : "; overall %.2f", $0) } ?? "")))
+        }
+        return out
     }
 
     /// Where the unit stands, in a sentence: the shield reached and what stands between it and the next.
     public static func standing(_ classification: Classification, _ language: Language) -> [String] {
         let ar = language == .ar
         var lines: [String] = []
+        let provisional = classification.provisional ? (ar ? " (مؤقت: التقييم مفتوح)" : " (provisional: the assessment is open)") : ""
         if let reached = classification.reached {
-            lines.append((ar ? "التصنيف المحقق: " : "Shield reached: ") + reached.name[language])
+            var line = (ar ? "التصنيف المحقق: " : "Shield reached: ") + reached.name[language] + provisional
+            if let standing = classification.standing(reached) { line += ar ? " — \(standing.tallyAr)" : " — \(standing.tally)" }
+            lines.append(line)
         } else {
-            lines.append(ar ? "التصنيف المحقق: لا يوجد" : "Shield reached: none")
+            lines.append((ar ? "التصنيف المحقق: لا يوجد" : "Shield reached: none") + provisional)
         }
         if let next = classification.next, let standing = classification.standing(next) {
             var line = (ar ? "للوصول إلى " : "To reach the ") + next.name[language] + ": "
-            line += ar ? "\(standing.satisfied) من \(standing.required) مستوفاة" : "\(standing.satisfied) of \(standing.required) satisfied"
+            line += ar ? standing.tallyAr : standing.tally
             if !standing.notMet.isEmpty {
                 line += ar ? "؛ غير مستوفاة (\(standing.notMet.count)): " : "; not met (\(standing.notMet.count)): "
                 line += standing.notMet.joined(separator: ", ")
@@ -153,6 +197,9 @@ public struct AssessmentForm: Sendable {
         var out = "\(title[language]) — \(a.id)\n"
         out += header(language).map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
         for line in Self.standing(sheet.classification, language) { out += line + "\n" }
+        out += "\n== " + (a.framework == .headquarters ? (ar ? "التقييم الوصفي" : "Descriptive evaluation")
+                                                       : (ar ? "القنوات والخدمات" : "Channels and services")) + " ==\n"
+        for (title, text) in descriptive(language) { out += "\(title): \(text)\n" }
         for part in parts {
             out += "\n== \(part.title[language]) ==\n"
             for category in part.categories {
@@ -186,7 +233,12 @@ public struct AssessmentForm: Sendable {
             (a.framework == .headquarters ? (ar ? "المركز" : "Centre") : (ar ? "الجهة" : "Entity"),
              a.unit + (sheet.unitName.map { " — \($0[language])" } ?? "")),
             (ar ? "دورة التقييم" : "Cycle", "\(a.cycle)"),
+            (ar ? "فترة التقييم" : "Period", a.period),
             (ar ? "فُتح" : "Opened", "\(a.openedAt.iso8601.prefix(10)), \(a.openedBy)"),
+            (ar ? "الحالة" : "Status", a.closing.map { closing in
+                ar ? "مغلق في \(closing.at.iso8601.prefix(10))، \(closing.by): الأحكام المحسوبة نهائية"
+                   : "closed \(closing.at.iso8601.prefix(10)), \(closing.by): computed verdicts final"
+            } ?? (ar ? "مفتوح: الأحكام المحسوبة مؤقتة" : "open: computed verdicts provisional")),
             (ar ? "حُسب في" : "Computed at", String(sheet.computedAt.iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"),
         ]
     }
@@ -197,7 +249,8 @@ public struct AssessmentForm: Sendable {
             ? (ar ? "محقق" : "reached")
             : (ar ? "غير محقق" : "not reached")
         return (ar ? "النتيجة النهائية: " : "Final result: ")
-            + (ar ? "\(result.satisfied) من \(result.required)" : "\(result.satisfied) of \(result.required)")
+            + (ar ? "\(result.met) مستوفى" + (result.notApplicable > 0 ? " و\(result.notApplicable) لا ينطبق" : "") + " من \(result.required)"
+                  : "\(result.met) met" + (result.notApplicable > 0 ? " and \(result.notApplicable) not applicable" : "") + " of \(result.required)")
             + " — \(result.shield.name[language]): \(state)"
     }
 

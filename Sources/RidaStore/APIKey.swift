@@ -12,9 +12,14 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case evaluator
     /// Manages keys; reads everything.
     case admin
+    /// Shows one centre's live figures on the waiting hall's screen, and reads nothing else.
+    case display
 
     /// Whether the role reads quarterly reports and figures of any centre.
-    public var readsReports: Bool { self != .submitter }
+    public var readsReports: Bool { self != .submitter && self != .display }
+
+    /// Whether a key of this role is bound to one centre.
+    public var isBoundToCentre: Bool { self == .submitter || self == .display }
 }
 
 /// A stored API key: who holds it and what it may do. The key itself is never stored, only its SHA-256.
@@ -22,7 +27,7 @@ public struct APIKey: Sendable, Hashable, Codable {
     public var id: Int64
     public var label: String
     public var role: Role
-    /// The one centre a submitter key submits for.
+    /// The one centre a submitter key submits for, or a display key shows.
     public var centre: String?
     /// The channels a submitter key is limited to; nil means every channel.
     public var channels: [String]?
@@ -51,13 +56,14 @@ public struct APIKey: Sendable, Hashable, Codable {
             return self.centre == centre && (channels.map { $0.contains(channel) } ?? true)
         case .admin:
             return true
-        case .quality, .evaluator:
+        case .quality, .evaluator, .display:
             return false
         }
     }
 
-    /// The key's scope in words: `C01 (kiosk, counter)`, `all centres`.
+    /// The key's scope in words: `C01 (kiosk, counter)`, `C01, live figures only`, `all centres`.
     public var scope: String {
+        if role == .display, let centre { return "\(centre), live figures only" }
         guard role == .submitter, let centre else { return "all centres" }
         guard let channels, !channels.isEmpty else { return "\(centre), every channel" }
         return "\(centre) (\(channels.joined(separator: ", ")))"

@@ -4,9 +4,14 @@ import RidaSurvey
 /// Rida's schema, as a list of migrations. A migration that has shipped is never edited:
 /// a change is a new migration appended at the end.
 enum Migrations {
-    /// The migrator. `zone` is the deployment's time zone: migrations that cut days need it.
+    /// GRDB's migrator over the same steps (what is applied, what is unknown, migrating part of the way in tests).
     static func migrator(zone: DeploymentZone = .bahrain) -> DatabaseMigrator {
-        var migrator = DatabaseMigrator()
+        steps(zone: zone).migrator
+    }
+
+    /// The migrations, in order. `zone` is the deployment's time zone: migrations that cut days need it.
+    static func steps(zone: DeploymentZone = .bahrain) -> MigrationSteps {
+        var migrator = MigrationSteps()
         migrator.registerMigration("v1-responses") { db in
             try db.execute(sql: """
                 CREATE TABLE survey (
@@ -102,8 +107,117 @@ enum Migrations {
         migrator.registerMigration("assessment-v2") { db in
             try db.execute(sql: assessmentV2)
         }
+        migrator.registerMigration("verdicts-v1") { db in
+            try db.execute(sql: verdictsV1)
+        }
+        // A file refused whole is recorded too (status failed, nothing stored), with the sentence that said why.
+        migrator.registerMigration("imports-v1-refusals") { db in
+            try db.execute(sql: "ALTER TABLE import ADD COLUMN reason TEXT")
+        }
+        migrator.registerMigration("ops-display-keys") { db in
+            try db.execute(sql: opsDisplayKeys)
+        }
+        migrator.registerMigration("ops-day-rollups-window") { db in
+            // http-v1 built the day rollups from every stored response; saving keeps only responses submitted within
+            // `dayRollupWindow` days of their receipt. Rebuilt by that rule, so `rida db check` recounts them alike.
+            try SQLiteStore.rebuildDayRollups(in: db, zone: zone)
+        }
+        migrator.registerMigration("verdicts-units-v1") { db in
+            try db.execute(sql: verdictsUnitsV1)
+        }
         return migrator
     }
+
+    /// Issue 10 point 6, the units the guide assesses separately (guide-notes decision 15): who runs a centre, the
+    /// government entities serving there and the guide's exclusions, in the registry and its log; the entity a response
+    /// names (optional), indexed only where given, so the ingest of responses without one pays nothing for it.
+    static let verdictsUnitsV1 = """
+        ALTER TABLE centre ADD COLUMN operator TEXT CHECK (operator IN ('government', 'private', 'civil-society'));
+        ALTER TABLE centre ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centre ADD COLUMN exclusion TEXT CHECK (exclusion IN ('health', 'financial', 'education', 'temporary'));
+        ALTER TABLE centreChange ADD COLUMN operator TEXT;
+        ALTER TABLE centreChange ADD COLUMN servingEntities TEXT NOT NULL DEFAULT '';
+        ALTER TABLE centreChange ADD COLUMN exclusion TEXT;
+        ALTER TABLE response ADD COLUMN entity TEXT;
+        CREATE INDEX response_by_entity ON response(centre, entity, quarter) WHERE entity IS NOT NULL;
+        ALTER TABLE assessment ADD COLUMN entity TEXT;
+        """
+
+    /// Issue 10, the verdicts the guide would give: an assessment's period (nil: the cycle's four quarters); closing an
+    /// assessment, with the computed verdicts frozen at that moment, figures and all (both append-only); Tawasul records
+    /// by type, with the export's own due date; the forms' descriptive evaluation (append-only, the latest per item counts).
+    static let verdictsV1 = """
+        ALTER TABLE assessment ADD COLUMN firstQuarter TEXT;
+        ALTER TABLE assessment ADD COLUMN lastQuarter TEXT;
+        CREATE TABLE assessmentClosing (
+            assessmentId TEXT PRIMARY KEY NOT NULL REFERENCES assessment(id),
+            closedAt TEXT NOT NULL,
+            closedBy TEXT NOT NULL,
+            quarters TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE assessmentFrozenVerdict (
+            assessmentId TEXT NOT NULL REFERENCES assessmentClosing(assessmentId),
+            criterion TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            computed TEXT NOT NULL,
+            PRIMARY KEY (assessmentId, criterion)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER assessmentClosing_is_kept BEFORE DELETE ON assessmentClosing
+        BEGIN SELECT RAISE(ABORT, 'a closed assessment stays closed'); END;
+        CREATE TRIGGER assessmentClosing_is_fixed BEFORE UPDATE ON assessmentClosing
+        BEGIN SELECT RAISE(ABORT, 'a closed assessment stays closed'); END;
+        CREATE TRIGGER assessmentClosing_is_not_replaced BEFORE INSERT ON assessmentClosing
+        WHEN EXISTS (SELECT 1 FROM assessmentClosing WHERE assessmentId = NEW.assessmentId)
+        BEGIN SELECT RAISE(ABORT, 'an assessment is closed once'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_kept BEFORE DELETE ON assessmentFrozenVerdict
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never deleted'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_fixed BEFORE UPDATE ON assessmentFrozenVerdict
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never changed'); END;
+        CREATE TRIGGER assessmentFrozenVerdict_is_not_replaced BEFORE INSERT ON assessmentFrozenVerdict
+        WHEN EXISTS (SELECT 1 FROM assessmentFrozenVerdict WHERE assessmentId = NEW.assessmentId AND criterion = NEW.criterion)
+        BEGIN SELECT RAISE(ABORT, 'frozen verdicts are never replaced'); END;
+        ALTER TABLE tawasulComplaint ADD COLUMN type TEXT NOT NULL DEFAULT 'complaint'
+            CHECK (type IN ('complaint', 'suggestion', 'inquiry', 'thanks'));
+        ALTER TABLE tawasulComplaint ADD COLUMN dueAt TEXT;
+        CREATE TABLE assessmentDescription (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            assessmentId TEXT NOT NULL REFERENCES assessment(id),
+            item TEXT NOT NULL CHECK (item IN ('strengths', 'development', 'channelStrengths', 'services')),
+            text TEXT NOT NULL,
+            evaluator TEXT NOT NULL,
+            recordedAt TEXT NOT NULL
+        );
+        CREATE INDEX assessmentDescription_on_assessment ON assessmentDescription(assessmentId, item, id);
+        CREATE TRIGGER assessmentDescription_is_kept BEFORE DELETE ON assessmentDescription
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: texts are never deleted'); END;
+        CREATE TRIGGER assessmentDescription_is_fixed BEFORE UPDATE ON assessmentDescription
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: record a new text instead'); END;
+        CREATE TRIGGER assessmentDescription_is_not_replaced BEFORE INSERT ON assessmentDescription
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM assessmentDescription WHERE id = NEW.id)
+        BEGIN SELECT RAISE(ABORT, 'the descriptive evaluation is append-only: texts are never replaced'); END;
+        """
+
+    /// Display keys: bound to one centre like a submitter key, they read only its live figures. SQLite changes a
+    /// CHECK constraint only by rebuilding the table; ids, hashes and times are copied as they are.
+    static let opsDisplayKeys = """
+        CREATE TABLE apiKey_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            hash TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('submitter', 'quality', 'evaluator', 'admin', 'display')),
+            centre TEXT,
+            channels TEXT,
+            createdAt TEXT NOT NULL,
+            lastUsedAt TEXT,
+            revokedAt TEXT,
+            CHECK (role NOT IN ('submitter', 'display') OR centre IS NOT NULL),
+            CHECK (role != 'display' OR channels IS NULL)
+        );
+        INSERT INTO apiKey_new (id, hash, label, role, centre, channels, createdAt, lastUsedAt, revokedAt)
+            SELECT id, hash, label, role, centre, channels, createdAt, lastUsedAt, revokedAt FROM apiKey ORDER BY id;
+        DROP TABLE apiKey;
+        ALTER TABLE apiKey_new RENAME TO apiKey;
+        """
 
     /// What the assessment keeps is kept: decline reasons, saved reports and their actions are never deleted or replaced;
     /// a report's status only moves forward and its identity never changes; an action's status changes are a history of
@@ -406,4 +520,58 @@ enum Migrations {
         for q in 1...4 { for s in 1...5 { columns.append("q\(q)s\(s)") } }
         return columns + ["stageBefore", "stageDuring", "stageAfter"]
     }()
+}
+
+/// Rida's migrations as a list, registered the way GRDB's `DatabaseMigrator` registers them, so that the pending ones
+/// can run in one transaction: an upgrade is all or nothing (GRDB's migrator commits each migration on its own).
+struct MigrationSteps: Sendable {
+    struct Step: Sendable {
+        var identifier: String
+        var migrate: @Sendable (Database) throws -> Void
+    }
+
+    private(set) var steps: [Step] = []
+
+    mutating func registerMigration(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        steps.append(Step(identifier: identifier, migrate: migrate))
+    }
+
+    var identifiers: [String] { steps.map(\.identifier) }
+
+    var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for step in steps { migrator.registerMigration(step.identifier, migrate: step.migrate) }
+        return migrator
+    }
+
+    /// The migrations not applied to `db` yet, in order.
+    func pending(in db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return identifiers }
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        return identifiers.filter { !applied.contains($0) }
+    }
+
+    /// Applies every pending migration in one transaction, with foreign keys checked once at its end (SQLite's
+    /// recipe for altering tables, as GRDB's deferred checks do), and returns their identifiers. On any error
+    /// nothing is applied.
+    func migrate(_ writer: any DatabaseWriter) throws -> [String] {
+        try writer.barrierWriteWithoutTransaction { db in
+            guard try !self.pending(in: db).isEmpty else { return [] }
+            let byIdentifier = Dictionary(uniqueKeysWithValues: steps.map { ($0.identifier, $0) })
+            var pending: [String] = []
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                pending = try self.pending(in: db)  // again, inside the transaction: another process may have migrated
+                for identifier in pending {
+                    try byIdentifier[identifier]!.migrate(db)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                }
+                try db.checkForeignKeys()
+                return .commit
+            }
+            return pending
+        }
+    }
 }

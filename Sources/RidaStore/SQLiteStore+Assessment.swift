@@ -10,8 +10,8 @@ extension SQLiteStore {
         try await write { db in
             switch assessment.framework {
             case .headquarters:
-                guard let centre = try Self.centre(assessment.unit, in: db) else {
-                    throw AssessmentError("There is no centre \(assessment.unit) in the registry: add it first (rida centres add \(assessment.unit) --entity … --kind headquarters --channels …).", notFound: true)
+                guard let centre = try Self.centre(assessment.centre, in: db) else {
+                    throw AssessmentError("There is no centre \(assessment.centre) in the registry: add it first (rida centres add \(assessment.centre) --entity … --kind headquarters --channels …).", notFound: true)
                 }
                 switch centre.kind {
                 case .remote?:
@@ -21,18 +21,49 @@ extension SQLiteStore {
                 case .headquarters?:
                     break
                 }
+                try Self.refuseExcluded(centre, assessment: assessment)
+                try Self.checkUnit(centre, assessment: assessment)
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {
                     throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first (rida centres add-entity \(assessment.unit)).", notFound: true)
                 }
+                if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Self.refuseExcluded(centre, assessment: assessment) }
             }
             if let existing = try Self.assessment(assessment.id, in: db) {
                 throw AssessmentError("The assessment \(existing.id) is already open (framework \(existing.framework), opened by \(existing.openedBy) at \(existing.openedAt.iso8601)).")
             }
+            if let problem = Assessment.periodProblem(assessment.firstQuarter...assessment.lastQuarter, cycle: assessment.cycle) {
+                throw AssessmentError("The assessment \(assessment.id) was not opened: \(problem).")
+            }
             try db.execute(sql: """
-                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO assessment (id, framework, unit, cycle, openedAt, openedBy, firstQuarter, lastQuarter, entity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [assessment.id, assessment.framework.rawValue, assessment.unit, assessment.cycle,
-                                 assessment.openedAt.iso8601, assessment.openedBy])
+                                 assessment.openedAt.iso8601, assessment.openedBy,
+                                 assessment.isWholeCycle ? nil : assessment.firstQuarter.description,
+                                 assessment.isWholeCycle ? nil : assessment.lastQuarter.description, assessment.entity])
+        }
+    }
+
+    /// The guide leaves some centres out of its assessment (guide-notes decision 15): opening one is refused with its words.
+    static func refuseExcluded(_ centre: Centre, assessment: Assessment) throws {
+        guard let exclusion = centre.exclusion else { return }
+        throw AssessmentError("The assessment \(assessment.id) was not opened: the registry records \(centre.id) as \(exclusion.summary), which the guide leaves out of its assessment: \(exclusion.guideText).")
+    }
+
+    /// Guide-notes decision 15: a centre run by the private sector or civil society is assessed entity by entity, each
+    /// entity serving there on its own; any other centre once, as a whole.
+    static func checkUnit(_ centre: Centre, assessment: Assessment) throws {
+        let entities = centre.servingEntities.joined(separator: ", ")
+        switch (centre.assessesEntitiesSeparately, assessment.entity) {
+        case (true, nil):
+            throw AssessmentError("\(centre.id) is run by \(centre.operator?.rawValue ?? "?"): each government entity serving there is assessed on its own («فإن كل جهة حكومية تقدم خدماتها عبر هذا المقر تقيّم على حدة»); give --entity, one of \(entities).")
+        case (true, let entity?) where !centre.servingEntities.contains(entity):
+            throw AssessmentError("\(entity) does not serve at \(centre.id) as the registry says (entities serving there: \(entities)): add it first (rida centres add \(centre.id) --serves …).")
+        case (false, _?):
+            throw AssessmentError("\(centre.id) is not run by the private sector or civil society: it is assessed once, as a whole, and the entity running it answers for it; open it without --entity.")
+        default:
+            break
         }
     }
 
@@ -44,19 +75,139 @@ extension SQLiteStore {
     /// Every assessment, newest cycle first.
     public func assessments() async throws -> [Assessment] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM assessment ORDER BY cycle DESC, framework, unit").map(Self.decodeAssessment)
+            try Row.fetchAll(db, sql: "\(Self.assessmentSelect) ORDER BY a.cycle DESC, a.framework, a.unit").map(Self.decodeAssessment)
         }
     }
 
     static func assessment(_ id: String, in db: Database) throws -> Assessment? {
-        try Row.fetchOne(db, sql: "SELECT * FROM assessment WHERE id = ?", arguments: [id]).map(decodeAssessment)
+        try Row.fetchOne(db, sql: "\(assessmentSelect) WHERE a.id = ?", arguments: [id]).map(decodeAssessment)
     }
 
+    /// An assessment's row with its closing, if it is closed.
+    static let assessmentSelect = """
+        SELECT a.*, c.closedAt, c.closedBy, c.quarters AS closedQuarters FROM assessment a
+        LEFT JOIN assessmentClosing c ON c.assessmentId = a.id
+        """
+
     static func decodeAssessment(_ row: Row) -> Assessment {
+        let first = (row["firstQuarter"] as String?).flatMap(Quarter.init)
+        let last = (row["lastQuarter"] as String?).flatMap(Quarter.init)
+        let period = first.flatMap { first in last.map { first...max(first, $0) } }
         var assessment = Assessment(framework: Framework(rawValue: row["framework"]) ?? .headquarters, unit: row["unit"],
-                                    cycle: row["cycle"], openedAt: decodeInstant(row["openedAt"]), openedBy: row["openedBy"])
+                                    cycle: row["cycle"], openedAt: decodeInstant(row["openedAt"]), openedBy: row["openedBy"],
+                                    period: period)
+        assessment.entity = row["entity"]
         assessment.id = row["id"]
+        if let closedAt = row["closedAt"] as String? {
+            let quarters = (row["closedQuarters"] as String? ?? "").split(separator: ",").compactMap { Quarter(String($0)) }
+            assessment.closing = Assessment.Closing(at: decodeInstant(closedAt), by: row["closedBy"], quarters: quarters)
+        }
         return assessment
+    }
+
+    /// Closes an assessment (guide-notes decision 13): its computed verdicts at `now`, with their checks and figures, are
+    /// frozen in the append-only `assessmentFrozenVerdict`, on the quarters of the period ended by then; later imports
+    /// no longer change them, and nothing more is recorded in its history. Returns the closed sheet.
+    @discardableResult
+    public func closeAssessment(_ id: String, by who: String, policy: ThresholdPolicy, now: Instant,
+                                catalogue: Catalogue = .standard) async throws -> AssessmentSheet {
+        guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw AssessmentError("The assessment \(id) was not closed: the evaluator's name is missing.")
+        }
+        let sheet = try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
+        if let closing = sheet.assessment.closing {
+            throw AssessmentError("The assessment \(id) was closed by \(closing.by) at \(closing.at.iso8601): its verdicts are final.")
+        }
+        let quarters = sheet.lines.compactMap(\.computed).first?.quarters
+            ?? sheet.assessment.endedQuarters(at: now, zone: configuration.zone)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var frozen: [(criterion: String, outcome: String, json: String)] = []
+        for line in sheet.lines {
+            guard var computed = line.computed else { continue }
+            computed.provisional = false
+            frozen.append((line.criterion.id, computed.outcome.rawValue, String(decoding: try encoder.encode(computed), as: UTF8.self)))
+        }
+        let rows = frozen
+        try await write { db in
+            guard try Self.assessment(id, in: db)?.closing == nil else {
+                throw AssessmentError("The assessment \(id) is already closed: its verdicts are final.")
+            }
+            try db.execute(sql: "INSERT INTO assessmentClosing (assessmentId, closedAt, closedBy, quarters) VALUES (?, ?, ?, ?)",
+                           arguments: [id, now.iso8601, who, quarters.map(\.description).joined(separator: ",")])
+            for row in rows {
+                try db.execute(sql: "INSERT INTO assessmentFrozenVerdict (assessmentId, criterion, outcome, computed) VALUES (?, ?, ?, ?)",
+                               arguments: [id, row.criterion, row.outcome, row.json])
+            }
+        }
+        return try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
+    }
+
+    /// Records texts of the forms' descriptive evaluation (appendix 5's strengths and areas to develop, appendix 6's
+    /// channel strengths and services), all or none; the latest text per item is the one the form prints.
+    @discardableResult
+    public func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry] {
+        try await write { db in
+            var problems: [String] = []
+            var assessments: [String: Assessment] = [:]
+            for entry in entries {
+                if assessments[entry.assessment] == nil {
+                    guard let found = try Self.assessment(entry.assessment, in: db) else {
+                        throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                    }
+                    if let closing = found.closing {
+                        throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its forms are final.")
+                    }
+                    assessments[entry.assessment] = found
+                }
+                problems += entry.problems(framework: assessments[entry.assessment]!.framework)
+            }
+            if entries.isEmpty { problems.append("no text was given") }
+            if !problems.isEmpty {
+                throw AssessmentError("Nothing was recorded: " + problems.joined(separator: "; ") + ".")
+            }
+            var stored: [DescriptionEntry] = []
+            for entry in entries {
+                try db.execute(sql: "INSERT INTO assessmentDescription (assessmentId, item, text, evaluator, recordedAt) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [entry.assessment, entry.item.rawValue, entry.text, entry.evaluator, entry.at.iso8601])
+                var saved = entry
+                saved.sequence = db.lastInsertedRowID
+                stored.append(saved)
+            }
+            return stored
+        }
+    }
+
+    /// Every text of an assessment's descriptive evaluation, oldest first.
+    public func descriptions(of assessment: String) async throws -> [DescriptionEntry] {
+        try await read { db in try Self.descriptions(of: assessment, in: db) }
+    }
+
+    static func descriptions(of assessment: String, in db: Database) throws -> [DescriptionEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM assessmentDescription WHERE assessmentId = ? ORDER BY id", arguments: [assessment]).compactMap { row in
+            guard let item = DescriptionItem(rawValue: row["item"]) else { return nil }
+            return DescriptionEntry(sequence: row["id"], assessment: row["assessmentId"], item: item, text: row["text"],
+                                    evaluator: row["evaluator"], at: decodeInstant(row["recordedAt"]))
+        }
+    }
+
+    /// The appendix-4 scores of `entity`'s replies to its Tawasul complaints received in `quarters`.
+    static func replyScores(entity: String, quarters: [Quarter], in db: Database) throws -> [ReplyScore] {
+        let marks = Array(repeating: "?", count: quarters.count).joined(separator: ", ")
+        return try Row.fetchAll(db, sql: """
+            SELECT r.* FROM replyScore r JOIN tawasulComplaint t ON t.id = r.complaintId AND t.entity = r.entity
+            WHERE r.entity = ? AND t.quarter IN (\(marks)) ORDER BY r.id
+            """, arguments: StatementArguments([entity] + quarters.map(\.description))).map(decodeReplyScore)
+    }
+
+    /// The computed verdicts frozen when the assessment was closed, by criterion; empty while it is open.
+    static func frozenVerdicts(of id: String, in db: Database) throws -> [String: ComputedVerdict] {
+        var frozen: [String: ComputedVerdict] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT criterion, computed FROM assessmentFrozenVerdict WHERE assessmentId = ?", arguments: [id]) {
+            let text: String = row["computed"]
+            frozen[row["criterion"]] = try JSONDecoder().decode(ComputedVerdict.self, from: Data(text.utf8))
+        }
+        return frozen
     }
 
     /// Appends `entries` to the history of their assessment, all of them or none.
@@ -71,6 +222,9 @@ extension SQLiteStore {
                 if let known = assessments[entry.assessment] { return known.framework }
                 guard let found = try Self.assessment(entry.assessment, in: db) else {
                     throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                }
+                if let closing = found.closing {
+                    throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its verdicts are final.")
                 }
                 assessments[entry.assessment] = found
                 return found.framework
@@ -123,27 +277,30 @@ extension SQLiteStore {
     public func assessmentData(for assessment: Assessment, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentData {
         let zone = configuration.zone
         let quarters = assessment.quarters
-        let counts = try await counts(for: quarters)
+        // The quarter before the period too: framework 2's 3.2.3 compares the first quarter with it.
+        let counts = try await counts(for: [assessment.firstQuarter.previous] + quarters)
         return try await read { db in
             let centre: Centre?
             let scopes: [String]
             switch assessment.framework {
             case .headquarters:
-                centre = try Self.centre(assessment.unit, in: db)
+                centre = try Self.centre(assessment.centre, in: db)
                 scopes = [assessment.unit]
             case .remote:
                 centre = try Self.remoteCentre(of: assessment.unit, in: db)
                 scopes = [assessment.unit] + (centre.map { [$0.id] } ?? [])
             }
             var byQuarter: [Quarter: [String: Counts]] = [:]
-            if let centre {
+            if let centre, let entity = assessment.entity {
+                byQuarter = try Self.entityCounts(centre: centre.id, entity: entity, quarters: [assessment.firstQuarter.previous] + quarters, in: db)
+            } else if let centre {
                 for (quarter, groups) in counts {
                     for (key, value) in groups where key.centre == centre.id { byQuarter[quarter, default: [:]][key.channel] = value }
                 }
             }
-            let year = "\(assessment.cycle)-%"
-            let days = try String.fetchAll(db, sql: "SELECT day FROM liveDisplayDay WHERE centre = ? AND day LIKE ? ORDER BY day",
-                                           arguments: [centre?.id ?? assessment.unit, year]).compactMap(Self.decodeDay)
+            let days = try String.fetchAll(db, sql: "SELECT day FROM liveDisplayDay WHERE centre = ? AND day >= ? AND day < ? ORDER BY day",
+                                           arguments: [centre?.id ?? assessment.unit, assessment.firstQuarter.firstDay.iso8601,
+                                                       assessment.lastQuarter.next.firstDay.iso8601]).compactMap(Self.decodeDay)
             var data = AssessmentData(assessment: assessment, now: now, zone: zone, policy: policy, centre: centre?.id,
                                       channels: centre?.channels ?? [], counts: byQuarter, liveDisplayDays: days)
             if assessment.framework == .remote {
@@ -151,7 +308,9 @@ extension SQLiteStore {
                 data.declines = try Self.declines(scopes: scopes, in: db)
                 data.tawasulImports = try Self.importIDs(table: "tawasulComplaint", entity: assessment.unit, in: db)
                 if !data.tawasulImports.isEmpty {
-                    data.complaints = try Self.complaints(entity: assessment.unit, quarters: quarters, in: db)
+                    // The two quarters before the period too: 3.2.4 looks back across the year boundary.
+                    let first = assessment.firstQuarter
+                    data.complaints = try Self.complaints(entity: assessment.unit, quarters: [first.previous.previous, first.previous] + quarters, in: db)
                 }
                 data.contactImports = try Self.importIDs(table: "contact", entity: assessment.unit, in: db)
                 data.contacts = try Self.contacts(entity: assessment.unit, quarters: quarters, in: db)
@@ -160,25 +319,61 @@ extension SQLiteStore {
         }
     }
 
+    /// One entity's counts at a centre, per quarter and channel, recounted from its responses (they name the entity).
+    /// An assessment reads them a few times a cycle, so they are counted when asked, through the partial index
+    /// `response_by_entity`, rather than kept in a rollup the ingest of every response would pay for.
+    static func entityCounts(centre: String, entity: String, quarters: [Quarter], in db: Database) throws -> [Quarter: [String: Counts]] {
+        let scores = (1...4).flatMap { q in (1...5).map { s in "coalesce(sum(q\(q) = \(s)), 0)" } }.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: quarters.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT quarter, channel, count(*), \(scores),
+                   coalesce(sum(stage = 'before'), 0), coalesce(sum(stage = 'during'), 0), coalesce(sum(stage = 'after'), 0)
+            FROM response WHERE centre = ? AND entity = ? AND quarter IN (\(placeholders)) GROUP BY quarter, channel
+            """, arguments: StatementArguments([centre, entity] + quarters.map(\.description)))
+        var result: [Quarter: [String: Counts]] = [:]
+        for row in rows {
+            guard let quarter = Quarter(row[0] as String) else { continue }
+            var counts = Counts(responses: row[2])
+            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[3 + q * 5 + s] } }
+            counts.stages = [row[23], row[24], row[25]]
+            result[quarter, default: [:]][row[1] as String] = counts
+        }
+        return result
+    }
+
     /// The assessment as it stands at `now`: every criterion's recorded and computed verdicts, and the classification.
     public func assessmentSheet(_ id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue = .standard) async throws -> AssessmentSheet {
         guard let assessment = try await assessment(id) else {
             throw AssessmentError("There is no assessment \(id): rida assess list shows the open ones.", notFound: true)
         }
         let history = try await history(of: id)
+        let (frozen, descriptions, replies) = try await read { db -> ([String: ComputedVerdict], [DescriptionEntry], [ReplyScore]?) in
+            var replies: [ReplyScore]?
+            if assessment.framework == .remote {
+                replies = try Self.replyScores(entity: assessment.unit, quarters: assessment.quarters, in: db)
+            }
+            return (try Self.frozenVerdicts(of: id, in: db), try Self.descriptions(of: id, in: db), replies)
+        }
         let data = try await assessmentData(for: assessment, policy: policy, now: now)
         var name: LocalizedText?
         switch assessment.framework {
         case .headquarters:
-            if let centre = try await centre(assessment.unit), centre.nameAr != nil || centre.nameEn != nil {
+            if let centre = try await centre(assessment.centre), centre.nameAr != nil || centre.nameEn != nil {
                 name = LocalizedText(ar: centre.name(.ar), en: centre.name(.en))
+            }
+            if let entityID = assessment.entity {
+                let entity = try await entity(entityID)
+                let centreName = name ?? LocalizedText(ar: assessment.centre, en: assessment.centre)
+                name = LocalizedText(ar: "\(entity?.name(.ar) ?? entityID) في \(centreName.ar)", en: "\(entity?.name(.en) ?? entityID) at \(centreName.en)")
             }
         case .remote:
             if let entity = try await entity(assessment.unit), entity.nameAr != nil || entity.nameEn != nil {
                 name = LocalizedText(ar: entity.name(.ar), en: entity.name(.en))
             }
         }
-        return AssessmentSheet(assessment: assessment, catalogue: catalogue, history: history, data: data, unitName: name, now: now)
+        return AssessmentSheet(assessment: assessment, catalogue: catalogue, history: history, data: data, frozen: frozen,
+                               unitName: name, descriptions: descriptions,
+                               replies: replies.map { ReplyScoreSummary(entity: assessment.unit, scores: $0) }, now: now)
     }
 
     static func decodeInstant(_ text: String) -> Instant {

@@ -78,6 +78,15 @@ extension SQLiteStore {
         let existing = try Self.centre(centre.id, in: db)
         if existing == centre { return }
         if let existing { try checkAssessedCentre(existing, becoming: centre, in: db) }
+        if let problem = centre.operatorProblems.first {
+            throw AssessmentError("Centre \(centre.id) was not saved: \(problem).")
+        }
+        for entity in centre.servingEntities {
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM centre WHERE id = ?)", arguments: [entity]) == true || entity == centre.id {
+                throw AssessmentError("Centre \(centre.id) was not saved: \(entity) is a centre's id, not an entity's.")
+            }
+            try db.execute(sql: "INSERT INTO entity (id) VALUES (?) ON CONFLICT(id) DO NOTHING", arguments: [entity])
+        }
         if let entity = centre.entity {
             try db.execute(sql: "INSERT INTO entity (id) VALUES (?) ON CONFLICT(id) DO NOTHING", arguments: [entity])
             if centre.kind == .remote, let other = try String.fetchOne(
@@ -86,16 +95,20 @@ extension SQLiteStore {
             }
         }
         try db.execute(sql: """
-            INSERT INTO centre (id, entityId, nameAr, nameEn, kind, channels, firstSeenAt, firstSeenIn)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'registry')
+            INSERT INTO centre (id, entityId, nameAr, nameEn, kind, channels, firstSeenAt, firstSeenIn, operator, servingEntities, exclusion)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'registry', ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET entityId = excluded.entityId, nameAr = excluded.nameAr, nameEn = excluded.nameEn,
-                                          kind = excluded.kind, channels = excluded.channels
+                                          kind = excluded.kind, channels = excluded.channels, operator = excluded.operator,
+                                          servingEntities = excluded.servingEntities, exclusion = excluded.exclusion
             """, arguments: [centre.id, centre.entity, centre.nameAr, centre.nameEn, centre.kind?.rawValue,
-                             centre.channels.joined(separator: ","), time.iso8601])
+                             centre.channels.joined(separator: ","), time.iso8601, centre.operator?.rawValue,
+                             centre.servingEntities.joined(separator: ","), centre.exclusion?.rawValue])
         try db.execute(sql: """
-            INSERT INTO centreChange (centreId, changedAt, entityId, kind, channels, nameAr, nameEn) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO centreChange (centreId, changedAt, entityId, kind, channels, nameAr, nameEn, operator, servingEntities, exclusion)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [centre.id, time.iso8601, centre.entity, centre.kind?.rawValue, centre.channels.joined(separator: ","),
-                             centre.nameAr, centre.nameEn])
+                             centre.nameAr, centre.nameEn, centre.operator?.rawValue, centre.servingEntities.joined(separator: ","),
+                             centre.exclusion?.rawValue])
     }
 
     /// A centre's, entity's or channel's id as `Identifier.normalized` reads it (trimmed, NFC), or an error naming the
@@ -115,7 +128,10 @@ extension SQLiteStore {
         let assessment: String?
         switch existing.kind {
         case .headquarters?:
-            assessment = try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 1 AND unit = ? ORDER BY cycle DESC", arguments: [existing.id])
+            assessment = try String.fetchOne(db, sql: """
+                SELECT id FROM assessment WHERE framework = 1 AND (unit = ? OR (entity IS NOT NULL AND unit = ? || '@' || entity))
+                ORDER BY cycle DESC
+                """, arguments: [existing.id, existing.id])
         case .remote?:
             assessment = try existing.entity.flatMap {
                 try String.fetchOne(db, sql: "SELECT id FROM assessment WHERE framework = 2 AND unit = ? ORDER BY cycle DESC", arguments: [$0])
@@ -125,6 +141,13 @@ extension SQLiteStore {
         }
         guard let assessment, let kind = existing.kind else { return }
         let role = kind == .headquarters ? "assessed as a headquarters centre (\(assessment))" : "the remote centre of \(existing.entity ?? "?"), assessed in \(assessment)"
+        if centre.operator != existing.operator {
+            throw AssessmentError("\(existing.id) is \(role): who runs it cannot change while that assessment rests on it.")
+        }
+        let leaving = existing.servingEntities.filter { !centre.servingEntities.contains($0) }
+        if !leaving.isEmpty {
+            throw AssessmentError("\(existing.id) is \(role): the entities serving there can be added to but not removed (\(leaving.joined(separator: ", ")) would leave it).")
+        }
         if centre.kind != existing.kind || centre.entity != existing.entity {
             throw AssessmentError("\(existing.id) is \(role): its kind and entity cannot change while that assessment rests on it.")
         }
@@ -138,7 +161,7 @@ extension SQLiteStore {
     public func centreHistory(_ id: String) async throws -> [(at: Instant, centre: Centre)] {
         try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT centreId AS id, entityId, nameAr, nameEn, kind, channels, changedAt FROM centreChange WHERE centreId = ? ORDER BY id
+                SELECT centreId AS id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, changedAt FROM centreChange WHERE centreId = ? ORDER BY id
                 """, arguments: [id]).map { row in (Self.decodeInstant(row["changedAt"]), Self.decodeCentre(row)) }
         }
     }
@@ -177,8 +200,12 @@ extension SQLiteStore {
 
     static func decodeCentre(_ row: Row) -> Centre {
         let channels: String = row["channels"]
+        let serving: String = row["servingEntities"]
         return Centre(id: row["id"], entity: row["entityId"], nameAr: row["nameAr"], nameEn: row["nameEn"],
                       kind: (row["kind"] as String?).flatMap(CentreKind.init(rawValue:)),
-                      channels: channels.split(separator: ",").map(String.init))
+                      channels: channels.split(separator: ",").map(String.init),
+                      operator: (row["operator"] as String?).flatMap(CentreOperator.init(rawValue:)),
+                      servingEntities: serving.split(separator: ",").map(String.init),
+                      exclusion: (row["exclusion"] as String?).flatMap(CentreExclusion.init(rawValue:)))
     }
 }

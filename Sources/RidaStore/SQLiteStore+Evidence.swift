@@ -19,11 +19,12 @@ extension SQLiteStore {
         let zone = configuration.zone
         return try await write { db in
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO tawasulComplaint (id, entity, channel, topic, receivedAt, quarter, answeredAt, slaDays, status, importId)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tawasulComplaint (id, entity, channel, topic, receivedAt, quarter, answeredAt, slaDays, status, importId, type, dueAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET entity = excluded.entity, channel = excluded.channel, topic = excluded.topic,
                     receivedAt = excluded.receivedAt, quarter = excluded.quarter, answeredAt = excluded.answeredAt,
-                    slaDays = excluded.slaDays, status = excluded.status, importId = excluded.importId
+                    slaDays = excluded.slaDays, status = excluded.status, importId = excluded.importId,
+                    type = excluded.type, dueAt = excluded.dueAt
                 """)
             var outcomes: [EvidenceOutcome] = []
             for complaint in complaints {
@@ -39,7 +40,7 @@ extension SQLiteStore {
                 try upsert.execute(arguments: [
                     complaint.id, complaint.entity, complaint.channel, complaint.topic, complaint.receivedAt.iso8601,
                     zone.quarter(at: complaint.receivedAt).description, complaint.answeredAt?.iso8601, complaint.slaDays,
-                    complaint.status, importID,
+                    complaint.status, importID, complaint.type.rawValue, complaint.dueAt?.iso8601,
                 ])
                 outcomes.append(stored == nil ? .created : .updated)
             }
@@ -116,7 +117,9 @@ extension SQLiteStore {
     static func decodeComplaint(_ row: Row) -> TawasulComplaint {
         TawasulComplaint(id: row["id"], entity: row["entity"], channel: row["channel"], topic: row["topic"],
                          receivedAt: decodeInstant(row["receivedAt"]), answeredAt: (row["answeredAt"] as String?).map(decodeInstant),
-                         slaDays: row["slaDays"], status: row["status"])
+                         slaDays: row["slaDays"], status: row["status"],
+                         type: (row["type"] as String?).flatMap(TawasulRecordType.init(rawValue:)) ?? .complaint,
+                         dueAt: (row["dueAt"] as String?).map(decodeInstant))
     }
 
     static func decodeContact(_ row: Row) -> ContactRecord {
@@ -166,6 +169,19 @@ extension SQLiteStore {
             throw AssessmentError("Appendix 4 has four items, each scored 1 to 5 (5 = strongly agree): \(score.scores.map(String.init).joined(separator: ",")) is not that.")
         }
         return try await write { db in
+            // Appendix 4 scores a reply to a complaint: one stored for that entity (guide-notes decision 16).
+            let stored = try Row.fetchOne(db, sql: "SELECT entity, type FROM tawasulComplaint WHERE id = ?", arguments: [score.complaint])
+            guard let stored else {
+                throw AssessmentError("There is no Tawasul complaint \(score.complaint) stored: import the entity's Tawasul records first (rida import --kind tawasul FILE); appendix 4 scores a reply to a stored complaint.")
+            }
+            let owner: String = stored["entity"]
+            guard owner == score.entity else {
+                throw AssessmentError("Tawasul complaint \(score.complaint) belongs to \(owner), not \(score.entity): score it for \(owner).")
+            }
+            let type: String? = stored["type"]
+            guard type == nil || type == TawasulRecordType.complaint.rawValue else {
+                throw AssessmentError("Tawasul record \(score.complaint) is a \(type ?? "record"), not a complaint: appendix 4 scores replies to complaints.")
+            }
             try db.execute(sql: """
                 INSERT INTO replyScore (complaintId, entity, evaluator, scoredAt, q1, q2, q3, q4, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [score.complaint, score.entity, score.evaluator, score.at.iso8601,
@@ -182,10 +198,12 @@ extension SQLiteStore {
             } else {
                 try Row.fetchAll(db, sql: "SELECT * FROM replyScore ORDER BY entity, id")
             }
-            return rows.map { row in
-                ReplyScore(id: row["id"], complaint: row["complaintId"], entity: row["entity"], evaluator: row["evaluator"],
-                           at: Self.decodeInstant(row["scoredAt"]), scores: [row["q1"], row["q2"], row["q3"], row["q4"]], note: row["note"])
-            }
+            return rows.map(Self.decodeReplyScore)
         }
+    }
+
+    static func decodeReplyScore(_ row: Row) -> ReplyScore {
+        ReplyScore(id: row["id"], complaint: row["complaintId"], entity: row["entity"], evaluator: row["evaluator"],
+                   at: decodeInstant(row["scoredAt"]), scores: [row["q1"], row["q2"], row["q3"], row["q4"]], note: row["note"])
     }
 }

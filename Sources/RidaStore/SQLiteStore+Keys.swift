@@ -20,11 +20,14 @@ extension SQLiteStore {
             case .failure(let problem): throw KeyError("--channel \"\(text)\": " + problem.reason + ".")
             }
         }
-        if role == .submitter, (centre ?? "").isEmpty {
-            throw KeyError("A submitter key is bound to one centre: give --centre, such as --centre C01.")
+        if role.isBoundToCentre, (centre ?? "").isEmpty {
+            throw KeyError("A \(role.rawValue) key is bound to one centre: give --centre, such as --centre C01.")
         }
-        if role != .submitter, centre != nil || channels != nil {
-            throw KeyError("Only submitter keys are bound to a centre and channels; a \(role.rawValue) key reads every centre.")
+        if !role.isBoundToCentre, centre != nil || channels != nil {
+            throw KeyError("Only submitter and display keys are bound to a centre; a \(role.rawValue) key reads every centre.")
+        }
+        if role == .display, channels != nil {
+            throw KeyError("A display key shows every channel of its centre: leave out --channel.")
         }
         let hash = APIKeySecret.hash(secret.text)
         let channelText = channels.map { $0.joined(separator: ",") }

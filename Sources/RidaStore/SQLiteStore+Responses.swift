@@ -152,8 +152,8 @@ extension SQLiteStore {
         try ensureSurveys(for: responses, in: db)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
-                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
         let received = receivedAt.iso8601
@@ -269,6 +269,7 @@ extension SQLiteStore {
         sqlite3_bind_int64(s, 15, Int64(r.surveyVersion))
         if let importID { sqlite3_bind_int64(s, 16, importID) } else { sqlite3_bind_null(s, 16) }
         text(17, received)
+        text(18, r.entity)
         let code = sqlite3_step(s)
         sqlite3_reset(s)
         guard code == SQLITE_DONE else {
@@ -303,7 +304,7 @@ extension SQLiteStore {
             id: row["id"], centre: row["centre"], channel: row["channel"], submittedAt: submitted,
             stage: (row["stage"] as String?).flatMap(Stage.init(rawValue:)),
             ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
-            service: row["service"], counter: row["counter"], comment: row["comment"],
+            service: row["service"], counter: row["counter"], comment: row["comment"], entity: row["entity"],
             surveyID: row["surveyId"], surveyVersion: row["surveyVersion"]
         )
     }
@@ -318,6 +319,7 @@ extension SQLiteStore {
         if a.service != b.service { fields.append("service") }
         if a.counter != b.counter { fields.append("counter") }
         if a.comment != b.comment { fields.append("comment") }
+        if a.entity != b.entity { fields.append("entity") }
         if a.surveyID != b.surveyID || a.surveyVersion != b.surveyVersion { fields.append("survey") }
         return fields
     }

@@ -59,6 +59,8 @@ public struct ImportRecord: Sendable, Hashable, Codable {
     public var startedAt: String
     public var finishedAt: String?
     public var status: String
+    /// For a file refused whole: the sentence that said why (nothing of it was stored).
+    public var reason: String? = nil
     public var tally: SaveTally
 }
 
@@ -73,6 +75,21 @@ public struct SQLiteStore: Sendable {
     let writer: any DatabaseWriter
     /// The last write's failure, when no write has succeeded since: what `/health` reports.
     let lastWriteFailure = WriteFailure()
+    /// What opening did to a database written by an older Rida; nil when it was current (or new).
+    public private(set) var upgrade: Upgrade?
+
+    /// An upgrade done when the store was opened: the schema it had, the migrations applied in one transaction,
+    /// and where the database as it was is kept.
+    public struct Upgrade: Sendable, Hashable, CustomStringConvertible {
+        public var from: String
+        public var applied: [String]
+        public var keptAt: String?
+
+        public var description: String {
+            "upgraded from \(from) (\(applied.joined(separator: ", ")), in one transaction)"
+                + (keptAt.map { "; the database as it was is kept at \($0)" } ?? "")
+        }
+    }
 
     /// Opens (and, when `create` is true, creates) the database at `path`, migrating it to this version.
     public init(path: String, configuration: StoreConfiguration = StoreConfiguration(), create: Bool = true) throws(StoreError) {
@@ -92,8 +109,11 @@ public struct SQLiteStore: Sendable {
             throw .unavailable(path: path, reason: "it is an empty file, not a Rida database: check the --db path (a command that only reads never creates one)")
         }
         do {
-            if FileManager.default.fileExists(atPath: path), try !Self.looksLikeSQLite(path) {
-                throw StoreError.notADatabase(path: path)
+            if FileManager.default.fileExists(atPath: path) {
+                if try !Self.looksLikeSQLite(path) { throw StoreError.notADatabase(path: path) }
+            } else {
+                // Readable by its owner only (0600); SQLite gives its -wal and -shm files the same permissions.
+                try Self.createPrivateFile(path, replacing: false)
             }
             var config = Configuration()
             config.foreignKeysEnabled = true
@@ -103,14 +123,37 @@ public struct SQLiteStore: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             }
             let pool = try DatabasePool(path: path, configuration: config)
-            let migrator = Migrations.migrator(zone: configuration.zone)
-            try pool.read { db in
+            let steps = Migrations.steps(zone: configuration.zone)
+            let migrator = steps.migrator
+            let (pending, from) = try pool.read { db in
                 if try migrator.hasBeenSuperseded(db) {
                     let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
                     throw StoreError.newerVersion(path: path, unknownMigrations: unknown)
                 }
+                let pending = try steps.pending(in: db)
+                return (pending, steps.identifiers.last { !pending.contains($0) })
             }
-            try migrator.migrate(pool)
+            // An older Rida's database: a copy of it as it is goes beside it first, then every pending migration
+            // runs in one transaction. No copy, no upgrade.
+            var kept: String?
+            if let from, let first = pending.first {
+                var copy = path + ".before-" + first
+                var attempt = 1
+                while FileManager.default.fileExists(atPath: copy) {  // an earlier copy is never overwritten
+                    attempt += 1
+                    copy = path + ".before-" + first + "-\(attempt)"
+                }
+                do {
+                    _ = try Self.copy(from: pool, sourcePath: path, to: copy)
+                } catch let error as StoreError {
+                    throw StoreError.unavailable(path: path, reason: "it needs upgrading from \(from), and the copy kept before upgrading could not be written (\(error.description)); nothing was changed")
+                }
+                kept = copy
+            }
+            let applied = try steps.migrate(pool)
+            if let from, !applied.isEmpty {
+                upgrade = Upgrade(from: from, applied: applied, keptAt: kept)
+            }
             try pool.barrierWriteWithoutTransaction { db in
                 // GRDB's pool sets `synchronous` after `prepareDatabase`: set it here, on the writer.
                 let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"

@@ -11,11 +11,13 @@ public struct ResponseDraft: Sendable, Hashable {
     public var service: String?
     public var counter: String?
     public var comment: String?
+    /// The government entity the customer was served by, at a centre where several serve (optional).
+    public var entity: String?
 
     public init(
         id: String? = nil, centre: String? = nil, channel: String? = nil, submittedAt: String? = nil,
         stage: String? = nil, ratings: [String?] = [nil, nil, nil, nil],
-        service: String? = nil, counter: String? = nil, comment: String? = nil
+        service: String? = nil, counter: String? = nil, comment: String? = nil, entity: String? = nil
     ) {
         self.id = id
         self.centre = centre
@@ -26,12 +28,17 @@ public struct ResponseDraft: Sendable, Hashable {
         self.service = service
         self.counter = counter
         self.comment = comment
+        self.entity = entity
     }
 
-    /// The canonical field names, in the order of the canonical CSV header (plus `stage`).
+    /// The canonical field names, in the order of the canonical CSV header (plus `stage` and `entity`).
     public static let fieldNames = [
-        "id", "centre", "channel", "submitted_at", "q1", "q2", "q3", "q4", "service", "counter", "comment", "stage",
+        "id", "centre", "channel", "submitted_at", "q1", "q2", "q3", "q4", "service", "counter", "comment", "stage", "entity",
     ]
+
+    /// How many fields a response had before `entity`: an import's derived id hashes those, and `entity` only when given,
+    /// so a file imported again without the column keeps its ids.
+    public static let originalFieldCount = 12
 
     /// Sets the field at `index` of `fieldNames`: the fast path for imports, which resolve names once per file.
     public mutating func set(fieldAt index: Int, _ value: String?) {
@@ -45,6 +52,7 @@ public struct ResponseDraft: Sendable, Hashable {
         case 9: counter = value
         case 10: comment = value
         case 11: stage = value
+        case 12: entity = value
         default: break
         }
     }
@@ -65,6 +73,7 @@ public struct ResponseDraft: Sendable, Hashable {
         case "service": service = value
         case "counter": counter = value
         case "comment": comment = value
+        case "entity": entity = value
         default: return false
         }
         return true
@@ -85,6 +94,7 @@ public struct ResponseDraft: Sendable, Hashable {
         case "service": service
         case "counter": counter
         case "comment": comment
+        case "entity": entity
         default: nil
         }
     }

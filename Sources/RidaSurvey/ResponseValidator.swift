@@ -72,6 +72,8 @@ public struct ResponseValidator: Sendable {
         let id = identifier(draft.id, "id", spaces: .none, limit: Self.maxIDLength, missing: "is missing")
         let centre = identifier(draft.centre, "centre", spaces: .between, limit: Self.maxCentreLength,
                                 missing: "is missing: every response belongs to a centre")
+        // The entity, optional, is an identifier as the centre is.
+        let entity = identifier(draft.entity, "entity", spaces: .between, limit: Self.maxCentreLength, missing: nil)
         let channel = identifier(draft.channel, "channel", spaces: .none, limit: Self.maxCentreLength, missing: "is missing")
         if let channel, channels.channel(channel) == nil {
             let known = channels.channels.map(\.id).joined(separator: ", ")
@@ -131,7 +133,7 @@ public struct ResponseValidator: Sendable {
         }
         return .success(SurveyResponse(
             id: id, centre: centre, channel: channel, submittedAt: submittedAt, stage: stage,
-            ratings: ratings, service: service, counter: counter, comment: comment,
+            ratings: ratings, service: service, counter: counter, comment: comment, entity: entity,
             surveyID: questionnaire.id, surveyVersion: questionnaire.version
         ))
     }

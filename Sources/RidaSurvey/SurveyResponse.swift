@@ -24,12 +24,14 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
     public var counter: String?
     /// q7: comments to improve the service. Never logged.
     public var comment: String?
+    /// The government entity that served the customer, at a centre where several serve; nil when not said.
+    public var entity: String?
     public var surveyID: String
     public var surveyVersion: Int
 
     public init(
         id: String, centre: String, channel: String, submittedAt: Instant, stage: Stage? = nil,
-        ratings: [Int?], service: String? = nil, counter: String? = nil, comment: String? = nil,
+        ratings: [Int?], service: String? = nil, counter: String? = nil, comment: String? = nil, entity: String? = nil,
         surveyID: String = Questionnaire.appendix3.id, surveyVersion: Int = Questionnaire.appendix3.version
     ) {
         precondition(ratings.count == SurveyResponse.ratedQuestionCount, "a response carries q1 to q4")
@@ -42,6 +44,7 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
         self.service = service
         self.counter = counter
         self.comment = comment
+        self.entity = entity
         self.surveyID = surveyID
         self.surveyVersion = surveyVersion
     }

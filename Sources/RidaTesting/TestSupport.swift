@@ -34,13 +34,14 @@ public struct TemporaryDatabase: Sendable {
 public func response(
     _ id: String = UUID().uuidString, centre: String = "C01", channel: String = "counter",
     at submitted: String = "2026-02-01T10:00:00+03:00", stage: Stage? = nil,
-    _ ratings: [Int?] = [5, 4, 4, 5], service: String? = nil, counter: String? = nil, comment: String? = nil
+    _ ratings: [Int?] = [5, 4, 4, 5], service: String? = nil, counter: String? = nil, comment: String? = nil,
+    entity: String? = nil
 ) -> SurveyResponse {
     guard case .instant(let instant) = ISO8601Timestamp.parse(submitted) else {
         preconditionFailure("test timestamps carry an offset: \(submitted)")
     }
     return SurveyResponse(id: id, centre: centre, channel: channel, submittedAt: instant, stage: stage,
-                          ratings: ratings, service: service, counter: counter, comment: comment)
+                          ratings: ratings, service: service, counter: counter, comment: comment, entity: entity)
 }
 
 /// An instant from an ISO 8601 text with an offset.

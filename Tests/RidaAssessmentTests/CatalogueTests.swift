@@ -64,10 +64,27 @@ let guidePath = repositoryRoot().deletingLastPathComponent().appendingPathCompon
         #expect(criteria.allSatisfy { $0.tier == nil })
     }
 
+    /// 2.3.1, 2.3.5 and framework 2's 3.2.1 are the evaluator's, with Rida's data shown beside (guide-notes decision 11).
     @Test func theCriteriaDecidedFromDataAreTheOnesRidaComputes() {
-        #expect(Set(catalogue[.headquarters].criteria.filter { $0.decidedBy == .data }.map(\.id)) == ["2.3.1", "2.3.2", "2.3.3", "2.3.5"])
+        #expect(Set(catalogue[.headquarters].criteria.filter { $0.decidedBy == .data }.map(\.id)) == ["2.3.2", "2.3.3"])
         #expect(Set(catalogue[.remote].criteria.filter { $0.decidedBy == .data }.map(\.id))
-            == ["2.3.2", "3.2.1", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.2.7"])
+            == ["2.3.2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.2.7"])
+    }
+
+    /// Decision 12: only a criterion whose whole text is conditional may be not applicable; each quotes its condition.
+    @Test func onlyTheConditionalCriteriaMayBeNotApplicable() throws {
+        #expect(catalogue[.headquarters].criteria.filter(\.mayBeNotApplicable).map(\.id) == ["2.1.1", "2.1.3"])
+        #expect(catalogue[.remote].criteria.filter(\.mayBeNotApplicable).map(\.id) == ["3.1.1"])
+        for (framework, id) in [(Framework.headquarters, "2.1.1"), (.headquarters, "2.1.3"), (.remote, "3.1.1")] {
+            let criterion = try #require(catalogue[framework].criterion(id))
+            let condition = try #require(criterion.condition)
+            #expect(criterion.text.ar.contains(condition.ar))
+            #expect(condition.ar.hasPrefix("في حال"))
+        }
+        // A qualifier on part of a criterion does not make it conditional.
+        #expect(catalogue[.headquarters].criterion("4.1.3")?.text.ar.contains("(إن وجدت)") == true)
+        #expect(catalogue[.headquarters].criterion("4.1.3")?.mayBeNotApplicable == false)
+        #expect(catalogue[.remote].criterion("1.2.7")?.mayBeNotApplicable == false)
     }
 
     @Test func idsAreNumberedWithoutGapsInsideEachSubcategory() {

@@ -36,12 +36,14 @@ import Testing
         #expect(c.standing(.silver)?.pending == ["2.3.1"])
     }
 
-    @Test func notApplicableCountsAsMet() {
-        let c = Classification(framework: .headquarters, verdicts: verdicts(f1) { $0.id == "1.3.3" || $0.id == "1.1.5" ? .notApplicable : .met })
+    @Test func notApplicableCountsTowardTheShieldAndIsCountedApart() {
+        // 2.1.1 and 2.1.3 are framework 1's conditional criteria, both basic.
+        let c = Classification(framework: .headquarters, verdicts: verdicts(f1) { $0.id == "2.1.3" ? .notApplicable : .met })
         #expect(c.reached == .gold)
         #expect(c.standing(.silver)?.notApplicable == 1)
-        #expect(c.standing(.gold)?.notApplicable == 2)
-        #expect(c.standing(.gold)?.met == 92)
+        #expect(c.standing(.gold)?.met == 93)
+        #expect(c.standing(.gold)?.tally == "93 met and 1 not applicable of 94")
+        #expect(c.standing(.gold)?.tallyAr == "93 مستوفى و1 لا ينطبق من 94")
     }
 
     @Test func theRemoteShieldNeedsTheBindingCriteriaOnly() {
@@ -54,13 +56,13 @@ import Testing
     }
 
     @Test func theRemoteShieldWithNotApplicableCriteria() {
-        // 2.3.2 (contacts) does not apply to an entity without a contact centre; 3.3.3 is not binding and not met.
-        let c = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "2.3.2" ? .notApplicable : $0.id == "3.3.3" ? .notMet : .met })
+        // 3.1.1 does not apply to an entity that has not moved a service to alternative channels; 3.3.3 is not binding.
+        let c = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "3.1.1" ? .notApplicable : $0.id == "3.3.3" ? .notMet : .met })
         #expect(c.reached == .remoteService)
         #expect(c.standing(.remoteService)?.notApplicable == 1)
         #expect(c.standing(.remoteService)?.met == 44)
         #expect(c.standing(.remoteService)?.satisfied == 45)
-        let pending = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "2.3.2" ? .notApplicable : $0.id == "3.2.5" ? .pending : .met })
+        let pending = Classification(framework: .remote, verdicts: verdicts(f2) { $0.id == "3.1.1" ? .notApplicable : $0.id == "3.2.5" ? .pending : .met })
         #expect(pending.reached == nil)
         #expect(pending.standing(.remoteService)?.pending == ["3.2.5"])
         #expect(pending.next == .remoteService)
@@ -75,21 +77,31 @@ import Testing
                      at: at.adding(milliseconds: sequence), note: note)
     }
 
+    /// Decision 18: the computed verdict is the engine's proposal; the team's recorded verdict decides, with a note.
     @Test func anOverrideCountsAndTheComputedVerdictStaysBesideIt() throws {
-        let data = AssessmentData(assessment: centreAssessment(), now: afterCycle, centre: "C01", channels: ["counter"])  // no live display
-        let overridden = AssessmentSheet(assessment: centreAssessment(), history: [entry("2.3.5", .met, note: "screen seen working on the visit", sequence: 1)],
+        // 2.3.3 on 40 responses rating 3 each quarter: 0 of 640 ratings are 4 or more, not met.
+        let data = AssessmentData(assessment: centreAssessment(), now: afterCycle, centre: "C01", channels: ["counter"],
+                                  counts: everyQuarter(rated(40, 3), channels: ["counter"]))
+        let overridden = AssessmentSheet(assessment: centreAssessment(), history: [entry("2.3.3", .met, note: "the centre's own survey, 1200 responses, 86%", sequence: 1)],
                                          data: data, now: afterCycle)
-        let line = try #require(overridden.line("2.3.5"))
+        let line = try #require(overridden.line("2.3.3"))
         #expect(line.verdict == .met)
         #expect(line.overridden)
         #expect(line.computed?.outcome == .notMet)
 
         let withdrawn = AssessmentSheet(assessment: centreAssessment(), history: [
-            entry("2.3.5", .met, note: "screen seen working", sequence: 1), entry("2.3.5", .computed, note: "the data now says", sequence: 2),
+            entry("2.3.3", .met, note: "own survey", sequence: 1), entry("2.3.3", .computed, note: "the data now says", sequence: 2),
         ], data: data, now: afterCycle)
-        #expect(withdrawn.line("2.3.5")?.verdict == .notMet)
-        #expect(withdrawn.line("2.3.5")?.overridden == false)
-        #expect(withdrawn.line("2.3.5")?.changes == 2)
+        #expect(withdrawn.line("2.3.3")?.verdict == .notMet)
+        #expect(withdrawn.line("2.3.3")?.overridden == false)
+        #expect(withdrawn.line("2.3.3")?.changes == 2)
+    }
+
+    @Test func aNotApplicableRecordedBeforeItWasRefusedCountsAsPending() {
+        // An older file may hold n/a on 3.4.1: the guide has none for it, so the sheet reads it as pending.
+        let sheet = AssessmentSheet(assessment: centreAssessment(), history: [entry("3.4.1", .notApplicable, note: "old", sequence: 1)],
+                                    data: nil, now: afterCycle)
+        #expect(sheet.line("3.4.1")?.verdict == .pending)
     }
 
     @Test func theLatestEntryCountsWhateverTheOrderGiven() {
@@ -103,8 +115,8 @@ import Testing
 
     @Test func entriesThatNeedAReasonSayWhy() throws {
         let f1 = Catalogue.standard[.headquarters]
-        let na = entry("1.3.3", .notApplicable, sequence: 0)
-        #expect(na.problems(for: try #require(f1.criterion("1.3.3")), previous: nil).first?.contains("reason") == true)
+        let na = entry("2.1.1", .notApplicable, sequence: 0)
+        #expect(na.problems(for: try #require(f1.criterion("2.1.1")), previous: nil).first?.contains("why its condition") == true)
         let override = entry("2.3.2", .met, sequence: 0)
         #expect(override.problems(for: try #require(f1.criterion("2.3.2")), previous: nil).first?.contains("overriding") == true)
         let change = entry("1.1.1", .notMet, sequence: 0)

@@ -13,7 +13,7 @@ import Testing
     @Test func aBatchNamesTheEntryAndFieldOfEveryProblem() {
         let batch = [
             entry("1.1.1", .met),
-            entry("1.3.3", .notApplicable),
+            entry("2.1.1", .notApplicable),
             entry("9.9.9", .met),
             entry("2.3.2", .met, evaluator: " "),
             entry("1.1.2", .computed, note: "x"),
@@ -22,6 +22,22 @@ import Testing
         #expect(problems.map(\.index) == [1, 2, 3, 3, 4])
         #expect(problems.map(\.field) == ["note", "criterion", "evaluator", "note", "verdict"])
         #expect(problems[1].reason == "framework 1 has no criterion 9.9.9")
+    }
+
+    /// Decision 12: the guide has no "not applicable" but for a criterion whose whole text is conditional.
+    @Test func notApplicableIsRefusedWhereTheGuideMakesNothingConditional() throws {
+        let f1 = Catalogue.standard[.headquarters]
+        // 3.4.1 (separate toilets) is required of every centre.
+        let toilets = entry("3.4.1", .notApplicable, note: "the centre shares the mall's toilets")
+        #expect(toilets.problems(for: try #require(f1.criterion("3.4.1")), previous: nil)
+            == ["3.4.1 cannot be not applicable: the guide asks for every criterion and makes this one conditional on nothing (only framework 1's 2.1.1 and 2.1.3 and framework 2's 3.1.1 are); record met, not-met or pending"])
+        // 4.1.3's «(إن وجدت)» qualifies the immediate help; the guidance is still required.
+        #expect(entry("4.1.3", .notApplicable, note: "no immediate help").problems(for: try #require(f1.criterion("4.1.3")), previous: nil).count == 1)
+        // 2.1.3 applies «في حال تقديم المركز لخدمات تتطلب رسوم دفع»: not applicable with the reason.
+        let pos = try #require(f1.criterion("2.1.3"))
+        #expect(entry("2.1.3", .notApplicable, note: "the centre charges no fee for any of its services").problems(for: pos, previous: nil).isEmpty)
+        #expect(entry("2.1.3", .notApplicable).problems(for: pos, previous: nil)
+            == ["2.1.3: a not-applicable verdict needs a note saying why its condition «في حال تقديم المركز لخدمات تتطلب رسوم دفع» does not hold for this unit"])
     }
 
     /// An entry is checked against the one before it in the same batch, and the first against the history.

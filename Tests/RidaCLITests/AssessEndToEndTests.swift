@@ -25,6 +25,46 @@ import Testing
         return csv
     }
 
+    /// Decision 15 in the registry: who runs a centre, who serves there, and the guide's exclusions refused at opening.
+    @Test func centresRecordOperatorsServingEntitiesAndExclusions() throws {
+        defer { temp.remove() }
+        var result = try rida(["centres", "add", "C07", "--kind", "headquarters", "--channels", "counter", "--operator", "private"])
+        #expect(result.status != 0 && result.stderr.contains("it needs the government entities serving there"), "\(result.stderr)")
+        result = try rida(["centres", "add", "C07", "--kind", "headquarters", "--channels", "counter", "--operator", "private", "--serves", "E02,E03"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = """
+            centre,entity,kind,channels,operator,serves,excluded
+            H01,E05,headquarters,counter,government,,health
+            T01,E05,headquarters,counter,,,temporary
+
+            """
+        result = try rida(["centres", "import", try temp.file("centres.csv", csv)])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try rida(["centres", "import", try temp.file("bad.csv", "centre,operator,excluded\nX1,state,closed\n")])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 2, operator: \"state\" is not government, private or civil-society"))
+        #expect(result.stderr.contains("line 2, excluded: \"closed\" is not health, financial, education, temporary or none"))
+        result = try rida(["centres", "list", "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let centres = try #require(json["centres"] as? [[String: Any]])
+        #expect(centres.map { $0["id"] as? String } == ["C07", "H01", "T01"])
+        #expect(centres[0]["operator"] as? String == "private")
+        #expect(centres[0]["servingEntities"] as? [String] == ["E02", "E03"])
+        #expect(centres[1]["exclusion"] as? String == "health")
+        #expect(try rida(["centres", "history", "C07"]).stdout.contains("run by private  serving E02,E03"))
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "H01", "--cycle", "2026"])
+        #expect(result.status != 0 && result.stderr.contains("which the guide leaves out of its assessment"), "\(result.stderr)")
+        #expect(result.stderr.contains("التابعة للقطاع الصحي"))
+        // C07, run privately, is assessed entity by entity.
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--cycle", "2026"])
+        #expect(result.status != 0 && result.stderr.contains("give --entity, one of E02, E03"), "\(result.stderr)")
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "C07", "--entity", "E03", "--cycle", "2026"])
+        #expect(result.status == 0 && result.stdout.hasPrefix("Opened C07@E03-2026"), "\(result.stderr)")
+        #expect(try rida(["centres", "add", "T01", "--excluded", "none"]).status == 0)
+        result = try rida(["assess", "open", "--framework", "1", "--centre", "T01", "--cycle", "2026"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     @Test func openRecordStatusShow() throws {
         defer { temp.remove() }
         let responses = try temp.file("responses.csv", responsesCSV())
@@ -44,37 +84,55 @@ import Testing
         result = try rida(["assess", "record", "C01-2025", "1.1.6", "--verdict", "met", "--mechanism", "field-visit",
                            "--note", "اللافتة واضحة", "--evidence", photo])
         #expect(result.status == 0, "\(result.stderr)")
-        // Not applicable without a reason is refused, with the reason why.
-        result = try rida(["assess", "record", "C01-2025", "1.3.3", "--verdict", "n/a"])
+        // Not applicable is refused where the guide makes nothing conditional, and needs its reason where it does.
+        result = try rida(["assess", "record", "C01-2025", "3.4.1", "--verdict", "n/a", "--note", "the mall's toilets"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("needs the reason"))
+        #expect(result.stderr.contains("3.4.1 cannot be not applicable"))
+        result = try rida(["assess", "record", "C01-2025", "2.1.3", "--verdict", "n/a"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("needs a note saying why its condition «في حال تقديم المركز لخدمات تتطلب رسوم دفع» does not hold"))
 
         // The rest from a filled-in checklist: every criterion evaluators check, met.
         result = try rida(["assess", "checklist", "C01-2025", "--out", "checklist.csv"])
         #expect(result.status == 0, "\(result.stderr)")
         let blank = try String(contentsOf: temp.folder.appendingPathComponent("checklist.csv"), encoding: .utf8)
         let rows = blank.split(separator: "\r\n").dropFirst()
-        #expect(rows.count == 90)  // 94 less the four decided from data
+        // 94 less 2.3.2 and 2.3.3, decided from data (2.3.1 and 2.3.5 are the evaluator's), and the two descriptive items.
+        #expect(rows.count == 94)
+        #expect(rows.suffix(2).map { String($0.split(separator: ",")[0]) } == ["strengths", "areas-to-develop"])
         var filled = "criterion,verdict,note,mechanism\n"
         for row in rows {
             let id = row.split(separator: ",")[0]
-            if id == "1.1.6" { continue }
-            filled += id == "1.3.3" ? "\(id),n/a,The centre has no car park of its own,field-visit\n" : "\(id),met,,field-visit\n"
+            switch id {
+            case "1.1.6": continue
+            case "2.1.3": filled += "\(id),n/a,The centre charges no fee for any of its services,field-visit\n"
+            case "2.3.5": filled += "\(id),not-met,No screen shows satisfaction at the centre,field-visit\n"
+            case "strengths": filled += "\(id),,Staff explain each step clearly,\n"
+            default: filled += "\(id),met,,field-visit\n"
+            }
         }
         _ = try temp.file("filled.csv", filled)
         result = try rida(["assess", "import", "C01-2025", "filled.csv"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("89 verdicts recorded"))
+        #expect(result.stdout.contains("91 verdicts recorded for C01-2025, and 1 text of the descriptive evaluation."))
+        result = try rida(["assess", "describe", "C01-2025", "--areas-to-develop", "No live display of satisfaction"])
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try rida(["assess", "describe", "C01-2025", "--services", "x"])
+        #expect(result.status != 0 && result.stderr.contains("services is on the other framework's form"))
 
+        // Basic: 66 met and 2.1.3 not applicable; gold: 92 met, 1 not applicable, 2.3.5 not met.
         result = try rida(["assess", "status", "C01-2025"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Shield reached: silver shield"))
-        #expect(result.stdout.contains("To reach the gold shield (first class): 93 of 94 satisfied; not met (1): 2.3.5"))
-        #expect(result.stdout.contains("2.3.2  met"))
+        #expect(result.stdout.contains("Shield reached: silver shield (second class) (provisional: the assessment is open) — 66 met and 1 not applicable of 67"))
+        #expect(result.stdout.contains("To reach the gold shield (first class): 92 met and 1 not applicable of 94; not met (1): 2.3.5"))
+        #expect(result.stdout.contains("2.3.2  met (provisional)"))
+        #expect(result.stdout.contains("2.3.5  for the evaluator (provisional) (recorded: not met, Evaluator A)"))
 
         result = try rida(["assess", "show", "C01-2025", "--format", "text"])
-        #expect(result.stdout.contains("النتيجة النهائية: 67 من 67"))
-        #expect(result.stdout.contains("لا ينطبق: The centre has no car park of its own"))
+        #expect(result.stdout.contains("النتيجة النهائية: 66 مستوفى و1 لا ينطبق من 67"))
+        #expect(result.stdout.contains("لا ينطبق: The centre charges no fee for any of its services"))
+        #expect(result.stdout.contains("نقاط القوة: Staff explain each step clearly — Evaluator A"))
+        #expect(result.stdout.contains("الجوانب التي تحتاج إلى تطوير: No live display of satisfaction — Evaluator A"))
         result = try rida(["assess", "show", "C01-2025", "--format", "json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect((json["lines"] as? [Any])?.count == 94)
@@ -98,6 +156,16 @@ import Testing
         result = try rida(["report", "--quarter", "2025-Q1", "--centre", "C01"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Quarterly satisfaction report 2025-Q1"))
+
+        // Closing freezes the four computed lines on the four quarters of 2025.
+        result = try rida(["assess", "close", "C01-2025"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Closed C01-2025: 4 computed verdicts frozen on 2025-Q1, 2025-Q2, 2025-Q3, 2025-Q4."))
+        result = try rida(["assess", "status", "C01-2025"])
+        #expect(result.stdout.contains("Closed by Evaluator A at "))
+        #expect(result.stdout.contains("2.3.2  met —"))
+        result = try rida(["assess", "record", "C01-2025", "1.1.1", "--verdict", "not-met", "--note", "late"])
+        #expect(result.status != 0 && result.stderr.contains("its verdicts are final"))
 
         try printsOnA4(html)
     }
@@ -170,11 +238,20 @@ import Testing
         result = try rida(["assess", "record", "E01-2025", "2.3.2", "--verdict", "met", "--mechanism", "file-review",
                            "--note", "The call centre's own log: 91% answered within three days"])
         #expect(result.status == 0, "\(result.stderr)")
+        // Tawasul shows no recurrence (login in Q1 and Q2, payment in Q3): met needs the evaluator's confirmation.
+        result = try rida(["assess", "status", "E01-2025"])
+        #expect(result.stdout.contains("3.2.4  for the evaluator"), "\(result.stdout)")
+        result = try rida(["assess", "record", "E01-2025", "3.2.4", "--verdict", "met", "--mechanism", "file-review",
+                           "--note", "Survey comments and the call centre's log show no recurring remark"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Q3 → Q4 is unchanged at 5.00: no improvement, so its reason is recorded too.
+        #expect(try rida(["report", "decline", "--scope", "E01", "--channel", "website", "--quarter", "2025-Q4", "--reason", "Already at the top of the scale"]).status == 0)
 
         result = try rida(["assess", "status", "E01-2025"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Shield reached: remote-service shield"), "\(result.stdout)")
-        for line in ["3.2.1  met", "3.2.2  met", "3.2.3  met", "3.2.4  met", "3.2.5  met", "3.2.7  met"] {
+        for line in ["3.2.1  for the evaluator (provisional) (recorded: met", "3.2.2  met", "3.2.3  met", "3.2.4  for the evaluator (provisional) (recorded: met",
+                     "3.2.5  met", "3.2.7  met"] {
             #expect(result.stdout.contains(line), "\(line)")
         }
         result = try rida(["assess", "show", "E01-2025", "--format", "text"])

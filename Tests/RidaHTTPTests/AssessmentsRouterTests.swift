@@ -101,7 +101,7 @@ import Testing
             {"entries": [
               {"criterion": "1.1.1", "verdict": "met", "mechanism": "field-visit", "note": "اللافتات بالعربية والإنجليزية",
                "evidence": ["https://intranet.example/visits/12", "import:\(importID)", {"file": "door.jpg", "sha256": "\(Self.door)", "bytes": 52311}]},
-              {"criterion": "1.3.3", "verdict": "not-applicable", "reason": "لا يوجد موقف سيارات للمركز"},
+              {"criterion": "2.1.3", "verdict": "not-applicable", "reason": "لا يقدم المركز خدمات تتطلب رسوم دفع"},
               {"criterion": "1.1.2", "verdict": "not-met", "evaluator": "Fatima"}
             ]}
             """
@@ -114,16 +114,16 @@ import Testing
 
             let sheet = try JSONDecoder().decode(AssessmentSheet.self, from: Data(try await client.get("/v1/assessments/C01-2026", key: h.quality).text.utf8))
             #expect(sheet.line("1.1.1")?.verdict == .met)
-            #expect(sheet.line("1.3.3")?.verdict == .notApplicable)
+            #expect(sheet.line("2.1.3")?.verdict == .notApplicable)
             #expect(sheet.line("1.1.2")?.verdict == .notMet)
             #expect(sheet.line("1.1.1")?.recorded?.note == "اللافتات بالعربية والإنجليزية")
 
             let history = try await client.get("/v1/assessments/C01-2026/history", key: h.evaluator)
             #expect(history.status == .ok)
             let entries = try #require(try history.json()["entries"] as? [[String: Any]])
-            #expect(entries.map { $0["criterion"] as? String } == ["1.1.1", "1.3.3", "1.1.2"])
-            let one = try await client.get("/v1/assessments/C01-2026/history?criterion=1.3.3", key: h.quality).json()
-            #expect((one["entries"] as? [[String: Any]])?.first?["note"] as? String == "لا يوجد موقف سيارات للمركز")
+            #expect(entries.map { $0["criterion"] as? String } == ["1.1.1", "2.1.3", "1.1.2"])
+            let one = try await client.get("/v1/assessments/C01-2026/history?criterion=2.1.3", key: h.quality).json()
+            #expect((one["entries"] as? [[String: Any]])?.first?["note"] as? String == "لا يقدم المركز خدمات تتطلب رسوم دفع")
 
             // A body-wide evaluator names every entry that names none.
             let named = try await client.post("/v1/assessments/C01-2026/verdicts", key: h.admin,
@@ -145,7 +145,7 @@ import Testing
             let body = """
                 {"entries": [
                   {"criterion": "1.1.1", "verdict": "met"},
-                  {"criterion": "1.3.3", "verdict": "n/a"},
+                  {"criterion": "2.1.1", "verdict": "n/a"},
                   {"criterion": "1.1.2", "verdict": "maybe", "colour": "red"},
                   {"criterion": "2.3.2", "verdict": "met", "mechanism": "guesswork", "evidence": ["door.jpg", "import:77", {"file": "x", "sha256": "12"}]},
                   {"verdict": "met"},
@@ -156,7 +156,7 @@ import Testing
             #expect(answer.status == .unprocessableContent)
             #expect(try answer.errorCode() == "invalid_verdicts")
             let found = try problems(answer)
-            #expect(found["entries[1].note"]?.contains("not-applicable verdict needs the reason") == true)
+            #expect(found["entries[1].note"]?.contains("not-applicable verdict needs a note saying why its condition") == true)
             #expect(found["entries[2].verdict"] == "\"maybe\" is not one of \(RecordedVerdict.spellings)")
             #expect(found["entries[2].colour"] != nil)
             #expect(found["entries[3].mechanism"] != nil)
@@ -212,5 +212,48 @@ import Testing
             }
         }
         #expect(try await h.store.history(of: "C01-2026").isEmpty)
+    }
+
+    /// `POST /v1/assessments/{id}/close`, as `rida assess close`: evaluators and admins close; the sheet answers closed,
+    /// and a second close or a later verdict is a conflict.
+    @Test func closingFreezesTheAssessmentOverHTTP() async throws {
+        let h = try await seeded()
+        defer { h.remove() }
+        try await h.test(.live) { client in
+            #expect(try await client.post("/v1/assessments/C01-2026/close", key: h.quality, json: "{}").status == .forbidden)
+            let closed = try await client.post("/v1/assessments/C01-2026/close", key: h.evaluator, json: #"{"evaluator": "Fatima"}"#)
+            #expect(closed.status == .ok, "\(closed.text)")
+            let sheet = try JSONDecoder().decode(AssessmentSheet.self, from: Data(closed.text.utf8))
+            #expect(sheet.assessment.closing?.by == "Fatima")
+            #expect(sheet.classification.provisional == false)
+            #expect(try await client.post("/v1/assessments/C01-2026/close", key: h.evaluator, json: "{}").status == .conflict)
+            let late = try await client.post("/v1/assessments/C01-2026/verdicts", key: h.evaluator,
+                                             json: #"{"entries": [{"criterion": "1.1.1", "verdict": "met"}]}"#)
+            #expect(late.status == .conflict)
+            let list = try await client.get("/v1/assessments", key: h.quality).json()
+            let first = try #require((list["assessments"] as? [[String: Any]])?.first)
+            #expect(first["provisional"] as? Bool == false)
+            #expect(try await client.post("/v1/assessments/C09-2026/close", key: h.evaluator, json: "{}").status == .notFound)
+        }
+    }
+
+    /// Decision 16: appendix 5's descriptive evaluation recorded over HTTP and printed on the form.
+    @Test func theDescriptiveEvaluationIsRecordedAndPrinted() async throws {
+        let h = try await seeded()
+        defer { h.remove() }
+        try await h.test(.live) { client in
+            let bad = try await client.post("/v1/assessments/C01-2026/description", key: h.evaluator,
+                                            json: #"{"services": "x", "colour": "red", "strengths": ""}"#)
+            #expect(bad.status == .unprocessableContent)
+            let found = try problems(bad)
+            #expect(found["services"]?.contains("other framework's form") == true)
+            #expect(found["colour"] != nil && found["strengths"] != nil)
+            let done = try await client.post("/v1/assessments/C01-2026/description", key: h.evaluator,
+                                             json: #"{"strengths": "استقبال منظم", "areas-to-develop": "لافتات الطريق"}"#)
+            #expect(done.status == .created, "\(done.text)")
+            let form = try await client.get("/v1/assessments/C01-2026/form?format=text", key: h.quality)
+            #expect(form.text.contains("نقاط القوة: استقبال منظم — evaluator"))
+            #expect(form.text.contains("الجوانب التي تحتاج إلى تطوير: لافتات الطريق"))
+        }
     }
 }

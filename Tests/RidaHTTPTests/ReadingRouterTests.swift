@@ -195,18 +195,23 @@ import Testing
 }
 
 @Suite struct LiveDisplayEvidenceTests {
-    /// Criterion 2.3.5's evidence: the days the live display served a centre, recorded once a day.
-    @Test func recordsTheDaysTheLiveDisplayServedACentre() async throws {
+    /// Criterion 2.3.5's evidence: the days a display bound to a centre (a display key naming the centre) served the live
+    /// page, recorded once a day. A reading key from anywhere, or a kiosk's submitter key, shows the page but is no
+    /// evidence of a display at the centre.
+    @Test func recordsTheDaysADisplayBoundToTheCentreServedIt() async throws {
         let h = try await Harness()
         defer { h.remove() }
+        let display = try await h.makeKey(.display, centre: "C02")
         try await h.test { client in
             let first = try await client.get("/v1/live/C01", key: h.quality)
             #expect(first.status == .ok)
             #expect(try await client.get("/v1/live/C01", key: h.quality).status == .ok)
-            #expect(try await client.get("/v1/live/C02", key: h.otherCentre).status == .ok)
-            #expect(try await client.get("/v1/live/C01", key: h.otherCentre).status == .forbidden)
+            #expect(try await client.get("/v1/live/C01", key: h.submitter).status == .ok)
+            #expect(try await client.get("/v1/live/C02", key: display).status == .ok)
+            #expect(try await client.get("/v1/live/C02", key: display).status == .ok)
+            #expect(try await client.get("/v1/live/C01", key: display).status == .forbidden)
         }
-        #expect(try await h.store.liveDisplayDays(centre: "C01") == [CivilDate(year: 2026, month: 2, day: 1)])
+        #expect(try await h.store.liveDisplayDays(centre: "C01").isEmpty)  // only a quality key and a kiosk's key asked for C01
         #expect(try await h.store.liveDisplayDays(centre: "C02") == [CivilDate(year: 2026, month: 2, day: 1)])
         #expect(try await h.store.liveDisplayDays(centre: "C03").isEmpty)
     }

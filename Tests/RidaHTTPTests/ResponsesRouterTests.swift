@@ -34,6 +34,24 @@ import Testing
         #expect(report.groups.map(\.responses) == [1])
     }
 
+    /// Decision 15: the optional `entity` of a response, stored, and checked as the centre is.
+    @Test func takesTheOptionalEntity() async throws {
+        let h = try await Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let named = try await client.post("/v1/responses", key: h.submitter, json: """
+                {"id": "e1", "centre": "C01", "channel": "counter", "submitted_at": "2026-02-01T10:00:00+03:00", "q1": 5, "entity": "E02"}
+                """)
+            #expect(named.status == .created)
+            let bad = try await client.post("/v1/responses", key: h.submitter, json: """
+                {"id": "e2", "centre": "C01", "channel": "counter", "submitted_at": "2026-02-01T10:00:00+03:00", "q1": 5, "entity": "E\\n2"}
+                """)
+            #expect(bad.status == .unprocessableContent)
+        }
+        #expect(try await h.store.response(id: "e1")?.entity == "E02")
+        #expect(try await h.store.response(id: "e2") == nil)
+    }
+
     @Test func listsEveryProblemOfAnInvalidResponse() async throws {
         let h = try await Harness()
         defer { h.remove() }

@@ -37,12 +37,12 @@ final class ServedRida: @unchecked Sendable {
     }
 
     /// Starts `rida serve --port 0` and waits for the line that names its port.
-    func start() throws {
+    func start(extra: [String] = []) throws {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = ridaExecutable()
-        process.arguments = ["serve", "--db", database.path, "--port", "0"] + arguments
+        process.arguments = ["serve", "--db", database.path, "--port", "0"] + arguments + extra
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
@@ -170,8 +170,37 @@ final class ServedRida: @unchecked Sendable {
         let api = try address(after: "API:")
         #expect(kiosk.contains("/kiosk/setup#centre=C01&key=rida_"))
         #expect(live.contains("/live/C01#key=rida_"))
-        let readerKey = String(live.split(separator: "=").last!)
+        let displayKey = String(live.split(separator: "=").last!)
         let kioskKey = String(kiosk.split(separator: "=").last!)
+        let tryLine = try #require(text.split(separator: "\n").first { $0.contains("Try:") }, "no Try: in \(text)")
+        let readerKey = try #require(tryLine.split(separator: " ").first { $0.hasPrefix("rida_") }.map { String($0.dropLast()) })
+        let base = api.replacingOccurrences(of: "/v1/openapi.json", with: "")
+        func get(_ path: String, _ key: String) async throws -> (status: Int, body: String) {
+            var request = URLRequest(url: URL(string: base + path)!)
+            request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        // The printed display key shows C01's live figures, and nothing else.
+        func todayAtC01() async throws -> Int {
+            let answer = try await get("/v1/live/C01", displayKey)
+            #expect(answer.status == 200)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
+            let week = try #require((body["week"] as? [String: Any])?["all"] as? [String: Any])
+            #expect((week["responses"] as? Int ?? 0) > 0, "this week's figures at start")
+            return try #require(((body["today"] as? [String: Any])?["all"] as? [String: Any])?["responses"] as? Int)
+        }
+        let atStart = try await todayAtC01()
+        #expect(try await get("/v1/live/C02", displayKey).status == 403)
+        #expect(try await get("/v1/reports/quarterly?format=csv", displayKey).status == 403)
+        // New responses keep arriving while it serves (one every 2 to 8 s, half of them at C01).
+        var now = atStart
+        let waitUntil = Date().addingTimeInterval(60)
+        while now <= atStart, Date() < waitUntil {
+            try await Task.sleep(for: .milliseconds(500))
+            now = try await todayAtC01()
+        }
+        #expect(now > atStart, "the demo's trickle reached C01's display within a minute")
         let (document, _) = try await URLSession.shared.data(from: URL(string: api)!)
         #expect((try JSONSerialization.jsonObject(with: document) as? [String: Any])?["openapi"] as? String == "3.1.0")
         var request = URLRequest(url: URL(string: api.replacingOccurrences(of: "/v1/openapi.json", with: "/v1/reports/quarterly?format=csv"))!)
@@ -263,4 +292,105 @@ final class Acknowledged: @unchecked Sendable {
     private var ids: [String] = []
     func add(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return ids }
+}
+
+/// Operating the built `rida` beside a running `rida serve` (issue 9): backups under load, restores refused while it
+/// serves, scheduled backups, checks.
+@Suite(.tags(.slow), .serialized) struct OperationsLiveTests {
+    @Test func backsUpWhileServingChecksAndRestoresOnlyOnceStopped() async throws {
+        let today = DeploymentZone.bahrain.date(at: Instant(Date()))
+        let stamp = today.iso8601 + "T00:00:01+03:00"
+        let database = try TemporaryDatabase()
+        defer { database.remove() }
+        // Scheduled backups every second, the last 2 kept, in a folder of their own.
+        let backups = database.folder.appendingPathComponent("scheduled").path
+        let config = try database.file("rida.json", #"{"backup.every": "1s", "backup.keep": 2, "backup.dir": "\#(backups)"}"#)
+        let served = ServedRida(database: database)
+        let key = try served.key(["--role", "admin", "--label", "Load"])
+        try served.start(extra: ["--config", config])
+        let acknowledged = Acknowledged()
+        let before = AckSnapshot()
+        let base = served.base
+        let copy = database.folder.appendingPathComponent("copy.sqlite").path
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var request = URLRequest(url: URL(string: base + "/v1/responses")!)
+                    request.httpMethod = "POST"
+                    request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                    for i in 0..<100_000 {
+                        if before.finished { return }
+                        let id = "w\(worker)-\(i)"
+                        request.httpBody = Data(#"{"id":"\#(id)","centre":"C01","channel":"kiosk","submitted_at":"\#(stamp)","q1":\#(1 + i % 5)}"#.utf8)
+                        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return }
+                        if [200, 201].contains((response as? HTTPURLResponse)?.statusCode ?? 0) { acknowledged.add(id) }
+                    }
+                }
+            }
+            group.addTask {
+                while acknowledged.all.count < 300 { try await Task.sleep(for: .milliseconds(20)) }
+                before.ids = acknowledged.all
+                let result = try runRida(["backup", "--db", database.path, "--out", copy])
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stdout.contains("integrity_check ok"))
+                before.backupDone = true
+                try await Task.sleep(for: .milliseconds(300))
+                before.finished = true
+            }
+            try await group.waitForAll()
+        }
+        let acked = before.ids
+        #expect(acked.count >= 300)
+        // The copy: integrity_check passes (rida db check runs it), and every response acknowledged before it began is in it.
+        let check = try runRida(["db", "check", "--db", copy])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let store = try SQLiteStore(path: copy, create: false)
+        var missing: [String] = []
+        for id in acked where try await store.response(id: id) == nil { missing.append(id) }
+        try store.close()
+        #expect(missing.isEmpty, "acknowledged before the backup, missing from it: \(missing.prefix(5))")
+        #expect(permissions(copy) == 0o600 && permissions(database.path) == 0o600)
+
+        // While it serves, the database is never replaced, even with --force.
+        let refused = try runRida(["restore", copy, "--db", database.path, "--force"])
+        #expect(refused.status != 0 && refused.stderr.contains("another process has it open"), "\(refused.stderr)")
+        // The scheduled backups ran meanwhile; only the last 2 are kept.
+        let deadline = Date().addingTimeInterval(10)
+        var scheduled: [String] = []
+        while Date() < deadline {
+            scheduled = ((try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []).filter { $0.hasSuffix("Z.sqlite") }
+            if scheduled.count == 2 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(scheduled.count == 2, "\(scheduled)")
+        let metrics = try await served.request("GET", "/metrics", key: key)
+        #expect(metrics.body.contains(#"rida_backups_total{outcome="ok"}"#) && metrics.body.contains("rida_backup_last_success_timestamp_seconds"))
+        let deep = try await served.request("GET", "/health?deep=1", key: key)
+        #expect(deep.status == 200 && deep.body.contains(#""problems":[]"#), "\(deep.body)")
+        #expect(served.stop() == 0)
+
+        // Stopped: the restore goes through, keeping the replaced database aside.
+        let restored = try runRida(["restore", copy, "--db", database.path, "--force"])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("The database it replaced is kept at \(database.path).replaced-"))
+        #expect(try runRida(["db", "check", "--db", database.path]).status == 0)
+        let back = try SQLiteStore(path: database.path, create: false)
+        #expect(try await back.responseCount() >= acked.count)
+        try back.close()
+    }
+}
+
+final class AckSnapshot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _ids: [String] = []
+    private var _done = false
+    private var _finished = false
+    var ids: [String] { get { lock.lock(); defer { lock.unlock() }; return _ids } set { lock.lock(); _ids = newValue; lock.unlock() } }
+    var backupDone: Bool { get { lock.lock(); defer { lock.unlock() }; return _done } set { lock.lock(); _done = newValue; lock.unlock() } }
+    var finished: Bool { get { lock.lock(); defer { lock.unlock() }; return _finished } set { lock.lock(); _finished = newValue; lock.unlock() } }
+}
+
+func permissions(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int) ?? -1
 }

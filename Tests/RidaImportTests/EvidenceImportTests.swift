@@ -65,6 +65,34 @@ import Testing
         try store.close()
     }
 
+    /// Decision 14: records carry their type (complaint unless the export says otherwise) and the export's own due date.
+    @Test func tawasulRecordsCarryTheirTypeAndDueDate() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        let csv = """
+            id,entity,channel,topic,received_at,answered_at,sla_days,status,type,due_at
+            T1,E01,website,Login,2026-02-01T09:00:00+03:00,2026-02-03T09:00:00+03:00,5,closed,شكوى,2026-02-02T09:00:00+03:00
+            T2,E01,website,Login,2026-05-01T09:00:00+03:00,,5,open,Suggestion,
+            T3,E01,website,Login,2026-05-01T09:00:00+03:00,,5,open,استفسار,
+            T4,E01,website,Login,2026-05-01T09:00:00+03:00,,5,open,,
+            T5,E01,website,Login,2026-05-01T09:00:00+03:00,,5,open,rant,
+            T6,E01,website,Login,2026-05-01T09:00:00+03:00,,5,open,complaint,2026-04-01T09:00:00+03:00
+
+            """
+        let summary = try await importer(store).importEvidence(.tawasul, at: try temp.file("typed.csv", csv), now: now)
+        #expect(summary.tally.accepted == 4)
+        let problems = summary.rejected.flatMap(\.problems).map(\.description)
+        #expect(problems.contains("line 6, type: \"rant\" is not one of complaint, suggestion (or remark), inquiry, thanks (a mapping's values can rename the export's)"))
+        #expect(problems.contains { $0.hasPrefix("line 7, due_at: 2026-04-01T06:00:00.000Z is before received_at") })
+        let records = try await store.complaints(entity: "E01")
+        #expect(records.map(\.type) == [.complaint, .suggestion, .inquiry, .complaint])
+        // T1 was due the next day by the export, answered after two: late, whatever its 5 days of SLA.
+        #expect(records[0].dueAt == instant("2026-02-02T09:00:00+03:00"))
+        #expect(records[0].answeredWithinSLA(at: now) == false)
+        try store.close()
+    }
+
     @Test func eachEntitysVerdictsRestOnTheImportsWithItsOwnRecords() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
@@ -154,7 +182,10 @@ import Testing
         } catch {
             #expect("\(error)".contains("id,entity,channel,contacted_at,answered_at"))
         }
-        #expect(try await store.imports().isEmpty)  // refused before anything was recorded
+        // Refused before anything was stored; each refusal is recorded under the kind's name, with why.
+        let records = try await store.imports()
+        #expect(records.map(\.kind) == ["contacts", "contacts"])
+        #expect(records.allSatisfy { $0.status == "failed" && $0.reason?.contains("id,entity,channel,contacted_at,answered_at") == true })
         try store.close()
     }
 

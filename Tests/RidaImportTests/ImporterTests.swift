@@ -98,6 +98,42 @@ func importer(_ store: SQLiteStore, batchSize: Int = 3) -> Importer {
         #expect(group.scores[3] == [1, 0, 0, 0, 2])
     }
 
+    /// Decision 15: an optional `entity` column or key; files without it keep the ids derived before it existed.
+    @Test func readsTheOptionalEntityInCSVAndJSONLines() async throws {
+        let db = try TemporaryDatabase()
+        defer { db.remove() }
+        let store = try db.open()
+        let csv = """
+            centre,channel,submitted_at,q1,q2,q3,q4,entity
+            C07,counter,2026-01-10T09:00:00+03:00,5,5,5,5,E02
+            C07,counter,2026-01-10T09:00:00+03:00,5,5,5,5,
+            C07,counter,2026-01-10T09:00:00+03:00,5,5,5,5,"E0\n2"
+
+            """
+        var summary = try await importer(store).importData(Data(csv.utf8), name: "mall.csv", now: importTime)
+        #expect(summary.tally == SaveTally(accepted: 2, duplicates: 0, conflicts: 0, rejected: 1))
+        #expect(summary.rejected.first?.problems.first?.field == "entity")
+        let lines = """
+            {"id": "m1", "centre": "C07", "channel": "kiosk", "submitted_at": "2026-02-01T10:00:00+03:00", "q1": 4, "entity": "E03"}
+            {"id": "m2", "centre": "C07", "channel": "kiosk", "submitted_at": "2026-02-01T10:00:00+03:00", "q1": 4}
+            """
+        summary = try await importer(store).importData(Data(lines.utf8), name: "mall.jsonl", now: importTime)
+        #expect(summary.tally.accepted == 2)
+        #expect(try await store.response(id: "m1")?.entity == "E03")
+        #expect(try await store.response(id: "m2")?.entity == nil)
+        // The same id naming another entity is a conflict on that field.
+        summary = try await importer(store).importData(Data(lines.replacingOccurrences(of: "E03", with: "E02").utf8), name: "again.jsonl", now: importTime)
+        #expect(summary.tally == SaveTally(accepted: 0, duplicates: 1, conflicts: 1, rejected: 0))
+        // A row without an entity hashes as it did before the field existed (twelve fields); one with it, differently.
+        var seen: [String: Int] = [:]
+        let old: [String?] = ["", "C01", "counter", "2026-01-10T09:00:00+03:00", "5", "5", "5", "5", nil, nil, nil, nil]
+        let before = Importer.derivedID(old, seen: &seen)
+        seen = [:]
+        #expect(Importer.derivedID(old + [nil], seen: &seen) == before)
+        seen = [:]
+        #expect(Importer.derivedID(old + ["E02"], seen: &seen) != before)
+    }
+
     @Test func importsJSONLines() async throws {
         let db = try TemporaryDatabase()
         defer { db.remove() }
@@ -154,8 +190,9 @@ func importer(_ store: SQLiteStore, batchSize: Int = 3) -> Importer {
             _ = try await importer(store).importData(Data(bytes), name: name, mapping: mapping, now: importTime)
             return nil
         } catch let error as ImportError {
-            // Nothing was recorded for a file that could not be read.
-            #expect(try await store.imports().isEmpty)
+            // Nothing was stored for a file that could not be read; its refusal is recorded with why.
+            #expect(try await store.responseCount() == 0)
+            #expect(try await store.imports().map(\.reason) == [error.description])
             return error
         }
     }
@@ -170,8 +207,12 @@ func importer(_ store: SQLiteStore, batchSize: Int = 3) -> Importer {
     }
 
     @Test func refusesABinaryFile() async throws {
-        let error = try await attempt([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00], name: "responses.xlsx")
+        let error = try await attempt([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x0D, 0x0A], name: "responses.csv")
         #expect(error?.description.contains("not a text file") == true)
+        // A ZIP that is no workbook.
+        let zip = try await attempt([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00], name: "responses.xlsx")
+        #expect(zip?.description == "responses.xlsx is not an Excel workbook Rida can read: it is not a ZIP archive, as .xlsx files are; "
+            + "save it as .xlsx (Excel 2007 or later) or export it as CSV.")
     }
 
     @Test func refusesAWrongHeaderNamingWhatIsMissing() async throws {
@@ -188,8 +229,14 @@ func importer(_ store: SQLiteStore, batchSize: Int = 3) -> Importer {
     @Test func refusesAnEmptyFileAndASemicolonFile() async throws {
         #expect(try await attempt([]).map { "\($0)" }?.contains("empty") == true)
         #expect(try await attempt(Array("\u{FEFF}\n\n".utf8)).map { "\($0)" }?.contains("empty") == true)
+        // Semicolons are found and read: what is refused is the header's missing columns, not the delimiter.
         let semicolons = try await attempt(Array("id;centre;channel\n1;C01;counter\n".utf8))
-        #expect(semicolons?.description.contains("semicolons") == true)
+        guard case .wrongHeader(_, let missing, let found, _) = semicolons else {
+            Issue.record("expected a wrong-header error, got \(String(describing: semicolons))")
+            return
+        }
+        #expect(missing == ["submitted_at", "q1", "q2", "q3", "q4"])
+        #expect(found == ["id", "centre", "channel"])
     }
 
     @Test func everyFileErrorIsOneSentence() async throws {
@@ -198,6 +245,8 @@ func importer(_ store: SQLiteStore, batchSize: Int = 3) -> Importer {
             .notUTF8(file: "f", encoding: nil), .notCSV(file: "f", reason: "r"),
             .wrongHeader(file: "f", missing: ["a"], found: ["b"], hint: "use a mapping."), .duplicateColumn(file: "f", column: "c"),
             .badMapping(file: "m", problems: [Problem(field: "fields", reason: "says nothing of centre")]),
+            .notWorkbook(file: "f", reason: "it has no sheets"), .ambiguousColumns(file: "f", rules: ["fields.q1 reads \"Other\" (2 columns of that name)"]),
+            .dateOrder(file: "f", field: "submitted_at", format: "yyyy-dd-MM", fits: "yyyy-MM-dd", swapped: 3, unparsed: 0),
         ]
         for error in errors {
             #expect(!error.description.contains("\n"), "\(error)")

@@ -92,14 +92,16 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         defer { temp.remove() }
         let entries = [
             HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened),
-            HistoryEntry(assessment: "C01-2026", criterion: "1.3.3", verdict: .notApplicable, evaluator: "A", at: opened),
+            HistoryEntry(assessment: "C01-2026", criterion: "2.1.3", verdict: .notApplicable, evaluator: "A", at: opened),
+            HistoryEntry(assessment: "C01-2026", criterion: "3.4.1", verdict: .notApplicable, evaluator: "A", at: opened, note: "shared"),
             HistoryEntry(assessment: "C01-2026", criterion: "9.9.9", verdict: .met, evaluator: "A", at: opened),
         ]
         do {
             try await store.record(entries)
             Issue.record("the batch should have been refused")
         } catch let error as AssessmentError {
-            #expect(error.description.contains("1.3.3: a not-applicable verdict needs the reason"))
+            #expect(error.description.contains("2.1.3: a not-applicable verdict needs a note saying why its condition"))
+            #expect(error.description.contains("3.4.1 cannot be not applicable"))
             #expect(error.description.contains("no criterion 9.9.9"))
         }
         #expect(try await store.history(of: "C01-2026").isEmpty)
@@ -158,18 +160,77 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         _ = try await store.save(responses, receivedAt: opened)
         let now = instant("2027-01-10T10:00:00+03:00")
         var sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: now)
-        #expect(sheet.line("2.3.1")?.verdict == .met)
+        #expect(sheet.line("2.3.1")?.verdict == .pending)  // the evaluator's, the coverage shown
+        #expect(sheet.line("2.3.1")?.computed?.outcome == .forEvaluator)
         #expect(sheet.line("2.3.2")?.verdict == .met)
-        #expect(sheet.line("2.3.2")?.computed?.checks.first?.figures?.responses == 30)
+        #expect(sheet.line("2.3.2")?.computed?.checks.first?.figures?.responses == 120)  // the year, every channel: C02's not among them
         #expect(sheet.line("2.3.3")?.verdict == .met)
-        #expect(sheet.line("2.3.5")?.verdict == .notMet)
+        #expect(sheet.line("2.3.5")?.verdict == .pending)
+        #expect(sheet.line("2.3.5")?.computed?.summary.contains("no display bound to C01") == true)
 
         try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T08:00:00+03:00"))
         try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T20:59:00+03:00"))
         try await store.recordLiveDisplayServed(centre: "C01", at: instant("2026-06-01T21:00:00Z"))  // 00:00 on 2 June in Bahrain
         #expect(try await store.liveDisplayDays(centre: "C01").map(\.iso8601) == ["2026-06-01", "2026-06-02"])
         sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: now)
-        #expect(sheet.line("2.3.5")?.verdict == .met)
+        #expect(sheet.line("2.3.5")?.verdict == .pending)  // evidence for the evaluator, never a verdict by itself
+        #expect(sheet.line("2.3.5")?.computed?.summary.contains("served the live page on 2 days, from 2026-06-01 to 2026-06-02") == true)
+        try store.close()
+    }
+
+    /// Decision 13: closing freezes the computed verdicts with their figures; a later import changes nothing.
+    @Test func aClosedAssessmentIsUnchangedByALaterImport() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        // 2026-Q1 to Q3: 30 responses each rating 5 on every question: 360 of 360 ratings ≥ 4, 2.3.3 met.
+        var responses: [SurveyResponse] = []
+        for month in ["02", "05", "08"] {
+            for i in 0..<30 { responses.append(response("\(month)-\(i)", centre: "C01", channel: "counter", at: "2026-\(month)-10T10:00:00+03:00", [5, 5, 5, 5])) }
+        }
+        _ = try await store.save(responses, receivedAt: opened)
+        let december = instant("2026-12-15T10:00:00+03:00")
+        let open = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: december)
+        #expect(open.line("2.3.3")?.verdict == .met && open.line("2.3.3")?.computed?.provisional == true)
+        #expect(open.classification.provisional)
+
+        let closed = try await store.closeAssessment("C01-2026", by: "Evaluator", policy: ThresholdPolicy(), now: december)
+        #expect(closed.assessment.closing?.quarters.map(\.description) == ["2026-Q1", "2026-Q2", "2026-Q3"])
+        #expect(closed.line("2.3.3")?.computed?.provisional == false)
+        #expect(!closed.classification.provisional)
+
+        // 300 responses rating 1 arrive later for 2026-Q3 (an import of paper forms): 360 of 1560 ratings ≥ 4 would be
+        // 23%, not met. The closed assessment keeps its frozen verdict and figures.
+        let late = (0..<300).map { response("late-\($0)", centre: "C01", channel: "counter", at: "2026-09-10T10:00:00+03:00", [1, 1, 1, 1]) }
+        _ = try await store.save(late, receivedAt: instant("2027-01-05T10:00:00+03:00"))
+        let after = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: instant("2027-02-01T10:00:00+03:00"))
+        #expect(after.line("2.3.3")?.verdict == .met)
+        #expect(after.line("2.3.3")?.computed?.checks.first?.figures?.responses == 90)
+        #expect(after.line("2.3.3")?.computed == closed.line("2.3.3")?.computed)
+        // Closed once, and nothing more recorded.
+        await #expect(throws: AssessmentError.self) {
+            try await store.closeAssessment("C01-2026", by: "Evaluator", policy: ThresholdPolicy(), now: december)
+        }
+        await #expect(throws: AssessmentError.self) {
+            try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: december)])
+        }
+        #expect(try await store.assessments().first?.isClosed == true)
+        try store.close()
+    }
+
+    @Test func anAssessmentPeriodGivenAtOpeningIsKept() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
+        let period = Quarter(year: 2025, number: 4)...Quarter(year: 2026, number: 3)
+        try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: opened, openedBy: "A", period: period))
+        let stored = try #require(try await store.assessment("C01-2026"))
+        #expect(stored.period == "2025-Q4–2026-Q3")
+        #expect(stored.quarters.count == 4)
+        await #expect(throws: AssessmentError.self) {
+            try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2027, openedAt: opened, openedBy: "A",
+                                                      period: Quarter(year: 2025, number: 1)...Quarter(year: 2026, number: 4)))
+        }
         try store.close()
     }
 
@@ -205,6 +266,47 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         let declined = try await store.recordDecline(DeclineReason(scope: "E01", channel: nil, quarter: Quarter(year: 2026, number: 2), reason: "Outage", who: "A", at: opened))
         #expect(declined.id > 0)
         #expect(try await store.declines(scope: "E01").map(\.reason) == ["Outage"])
+        try store.close()
+    }
+
+    /// Decision 16: an appendix-4 score names a stored complaint of the entity; appendix 6 shows each item's mean with the
+    /// number of replies scored, for the complaints of the period; the descriptive evaluation's latest text per item.
+    @Test func replyScoresNameAStoredComplaintAndTheFormsCarryTheDescription() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let store = try temp.open()
+        try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
+        try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        let received = instant("2026-03-01T10:00:00+03:00")
+        _ = try await store.save([
+            TawasulComplaint(id: "T1", entity: "E01", channel: "website", receivedAt: received, slaDays: 5),
+            TawasulComplaint(id: "T2", entity: "E01", channel: "website", receivedAt: received, slaDays: 5),
+            TawasulComplaint(id: "T3", entity: "E01", channel: "website", receivedAt: received, slaDays: 5, type: .thanks),
+            TawasulComplaint(id: "T9", entity: "E01", channel: "website", receivedAt: instant("2025-11-01T10:00:00+03:00"), slaDays: 5),
+            TawasulComplaint(id: "X1", entity: "E02", channel: "website", receivedAt: received, slaDays: 5),
+        ], importID: nil)
+        func score(_ complaint: String, _ scores: [Int], entity: String = "E01") async throws -> Int64 {
+            try await store.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: "C", at: opened, scores: scores))
+        }
+        await #expect(throws: AssessmentError.self) { _ = try await score("T404", [5, 5, 5, 5]) }  // not stored
+        await #expect(throws: AssessmentError.self) { _ = try await score("X1", [5, 5, 5, 5]) }  // another entity's
+        await #expect(throws: AssessmentError.self) { _ = try await score("T3", [5, 5, 5, 5]) }  // thanks, not a complaint
+        _ = try await score("T1", [5, 4, 3, 5])
+        _ = try await score("T2", [4, 4, 5, 3])
+        _ = try await score("T9", [1, 1, 1, 1])  // a complaint of 2025: not this period's
+        try await store.recordDescriptions([
+            DescriptionEntry(assessment: "E01-2026", item: .channelStrengths, text: "first draft", evaluator: "C", at: opened),
+            DescriptionEntry(assessment: "E01-2026", item: .channelStrengths, text: "The app's status tracking", evaluator: "C", at: opened),
+        ])
+        await #expect(throws: AssessmentError.self) {  // appendix 5's item on appendix 6's form
+            try await store.recordDescriptions([DescriptionEntry(assessment: "E01-2026", item: .strengths, text: "x", evaluator: "C", at: opened)])
+        }
+        let sheet = try await store.assessmentSheet("E01-2026", policy: ThresholdPolicy(), now: instant("2027-01-10T10:00:00+03:00"))
+        // T1 and T2: item 1 (5 + 4) / 2 = 4.5, item 2 4.0, item 3 4.0, item 4 4.0; overall 33 / 8 = 4.125.
+        #expect(sheet.replies?.replies == 2)
+        #expect(sheet.replies?.itemMeans == [4.5, 4.0, 4.0, 4.0])
+        #expect(sheet.replies?.mean == 4.125)
+        #expect(sheet.descriptions.map(\.text) == ["The app's status tracking"])
         try store.close()
     }
 }

@@ -123,7 +123,9 @@ import Testing
         try reference.close()
         try queue.inDatabase { db in
             try db.execute(sql: "ATTACH DATABASE ? AS earlier", arguments: [earlier.path])
-            try db.execute(sql: "INSERT INTO survey SELECT * FROM earlier.survey; INSERT INTO response SELECT * FROM earlier.response")
+            // The columns the response table had then (later migrations add some, such as `entity`).
+            let columns = "id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4, service, counter, comment, surveyId, surveyVersion, importId, receivedAt"
+            try db.execute(sql: "INSERT INTO survey SELECT * FROM earlier.survey; INSERT INTO response SELECT \(columns) FROM earlier.response")
             try db.execute(sql: "DETACH DATABASE earlier")
         }
         try queue.close()

@@ -31,6 +31,20 @@ import Testing
         #expect(response.service == "Passport")
     }
 
+    /// Decision 15: a response may name the government entity that served it, an identifier checked as `centre` is.
+    @Test func keepsAnOptionalEntityCheckedAsTheCentreIs() throws {
+        #expect(try validator.validate(draft(), now: now).get().entity == nil)
+        #expect(try validator.validate(draft { $0.entity = "  E03 " }, now: now).get().entity == "E03")
+        #expect(try validator.validate(draft { $0.entity = " " }, now: now).get().entity == nil)
+        var draft = draft { $0.entity = "E0\n3" }
+        guard case .failure(let problems) = validator.validate(draft, now: now) else { Issue.record("a line break was accepted"); return }
+        #expect(problems.problems.map(\.field) == ["entity"])
+        draft.entity = String(repeating: "E", count: 65)
+        guard case .failure(let long) = validator.validate(draft, now: now) else { Issue.record("65 bytes were accepted"); return }
+        #expect(long.problems.first?.reason == "is 65 bytes long; at most 64 bytes of UTF-8 are accepted")
+        #expect(draft.value("entity") == draft.entity)
+    }
+
     @Test func keepsLineBreaksInComments() throws {
         let response = try validator.validate(draft { $0.comment = "سطر أول\nsecond, \"quoted\" line" }, now: now).get()
         #expect(response.comment == "سطر أول\nsecond, \"quoted\" line")

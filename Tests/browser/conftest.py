@@ -91,6 +91,8 @@ def server():
         s.start()
         s.kiosk_key = s.key("--role", "submitter", "--centre", "C01", "--channel", "kiosk", "--label", "Browser test kiosk")
         s.reader_key = s.key("--role", "quality", "--label", "Browser test reader")
+        # The waiting hall's screen holds a display key: C01's live figures and nothing else.
+        s.display_key = s.key("--role", "display", "--centre", "C01", "--label", "Browser test hall screen")
         try:
             yield s
         finally:

@@ -107,7 +107,7 @@ def test_an_outage_loses_nothing_and_counts_nothing_twice(browser, server):
 
 
 def test_the_live_display_updates_after_a_submission(browser, server):
-    browser.get(f"{server.base}/live/C01#key={server.reader_key}")
+    browser.get(f"{server.base}/live/C01#key={server.display_key}")
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-responses-today") == "0")
     html = browser.find_element(By.TAG_NAME, "html")
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
@@ -125,7 +125,7 @@ def test_the_live_display_updates_after_a_submission(browser, server):
 
 
 def test_the_live_display_reconnects_by_itself(browser, server):
-    browser.get(f"{server.base}/live/C01#key={server.reader_key}")
+    browser.get(f"{server.base}/live/C01#key={server.display_key}")
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "online")
     server.stop()
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "offline")
