@@ -25,10 +25,12 @@ extension HistoryEntry {
     /// (`rida assess record`, `rida assess import`, `POST /v1/assessments/{id}/verdicts`), run by the store in the
     /// transaction that appends the batch.
     ///
-    /// `framework` gives the framework of an entry's assessment; it throws when there is no such assessment.
+    /// `framework` gives the framework of an entry's assessment; it throws when there is no such assessment. `computed`
+    /// gives the verdict the engine proposes for an entry's criterion from the data, nil when none is known.
     public static func problems(
         of entries: [HistoryEntry], catalogue: Catalogue = .standard,
-        framework: (HistoryEntry) throws -> Framework, latest: (HistoryEntry) throws -> HistoryEntry?
+        framework: (HistoryEntry) throws -> Framework, latest: (HistoryEntry) throws -> HistoryEntry?,
+        computed: (HistoryEntry) -> Verdict? = { _ in nil }
     ) rethrows -> [RecordingProblem] {
         var problems: [RecordingProblem] = []
         var recorded: [String: HistoryEntry] = [:]
@@ -40,7 +42,7 @@ extension HistoryEntry {
             }
             let key = "\(entry.assessment)\u{0}\(entry.criterion)"
             let previous = try recorded[key] ?? latest(entry)
-            let found = entry.fieldProblems(for: criterion, previous: previous)
+            let found = entry.fieldProblems(for: criterion, previous: previous, computed: computed(entry))
             problems += found.map { RecordingProblem(index: index, field: $0.field, reason: $0.reason) }
             if found.isEmpty { recorded[key] = entry }
         }

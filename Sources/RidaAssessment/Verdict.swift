@@ -156,12 +156,16 @@ extension HistoryEntry {
     /// Checks an entry against the criterion it records and what was recorded before, listing every problem:
     /// a not-applicable verdict and an override of a data verdict need a reason, as does any change of an earlier
     /// verdict; `computed` applies only to criteria decided from data.
-    public func problems(for criterion: Criterion, previous: HistoryEntry?) -> [String] {
-        fieldProblems(for: criterion, previous: previous).map(\.reason)
+    ///
+    /// `computed` is the verdict the engine proposes for the criterion from the data (nil when none is known): recording
+    /// that same verdict overrides nothing, so it needs no note (guide-notes decision 18); a different one does.
+    public func problems(for criterion: Criterion, previous: HistoryEntry?, computed: Verdict? = nil) -> [String] {
+        fieldProblems(for: criterion, previous: previous, computed: computed).map(\.reason)
     }
 
-    /// The same problems as `problems(for:previous:)`, each with the field it is about (`evaluator`, `verdict`, `note`).
-    public func fieldProblems(for criterion: Criterion, previous: HistoryEntry?) -> [(field: String, reason: String)] {
+    /// The same problems as `problems(for:previous:computed:)`, each with the field it is about (`evaluator`, `verdict`,
+    /// `note`).
+    public func fieldProblems(for criterion: Criterion, previous: HistoryEntry?, computed: Verdict? = nil) -> [(field: String, reason: String)] {
         var problems: [(field: String, reason: String)] = []
         let hasNote = !(note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         if evaluator.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -179,7 +183,8 @@ extension HistoryEntry {
         default:
             break
         }
-        if criterion.decidedBy == .data, verdict != .computed, verdict != .notApplicable, !hasNote {
+        let agrees = computed.map { verdict.rawValue == $0.rawValue } ?? false
+        if criterion.decidedBy == .data, verdict != .computed, verdict != .notApplicable, !agrees, !hasNote {
             problems.append(("note", "\(criterion.id) is decided from the data: overriding it needs the reason in a note"))
         }
         if let previous, previous.verdict != verdict, !hasNote, problems.isEmpty {

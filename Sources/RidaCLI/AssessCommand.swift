@@ -133,13 +133,15 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: false)
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
                 defer { try? db.close() }
                 let references = try await evidenceReferences(evidence, db: db, relativeTo: nil)
                 let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
                                          evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
                                          evidence: references)
-                let stored = try await db.record([entry])
+                let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: entry.at)
+                let stored = try await db.record([entry], computed: computed)
                 print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
             }
         }
@@ -170,7 +172,8 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReportingErrors {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
-                let db = try store.open(try store.settings(), create: false)
+                let settings = try store.settings()
+                let db = try store.open(settings, create: false)
                 defer { try? db.close() }
                 let rows = try checklistRows(data, name: file)
                 let folder = (file as NSString).deletingLastPathComponent
@@ -235,7 +238,10 @@ struct AssessCommand: AsyncParsableCommand {
                 }
                 var stored: [HistoryEntry] = []
                 var described: [DescriptionEntry] = []
-                if !entries.isEmpty { stored = try await db.record(entries) }
+                if !entries.isEmpty {
+                    let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: time)
+                    stored = try await db.record(entries, computed: computed)
+                }
                 if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
                 print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
                       + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))

@@ -160,8 +160,10 @@ struct AssessmentsController: Sendable {
         if !decoded.problems.isEmpty {
             // Every problem at once: the entries that could be read are checked as the store would check them.
             let history = try await store.history(of: id)
+            let computed = try await store.computedVerdicts(of: id, policy: settings.policy, now: now())[id] ?? [:]
             let more = HistoryEntry.problems(of: decoded.entries, framework: { _ in assessment.framework },
-                                             latest: { entry in history.last { $0.criterion == entry.criterion } })
+                                             latest: { entry in history.last { $0.criterion == entry.criterion } },
+                                             computed: { entry in computed[entry.criterion] })
             throw APIError.invalidEntries(decoded.problems + more.map { problem in
                 var moved = problem
                 moved.index = decoded.indices[problem.index]
@@ -169,7 +171,8 @@ struct AssessmentsController: Sendable {
             })
         }
         // The store checks the batch against the catalogue and the history in the transaction that appends it.
-        let stored = try await store.record(decoded.entries)
+        let computed = try await store.computedVerdicts(of: id, policy: settings.policy, now: now())
+        let stored = try await store.record(decoded.entries, computed: computed)
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
     }
 }

@@ -125,6 +125,14 @@ enum Migrations {
         migrator.registerMigration("verdicts-units-v1") { db in
             try db.execute(sql: verdictsUnitsV1)
         }
+        // Issue 11 point 10: the process (pid and host name) that runs an import, so a record left `running` by a killed
+        // `rida import` reads as interrupted once that process is gone.
+        migrator.registerMigration("hardening-import-owner") { db in
+            try db.execute(sql: """
+                ALTER TABLE import ADD COLUMN ownerPid INTEGER;
+                ALTER TABLE import ADD COLUMN ownerHost TEXT;
+                """)
+        }
         return migrator
     }
 

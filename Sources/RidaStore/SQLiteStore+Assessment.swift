@@ -214,8 +214,11 @@ extension SQLiteStore {
     ///
     /// Every entry is checked against its criterion and the entry before it (`HistoryEntry.problems(of:...)`);
     /// the error lists every problem at once. Returns the entries as stored, with their sequence numbers.
+    /// `computed` holds, by assessment then criterion, the verdicts the engine proposes from the data
+    /// (`computedVerdicts(of:policy:now:)`): recording the same one needs no note.
     @discardableResult
-    public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard) async throws -> [HistoryEntry] {
+    public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard,
+                       computed: [String: [String: Verdict]] = [:]) async throws -> [HistoryEntry] {
         try await write { db in
             var assessments: [String: Assessment] = [:]
             let problems = try HistoryEntry.problems(of: entries, catalogue: catalogue, framework: { entry in
@@ -230,7 +233,7 @@ extension SQLiteStore {
                 return found.framework
             }, latest: { entry in
                 try Self.history(of: entry.assessment, criterion: entry.criterion, in: db).last
-            })
+            }, computed: { entry in computed[entry.assessment]?[entry.criterion] })
             if !problems.isEmpty {
                 throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
             }
@@ -339,6 +342,17 @@ extension SQLiteStore {
             result[quarter, default: [:]][row[1] as String] = counts
         }
         return result
+    }
+
+    /// The verdicts the engine proposes from the data for an assessment's criteria at `now`, by assessment then
+    /// criterion, for `record(_:catalogue:computed:)`; empty when there is no such assessment (recording says so).
+    public func computedVerdicts(of id: String, policy: ThresholdPolicy, now: Instant,
+                                 catalogue: Catalogue = .standard) async throws -> [String: [String: Verdict]] {
+        guard try await assessment(id) != nil else { return [:] }
+        let sheet = try await assessmentSheet(id, policy: policy, now: now, catalogue: catalogue)
+        var verdicts: [String: Verdict] = [:]
+        for line in sheet.lines { if let computed = line.computed { verdicts[line.criterion.id] = computed.verdict } }
+        return [id: verdicts]
     }
 
     /// The assessment as it stands at `now`: every criterion's recorded and computed verdicts, and the classification.

@@ -58,6 +58,7 @@ public struct ImportRecord: Sendable, Hashable, Codable {
     public var mapping: String?
     public var startedAt: String
     public var finishedAt: String?
+    /// running, finished or failed; interrupted when read for a record left running by a process that is gone.
     public var status: String
     /// For a file refused whole: the sentence that said why (nothing of it was stored).
     public var reason: String? = nil

@@ -10,6 +10,40 @@ import Testing
         HistoryEntry(assessment: "C01-2026", criterion: criterion, verdict: verdict, evaluator: evaluator, at: at, note: note)
     }
 
+    /// Decision 18: overriding a computed verdict needs a note; recording the verdict the engine computes overrides
+    /// nothing, so it needs none. 2.3.2 is decided from the data (framework 1) and conditional on nothing.
+    @Test func recordingTheComputedVerdictNeedsNoNote() throws {
+        let criterion = try #require(Catalogue.standard[.headquarters].criterion("2.3.2"))
+        let overriding = ["note: 2.3.2 is decided from the data: overriding it needs the reason in a note"]
+        // met, the engine computes met: the same verdict, no override, no note needed.
+        #expect(entry("2.3.2", .met).problems(for: criterion, previous: nil, computed: .met).isEmpty)
+        // pending, the engine computes pending (no data yet): the same, no note needed.
+        #expect(entry("2.3.2", .pending).problems(for: criterion, previous: nil, computed: .pending).isEmpty)
+        // met, the engine computes not met: an override, the note is needed.
+        #expect(entry("2.3.2", .met).fieldProblems(for: criterion, previous: nil, computed: .notMet).map { "\($0.field): \($0.reason)" } == overriding)
+        // met, no computed verdict known: it may be an override, the note is needed.
+        #expect(entry("2.3.2", .met).fieldProblems(for: criterion, previous: nil, computed: nil).map { "\($0.field): \($0.reason)" } == overriding)
+        // ... and with a note, the override is taken.
+        #expect(entry("2.3.2", .met, note: "the ratings were keyed twice").problems(for: criterion, previous: nil, computed: .notMet).isEmpty)
+        // not met, as the engine computes, but B recorded met before: changing B's verdict still needs the reason.
+        let earlier = entry("2.3.2", .met, note: "the ratings were keyed twice", evaluator: "B")
+        #expect(entry("2.3.2", .notMet).problems(for: criterion, previous: earlier, computed: .notMet)
+            == ["2.3.2 was recorded met by B: changing it needs the reason in a note"])
+        // n/a keeps its own rules whatever the engine computes: 2.3.2 is conditional on nothing.
+        #expect(entry("2.3.2", .notApplicable, note: "x").fieldProblems(for: criterion, previous: nil, computed: .met).map(\.field) == ["verdict"])
+    }
+
+    /// The batch check takes the computed verdicts per entry: entry 0 agrees with the engine (met, met), entry 1
+    /// does not (met, not met) and is the only one asked for a note.
+    @Test func aBatchAsksANoteOnlyOfTheEntriesThatOverride() {
+        let batch = [entry("2.3.2", .met), entry("2.3.3", .met)]
+        let computed: [String: Verdict] = ["2.3.2": .met, "2.3.3": .notMet]
+        let problems = HistoryEntry.problems(of: batch, framework: { _ in .headquarters }, latest: { _ in nil },
+                                             computed: { computed[$0.criterion] })
+        #expect(problems.map(\.index) == [1])
+        #expect(problems.map(\.field) == ["note"])
+    }
+
     @Test func aBatchNamesTheEntryAndFieldOfEveryProblem() {
         let batch = [
             entry("1.1.1", .met),

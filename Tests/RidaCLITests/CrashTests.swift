@@ -62,6 +62,10 @@ extension Tag {
         #expect(recorded == "running \(count)", "the import record counts what was committed")
         let q1Fives = try sqlite(db.path, "SELECT (SELECT count(*) FROM response WHERE q1 = 5) = (SELECT coalesce(sum(q1s5), 0) FROM rollup)")
         #expect(q1Fives == "1")
+        // The killed process is gone (waited for above): `rida imports` says interrupted, not running.
+        let listed = try runRida(["imports", "--db", db.path])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("interrupted") && !listed.stdout.contains("running"), "\(listed.stdout)")
 
         // Run again: the rest is stored, the committed part is acknowledged as duplicates.
         let again = try runRida(["import", "--db", db.path, "--quiet", file])

@@ -87,6 +87,24 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         try store.close()
     }
 
+    /// Decision 18 through the store: no response is stored, so 2.3.2 (decided from the data) has no data and the
+    /// engine computes pending. Recording pending without a note agrees with it and is taken; recording met without a
+    /// note overrides it and is refused, nothing stored.
+    @Test func recordingTheComputedVerdictNeedsNoNote() async throws {
+        let (temp, store) = try await storeWithAssessment()
+        defer { temp.remove() }
+        let computed = try await store.computedVerdicts(of: "C01-2026", policy: ThresholdPolicy(), now: opened)
+        #expect(computed["C01-2026"]?["2.3.2"] == .pending)
+        try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "2.3.2", verdict: .pending, evaluator: "A", at: opened)],
+                               computed: computed)
+        await #expect(throws: AssessmentError.self) {
+            try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "2.3.3", verdict: .met, evaluator: "A", at: opened)],
+                                   computed: computed)
+        }
+        #expect(try await store.history(of: "C01-2026").map(\.criterion) == ["2.3.2"])
+        try store.close()
+    }
+
     @Test func aBatchWithOneBadEntryRecordsNothingAndSaysEverythingWrong() async throws {
         let (temp, store) = try await storeWithAssessment()
         defer { temp.remove() }
