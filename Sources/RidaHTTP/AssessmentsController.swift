@@ -6,6 +6,7 @@ import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 /// `/v1/assessments`: what `rida assess list`, `show`, `history` and `record` do, over the same store calls.
 ///
@@ -170,9 +171,9 @@ struct AssessmentsController: Sendable {
                 return Problem(field: APIError.entryField(moved), reason: moved.reason)
             })
         }
-        // The store checks the batch against the catalogue and the history in the transaction that appends it.
-        let computed = try await store.computedVerdicts(of: id, policy: settings.policy, now: now())
-        let stored = try await store.record(decoded.entries, computed: computed)
+        // The use case `rida assess record` calls: the store checks the batch against the catalogue and the history in the
+        // transaction that appends it.
+        let stored = try await RecordVerdicts(store: store, policy: settings.policy).run(decoded.entries, at: now())
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import Logging
 import RidaStore
+import RidaUseCases
 
 /// Turns every error into a JSON answer with a machine code and a sentence, counts the request,
 /// and writes one log line per request: method, route (the path template, never the query or body),
@@ -51,6 +52,20 @@ struct ServiceMiddleware: RouterMiddleware {
         case let error as AssessmentError:
             if !error.problems.isEmpty { return .invalidEntries(error.problems) }
             return error.notFound ? .notFound(error.description) : APIError(.conflict, "conflict", error.description)
+        case let error as UseCaseError:
+            // Until the one error table: the use case's kind decides the status.
+            let status: HTTPResponse.Status = switch error.kind {
+            case .invalid: .unprocessableContent
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
+            case .tooLarge: .contentTooLarge
+            case .rateLimited: .tooManyRequests
+            case .unavailable: .serviceUnavailable
+            case .internalFailure: .internalServerError
+            }
+            return APIError(status, error.code, error.description, problems: error.problems.isEmpty ? nil : error.problems)
         case let error as StoreError:
             context.logger.error("database error", metadata: ["error": "\(error.description)"])
             return .unavailable(error)

@@ -1,0 +1,33 @@
+import RidaAggregation
+import RidaAssessment
+import RidaStore
+import RidaSurvey
+
+/// Records evaluators' verdicts: `rida assess record`, `rida assess import` and `POST /v1/assessments/{id}/verdicts`.
+///
+/// The batch is checked once, by the store, in the transaction that appends it: against the catalogue, each
+/// criterion's history, and the verdicts computed from the data at the time of recording (decision 18: recording the
+/// computed verdict needs no note). All of it is appended, or nothing, with every problem named.
+public struct RecordVerdicts: Sendable {
+    public let store: SQLiteStore
+    public let policy: ThresholdPolicy
+
+    public init(store: SQLiteStore, policy: ThresholdPolicy) {
+        self.store = store
+        self.policy = policy
+    }
+
+    /// Appends `entries` to their assessments' histories, all or none; returns them with their sequence numbers.
+    /// The verdicts computed from data are those of `time`, the time the entries are recorded at.
+    ///
+    /// ```swift
+    /// let stored = try await RecordVerdicts(store: store, policy: policy).run([entry], at: entry.at)
+    /// ```
+    public func run(_ entries: [HistoryEntry], at time: Instant) async throws -> [HistoryEntry] {
+        var computed: [String: [String: Verdict]] = [:]
+        for assessment in Set(entries.map(\.assessment)).sorted() {
+            computed.merge(try await store.computedVerdicts(of: assessment, policy: policy, now: time)) { first, _ in first }
+        }
+        return try await store.record(entries, computed: computed)
+    }
+}
