@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RidaAggregation
+import RidaAssessment
 import RidaSurvey
 import RidaTesting
 import Testing
@@ -179,6 +180,39 @@ func read<T>(_ store: SQLiteStore, _ body: (Database) throws -> T) throws -> T {
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
         try queue.close()
         #expect(throws: StoreError.newerVersion(path: db.path, unknownMigrations: ["v99-future"])) { try SQLiteStore(path: db.path) }
+    }
+
+    /// The store's errors are `RidaFailure`s with the kinds and codes the HTTP service answered with before: a database
+    /// that cannot be used is unavailable (503 database_unavailable), a missing one not found; an assessment error is
+    /// invalid with problems (422 invalid_verdicts), not found (404) or a conflict (409); a key request is invalid.
+    @Test func storeErrorsSayTheirKindAndCode() {
+        #expect(StoreError.missing(path: "a").kind == .notFound)
+        for error: StoreError in [.notADatabase(path: "a"), .newerVersion(path: "a", unknownMigrations: ["x"]), .unavailable(path: "a", reason: "r")] {
+            #expect(error.kind == .unavailable && error.code == "database_unavailable")
+        }
+        let problem = RecordingProblem(index: 0, field: "verdict", reason: "is not a verdict")
+        #expect(AssessmentError("x", problems: [problem]).kind == .invalid)
+        #expect(AssessmentError("x", problems: [problem]).code == "invalid_verdicts")
+        #expect(AssessmentError("x", notFound: true).kind == .notFound && AssessmentError("x", notFound: true).code == "not_found")
+        #expect(AssessmentError("x").kind == .conflict && AssessmentError("x").code == "conflict")
+        #expect(KeyError("x").kind == .invalid)
+    }
+
+    /// An in-memory store writes nothing to disk, takes concurrent writes and reads, and is migrated like a file.
+    @Test func anInMemoryStoreTouchesNoFile() async throws {
+        let folder = FileManager.default.currentDirectoryPath
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder)
+        let store = try SQLiteStore.inMemory()
+        #expect(store.path == SQLiteStore.memoryPath)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 { group.addTask { _ = try await store.save([response("m\(i)")], receivedAt: instant("2026-02-01T12:00:00+03:00")) } }
+            for _ in 0..<20 { group.addTask { _ = try await store.responseCount() } }
+            try await group.waitForAll()
+        }
+        #expect(try await store.responseCount() == 20)
+        #expect(try await store.check(.full).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == before)
+        #expect(store.freeBytes() == nil)
     }
 
     @Test func everyStoreErrorIsOneSentence() {
