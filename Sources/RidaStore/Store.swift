@@ -6,7 +6,8 @@ import RidaSurvey
 // all of them); `SQLiteStore` is the first implementation, and a second one (PostgreSQL, issue 14) implements the same
 // requirements and runs the same tests (`StoreKind` in RidaTesting, the suites parameterised over it).
 //
-// Every requirement is `Sendable` and speaks only Rida's value types: no GRDB type appears in one. The method names
+// Every requirement is `Sendable` and speaks only Rida's value types: no GRDB type appears in one (this file imports
+// no GRDB, so none can; keep it so). The method names
 // and signatures are `SQLiteStore`'s; a requirement cannot have default arguments, so the extensions below add the
 // short forms callers use.
 //
