@@ -105,8 +105,11 @@ public struct APIKeySecret: Sendable {
     }
 }
 
-/// A problem with a key request, in a sentence.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A problem with a key request, in a sentence: the request is invalid (a label, centre or channel).
+public struct KeyError: RidaFailure, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+
+    public var kind: FailureKind { .invalid }
+    public var code: String { "invalid_key_request" }
 }

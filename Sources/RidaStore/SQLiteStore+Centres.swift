@@ -2,21 +2,6 @@ import GRDB
 import RidaAssessment
 import RidaSurvey
 
-/// Why an assessment, registry or report operation cannot be done, in a sentence a person can act on.
-public struct AssessmentError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-    /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
-    public var notFound: Bool
-    /// For a batch of verdicts refused: every problem, with the entry and field it is about.
-    public var problems: [RecordingProblem]
-
-    public init(_ description: String, notFound: Bool = false, problems: [RecordingProblem] = []) {
-        self.description = description
-        self.notFound = notFound
-        self.problems = problems
-    }
-}
-
 extension SQLiteStore {
     /// Registers the centres of a batch that the registry has not seen, as needing their entity, kind and channels:
     /// one statement per distinct centre of the batch, in the batch's transaction.

@@ -1,7 +1,9 @@
+import RidaSurvey
+
 /// A problem with the database itself, told in one sentence a person can act on.
 ///
 /// Domain errors know nothing of HTTP; the service and the command line map them.
-public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum StoreError: RidaFailure, Equatable {
     /// No database at the path, and the command only reads one.
     case missing(path: String)
     /// The file exists but is not a SQLite database, or is damaged.
@@ -21,6 +23,21 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) was written by a newer version of Rida (it has \(unknown.joined(separator: ", "))): use that version or a newer one."
         case .unavailable(let path, let reason):
             "The database \(path) cannot be used: \(reason)."
+        }
+    }
+
+    /// `notFound` when there is no database at the path; otherwise `unavailable`: the database cannot be used now.
+    public var kind: FailureKind {
+        switch self {
+        case .missing: .notFound
+        case .notADatabase, .newerVersion, .unavailable: .unavailable
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .missing: "database_missing"
+        case .notADatabase, .newerVersion, .unavailable: "database_unavailable"
         }
     }
 }
