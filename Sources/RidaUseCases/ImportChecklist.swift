@@ -13,11 +13,12 @@ import RidaSurvey
 /// same keys. Rows without a verdict are skipped; a row naming an item of the descriptive evaluation records its note
 /// as the item's text. Evidence lists files, URLs or `import:N` separated by `;`.
 public struct ImportChecklist: Sendable {
-    public let store: SQLiteStore
+    /// The assessments, and the import records evidence may name: any store, SQLite's or another.
+    public let store: any AssessmentStore & ResponseStore
     public let policy: ThresholdPolicy
     public let now: @Sendable () -> Instant
 
-    public init(store: SQLiteStore, policy: ThresholdPolicy, now: @escaping @Sendable () -> Instant) {
+    public init(store: any AssessmentStore & ResponseStore, policy: ThresholdPolicy, now: @escaping @Sendable () -> Instant) {
         self.store = store
         self.policy = policy
         self.now = now
@@ -99,7 +100,7 @@ public struct ImportChecklist: Sendable {
 
     /// The references `items` name: URLs, `import:N` (an import that exists), or files (hashed now), relative to
     /// `folder` when given. Also what `rida assess record --evidence` reads.
-    public static func evidenceReferences(_ items: [String], store: SQLiteStore, relativeTo folder: String?) async throws -> [EvidenceReference] {
+    public static func evidenceReferences(_ items: [String], store: any ResponseStore, relativeTo folder: String?) async throws -> [EvidenceReference] {
         var references: [EvidenceReference] = []
         var importIDs: Set<Int64>?
         for item in items {

@@ -22,7 +22,8 @@ public struct ImportFile: Sendable {
         public var evidence: EvidenceKind? { EvidenceKind(rawValue: rawValue) }
     }
 
-    public let store: SQLiteStore
+    /// Where responses and evidence are stored: any store, SQLite's or another.
+    public let store: any ResponseStore & AssessmentStore
     public let validator: ResponseValidator
     public let logger: Logger
     public let now: @Sendable () -> Instant
@@ -35,7 +36,7 @@ public struct ImportFile: Sendable {
     /// When set, a response naming a centre outside it is rejected; nil registers new centres.
     public var knownCentres: Set<String>?
 
-    public init(store: SQLiteStore, validator: ResponseValidator, logger: Logger, now: @escaping @Sendable () -> Instant) {
+    public init(store: any ResponseStore & AssessmentStore, validator: ResponseValidator, logger: Logger, now: @escaping @Sendable () -> Instant) {
         self.store = store
         self.validator = validator
         self.logger = logger

@@ -9,10 +9,11 @@ import RidaSurvey
 /// criterion's history, and the verdicts computed from the data at the time of recording (decision 18: recording the
 /// computed verdict needs no note). All of it is appended, or nothing, with every problem named.
 public struct RecordVerdicts: Sendable {
-    public let store: SQLiteStore
+    /// The assessments and their histories: any store, SQLite's or another.
+    public let store: any AssessmentStore
     public let policy: ThresholdPolicy
 
-    public init(store: SQLiteStore, policy: ThresholdPolicy) {
+    public init(store: any AssessmentStore, policy: ThresholdPolicy) {
         self.store = store
         self.policy = policy
     }

@@ -10,12 +10,13 @@ import RidaSurvey
 /// `rida report save|refresh|submit|publish|correct|render|verify|list|decide|action|decline|declines` and
 /// `GET /v1/reports/saved[/{id}]` each call one of its functions.
 public struct SavedReports: Sendable {
-    public let store: SQLiteStore
+    /// The saved reports, and the responses' rollups their snapshots are taken from: any store, SQLite's or another.
+    public let store: any ResponseStore & SavedReportStore
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
 
-    public init(store: SQLiteStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
+    public init(store: any ResponseStore & SavedReportStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
         self.store = store
         self.policy = policy
         self.channels = channels

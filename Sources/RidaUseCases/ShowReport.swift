@@ -104,12 +104,13 @@ public struct RenderedReport: Sendable, Equatable {
 ///     .run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .csv))
 /// ```
 public struct ShowReport: Sendable {
-    public let store: SQLiteStore
+    /// The responses' rollups and the registry: any store, SQLite's or another.
+    public let store: any ResponseStore & RegistryStore
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
 
-    public init(store: SQLiteStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
+    public init(store: any ResponseStore & RegistryStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
         self.store = store
         self.policy = policy
         self.channels = channels

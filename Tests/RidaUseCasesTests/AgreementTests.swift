@@ -39,15 +39,16 @@ import Testing
 
     @Test(arguments: questions)
     func theCommandLineAndTheAPIGiveTheSameAnswer(_ question: Question) async throws {
-        let f = try await Fixture()
+        let f = try await Fixture(.sqliteFile)
         defer { f.remove() }
+        let sqlite = try f.sqlite
         let secret = APIKeySecret.generate()
         _ = try await f.store.createKey(secret, label: "quality", role: .quality, centre: nil, channels: nil, at: Fixture.now)
 
-        let cli = try runRida(["report", "--db", f.database.path] + question.arguments)
+        let cli = try runRida(["report", "--db", sqlite.path] + question.arguments)
         var logger = Logger(label: "agreement")
         logger.logLevel = .critical
-        let app = buildApplication(ServiceSettings(rateLimit: nil), store: f.store, logger: logger, now: { Fixture.now })
+        let app = buildApplication(ServiceSettings(rateLimit: nil), store: sqlite, logger: logger, now: { Fixture.now })
         let (status, body, message) = try await app.test(.live) { client in
             let answer = try await client.execute(uri: "/v1/reports/quarterly?" + question.query, method: .get,
                                                   headers: [.authorization: "Bearer \(secret.text)"])

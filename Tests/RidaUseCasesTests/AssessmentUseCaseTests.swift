@@ -8,14 +8,14 @@ import Testing
 
 @Suite struct AssessmentUseCaseTests {
     /// The fixture with C01's framework-1 assessment of 2026 open.
-    func withAssessment() async throws -> Fixture {
-        let f = try await Fixture()
+    func withAssessment(_ kind: StoreKind) async throws -> Fixture {
+        let f = try await Fixture(kind)
         try await f.store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: Fixture.now, openedBy: "Lead"))
         return f
     }
 
-    @Test func recordsABatchOrNothingWithEveryProblemOnce() async throws {
-        let f = try await withAssessment()
+    @Test(arguments: StoreKind.all) func recordsABatchOrNothingWithEveryProblemOnce(_ kind: StoreKind) async throws {
+        let f = try await withAssessment(kind)
         defer { f.remove() }
         let record = RecordVerdicts(store: f.store, policy: Fixture.policy)
         let stored = try await record.run([
@@ -38,8 +38,8 @@ import Testing
         #expect(try await f.store.history(of: "C01-2026").map(\.criterion) == ["1.1.1", "1.1.2"])
     }
 
-    @Test func importsAChecklistsVerdictsAndTexts() async throws {
-        let f = try await withAssessment()
+    @Test(arguments: StoreKind.all) func importsAChecklistsVerdictsAndTexts(_ kind: StoreKind) async throws {
+        let f = try await withAssessment(kind)
         defer { f.remove() }
         let csv = """
             criterion,verdict,note,mechanism,evidence,evaluator
@@ -68,8 +68,8 @@ import Testing
         #expect(outcome.described.map(\.evaluator) == ["Second evaluator"])
     }
 
-    @Test func namesEveryProblemOfAChecklistByLineAndField() async throws {
-        let f = try await withAssessment()
+    @Test(arguments: StoreKind.all) func namesEveryProblemOfAChecklistByLineAndField(_ kind: StoreKind) async throws {
+        let f = try await withAssessment(kind)
         defer { f.remove() }
         let csv = """
             criterion,verdict,mechanism
@@ -96,8 +96,8 @@ import Testing
         #expect(try await f.store.history(of: "C01-2026").isEmpty)
     }
 
-    @Test func refusesAFileThatIsNotAChecklist() async throws {
-        let f = try await withAssessment()
+    @Test(arguments: StoreKind.all) func refusesAFileThatIsNotAChecklist(_ kind: StoreKind) async throws {
+        let f = try await withAssessment(kind)
         defer { f.remove() }
         let checklist = ImportChecklist(store: f.store, policy: Fixture.policy, now: { Fixture.now })
         let header = try await #require(throws: UseCaseError.self) {

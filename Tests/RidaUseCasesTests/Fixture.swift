@@ -5,6 +5,7 @@ import RidaStore
 import RidaSurvey
 import RidaTesting
 import RidaUseCases
+import Testing
 
 /// A real SQLite file holding a small registry and a quarter of responses, worked out by hand:
 ///
@@ -13,16 +14,21 @@ import RidaUseCases
 ///   each question's counts (1…5) are 0, 0, 1, 2, 1;
 /// - 2026-Q1, C03's kiosk: two responses rated 5555: 8 ratings, mean 5.0;
 /// - 2026-Q2 (the latest quarter), C01's counter: one response rated 2222.
+///
+/// The use-case suites run once per store implementation (`StoreKind.all`); a suite that needs the file itself (the
+/// built `rida` reads it) asks for `.sqliteFile`.
 struct Fixture {
-    let database: TemporaryDatabase
-    let store: SQLiteStore
+    let fresh: FreshStore
+    /// A temporary folder for the files a test writes (and, for `.sqliteFile`, the database's own folder).
+    let folder: TemporaryDatabase
+    var store: any RidaStorage { fresh.store }
     static let now = instant("2026-05-01T12:00:00+03:00")
     static let policy = ThresholdPolicy()
     static let channels = ChannelCatalog.standard
 
-    init() async throws {
-        database = try TemporaryDatabase()
-        store = try database.open()
+    init(_ kind: StoreKind = .sqliteFile) async throws {
+        fresh = try kind.open()
+        folder = try TemporaryDatabase()
         try await store.saveEntity(Entity(id: "E01", nameAr: "هيئة المعلومات", nameEn: "Information Authority"))
         try await store.saveEntity(Entity(id: "E02", nameEn: "An entity without centres"))
         try await store.saveCentre(Centre(id: "C01", entity: "E01", nameEn: "Muharraq centre", kind: .headquarters,
@@ -48,9 +54,14 @@ struct Fixture {
         SavedReports(store: store, policy: Self.policy, channels: Self.channels, now: { Fixture.now })
     }
 
+    /// The SQLite file, for `.sqliteFile`: what `rida --db` and the HTTP service open.
+    var sqlite: SQLiteStore {
+        get throws { try #require(store as? SQLiteStore) }
+    }
+
     func remove() {
-        try? store.close()
-        database.remove()
+        fresh.remove()
+        folder.remove()
     }
 }
 

@@ -27,10 +27,10 @@ import Testing
         return importFile
     }
 
-    @Test func storesTheValidRowsAndNamesTheRejectedOnesWithProgress() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func storesTheValidRowsAndNamesTheRejectedOnesWithProgress(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
-        let path = try f.database.file("more.csv", Self.csv)
+        let path = try f.folder.file("more.csv", Self.csv)
         let seen = Mutex<[Int]>([])
         let summary = try await importer(f).run(path, progress: { progress in seen.withLock { $0.append(progress.rows) } })
         // f1 and f3 are new; f2 rates q1 6 (line 3); a1 is already stored with the same content: a duplicate.
@@ -48,21 +48,21 @@ import Testing
         #expect(counter.mean == 94.0 / 24.0)
     }
 
-    @Test func aCheckStoresNothing() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func aCheckStoresNothing(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         var check = importer(f)
         check.checkOnly = true
-        let summary = try await check.run(try f.database.file("more.csv", Self.csv))
+        let summary = try await check.run(try f.folder.file("more.csv", Self.csv))
         // Every row read and validated: 3 valid (a1 is not compared with what is stored), 1 rejected.
         #expect(summary.tally.rejected == 1)
         #expect(summary.tally.accepted == 3)
         #expect(try await f.store.imports().isEmpty)
     }
 
-    @Test func aFileThatCannotBeReadIsAnImportError() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func aFileThatCannotBeReadIsAnImportError(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
-        await #expect(throws: ImportError.self) { try await importer(f).run(f.database.folder.appendingPathComponent("none.csv").path) }
+        await #expect(throws: ImportError.self) { try await importer(f).run(f.folder.folder.appendingPathComponent("none.csv").path) }
     }
 }

@@ -8,8 +8,8 @@ import RidaUseCases
 import Testing
 
 @Suite struct SavedReportsTests {
-    @Test func aReportIsSavedSubmittedPublishedFrozenAndCorrected() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func aReportIsSavedSubmittedPublishedFrozenAndCorrected(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let reports = f.savedReports
         let quarter = try #require(Quarter("2026-Q1"))
@@ -48,8 +48,8 @@ import Testing
         #expect(try await reports.list(scope: "E01").map(\.id) == [saved.report.id, correction.report.id])
     }
 
-    @Test func rendersTheStoredBytesOrANewRenderingOfTheStoredContent() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func rendersTheStoredBytesOrANewRenderingOfTheStoredContent(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let reports = f.savedReports
         let saved = try await reports.save(scope: "C01", quarter: try #require(Quarter("2026-Q1")), by: "Quality lead")
@@ -77,15 +77,15 @@ import Testing
         #expect(english.document.fileName == "rida-report-\(saved.report.id)-C01-2026-Q1-public-en.html")
     }
 
-    @Test func aReportThatDoesNotExistIsNotFound() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func aReportThatDoesNotExistIsNotFound(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let error = try await #require(throws: AssessmentError.self) { try await f.savedReports.publish(42) }
         #expect(error.notFound)
     }
 
-    @Test func declinesAreRecordedAndListedByScope() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func declinesAreRecordedAndListedByScope(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let reports = f.savedReports
         let quarter = try #require(Quarter("2026-Q2"))

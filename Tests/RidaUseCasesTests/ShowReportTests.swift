@@ -7,8 +7,8 @@ import RidaUseCases
 import Testing
 
 @Suite struct ShowReportTests {
-    @Test func rendersOneCentresCSVWithItsFiguresNameAndType() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func rendersOneCentresCSVWithItsFiguresNameAndType(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .csv))
         #expect(report.contentType == "text/csv; charset=utf-8")
@@ -20,8 +20,8 @@ import Testing
         #expect(report.csvRows[0].hasPrefix("2026-Q1,C01,counter,4,16,4.0,4,4.0,0,0,1,2,1,"))
     }
 
-    @Test func anEntityCoversEachOfItsCentres() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func anEntityCoversEachOfItsCentres(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .csv))
         #expect(report.fileName == "rida-report-2026-Q1-E01.csv")
@@ -31,8 +31,8 @@ import Testing
         #expect(report.csvRows[1].hasPrefix("2026-Q1,C03,kiosk,2,8,5.0,"))
     }
 
-    @Test func withoutAQuarterTheLatestWithResponses() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func withoutAQuarterTheLatestWithResponses(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(centre: "C01", channel: "counter", format: .csv))
         // 2026-Q2 holds one response of 2s: 4 ratings, mean 2.0.
@@ -41,8 +41,8 @@ import Testing
         #expect(report.csvRows.count == 1)
     }
 
-    @Test func namesEachDocumentAfterItsAudienceAndLanguage() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func namesEachDocumentAfterItsAudienceAndLanguage(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let page = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .html, language: .en, audience: .public))
         #expect(page.contentType == "text/html; charset=utf-8")
@@ -70,8 +70,8 @@ import Testing
         #expect(ReportRequest(quarter: "2026-Q1", format: .html, audience: .public).problems(channels: .standard).isEmpty)
     }
 
-    @Test func anUnknownCentreIsNotFoundNeverAnEmptyReport() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func anUnknownCentreIsNotFoundNeverAnEmptyReport(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let error = try await #require(throws: UseCaseError.self) {
             try await f.showReport.run(ReportRequest(quarter: "2026-Q1", centre: "C99", format: .json))
@@ -83,28 +83,26 @@ import Testing
         #expect(try await f.store.centre("C99") == nil)
     }
 
-    @Test func aKnownCentreInAQuarterWithoutResponsesIsAReportOfNone() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func aKnownCentreInAQuarterWithoutResponsesIsAReportOfNone(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q3", centre: "C03", format: .csv))
         #expect(report.csvRows.isEmpty)
         #expect(report.text.hasPrefix("\u{FEFF}quarter,centre,channel,responses"))
     }
 
-    @Test func anEntityWithoutCentresIsAConflictAndAnEmptyDatabaseHasNoLatestQuarter() async throws {
-        let f = try await Fixture()
+    @Test(arguments: StoreKind.all) func anEntityWithoutCentresIsAConflictAndAnEmptyDatabaseHasNoLatestQuarter(_ kind: StoreKind) async throws {
+        let f = try await Fixture(kind)
         defer { f.remove() }
         let conflict = try await #require(throws: AssessmentError.self) {
             try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E02", format: .json))
         }
         #expect(!conflict.notFound)
         #expect(conflict.description.hasPrefix("The entity E02 has no centres in the registry"))
-        let empty = try TemporaryDatabase()
+        let empty = try kind.open()
         defer { empty.remove() }
-        let store = try empty.open()
-        defer { try? store.close() }
         await #expect(throws: UseCaseError.noResponses) {
-            try await ShowReport(store: store, policy: Fixture.policy, channels: .standard, now: { Fixture.now }).run(ReportRequest())
+            try await ShowReport(store: empty.store, policy: Fixture.policy, channels: .standard, now: { Fixture.now }).run(ReportRequest())
         }
     }
 }
