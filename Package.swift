@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [
-                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment",
+                "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment", "RidaImport", "RidaReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -180,7 +180,7 @@ struct AssessCommand: AsyncParsableCommand {
                 let defaultEvaluator = try? evaluatorName(by)
                 var entries: [HistoryEntry] = []
                 var descriptions: [DescriptionEntry] = []
-                var problems: [String] = []
+                var problems: [Problem] = []
                 let time = now()
                 for row in rows {
                     // A row naming an item of the descriptive evaluation records its note as the item's text.
@@ -188,30 +188,29 @@ struct AssessCommand: AsyncParsableCommand {
                         guard let text = row.values["note"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
                         let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
                         guard let who else {
-                            problems.append("line \(row.line): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
+                            problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
                             continue
                         }
                         descriptions.append(DescriptionEntry(assessment: assessment, item: item, text: text, evaluator: who, at: time))
                         continue
                     }
                     guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                    let where_ = "line \(row.line)"
                     guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
-                        problems.append("\(where_): criterion is missing")
+                        problems.append(Problem(line: row.line, reason: "criterion is missing"))
                         continue
                     }
                     guard let verdict = RecordedVerdict(text: verdictText) else {
-                        problems.append("\(where_), verdict: \"\(verdictText)\" is not one of \(RecordedVerdict.spellings)")
+                        problems.append(Problem(line: row.line, field: "verdict", reason: "\"\(verdictText)\" is not one of \(RecordedVerdict.spellings)"))
                         continue
                     }
                     var mechanism: Mechanism?
                     if let text = row.values["mechanism"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
                         mechanism = Mechanism(text: text)
-                        if mechanism == nil { problems.append("\(where_), mechanism: \"\(text)\" is not one of \(Mechanism.spellings)") }
+                        if mechanism == nil { problems.append(Problem(line: row.line, field: "mechanism", reason: "\"\(text)\" is not one of \(Mechanism.spellings)")) }
                     }
                     let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
                     guard let who else {
-                        problems.append("\(where_): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
+                        problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
                         continue
                     }
                     let items = (row.values["evidence"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -219,14 +218,14 @@ struct AssessCommand: AsyncParsableCommand {
                     do {
                         references = try await evidenceReferences(items, db: db, relativeTo: folder)
                     } catch {
-                        problems.append("\(where_), evidence: \(error)")
+                        problems.append(Problem(line: row.line, field: "evidence", reason: "\(error)"))
                     }
                     let note = row.values["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
                     entries.append(HistoryEntry(assessment: assessment, criterion: criterion, verdict: verdict, evaluator: who,
                                                 at: time, note: note, mechanism: mechanism, evidence: references))
                 }
                 if !problems.isEmpty {
-                    throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1)
+                    throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1)
                 }
                 if entries.isEmpty && descriptions.isEmpty {
                     print("\(file): no row has a verdict; nothing to record.")
@@ -234,7 +233,7 @@ struct AssessCommand: AsyncParsableCommand {
                 }
                 if !descriptions.isEmpty, let found = try await db.assessment(assessment) {
                     let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
-                    if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1) }
+                    if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1) }
                 }
                 var stored: [HistoryEntry] = []
                 var described: [DescriptionEntry] = []

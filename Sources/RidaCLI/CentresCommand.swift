@@ -69,7 +69,7 @@ struct CentresCommand: AsyncParsableCommand {
                 if let excluded { centre.exclusion = try parseExclusion(excluded).get() }
                 let problems = centre.channelProblems(in: settings.channels)
                 if !problems.isEmpty {
-                    throw CLIError("Centre \(id) was not saved: " + problems.joined(separator: "; ") + ".")
+                    throw CLIError("Centre \(id) was not saved: " + problems.map(\.reason).joined(separator: "; ") + ".")
                 }
                 try await db.saveCentre(centre, at: now())
                 let missing = centre.missing
@@ -205,7 +205,7 @@ struct CentresCommand: AsyncParsableCommand {
                 guard let headerRecord = try? reader.next() else { throw CLIError("\(file) is empty or its header is not CSV.") }
                 let header = headerRecord.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
                 let known = ["centre", "entity", "kind", "channels", "operator", "serves", "excluded", "name_ar", "name_en", "entity_name_ar", "entity_name_en"]
-                var problems: [String] = header.filter { !known.contains($0) }.map { "the column \"\($0)\" is not one Rida reads (\(known.joined(separator: ", ")))" }
+                var problems: [Problem] = header.filter { !known.contains($0) }.map { Problem(reason: "the column \"\($0)\" is not one Rida reads (\(known.joined(separator: ", ")))") }
                 guard let centreColumn = header.firstIndex(of: "centre") else {
                     throw CLIError("The header of \(file) has no centre column (columns: \(known.joined(separator: ", "))).")
                 }
@@ -214,7 +214,7 @@ struct CentresCommand: AsyncParsableCommand {
                 while true {
                     let record: CSVRecord?
                     do { record = try reader.next() } catch {
-                        problems.append("a line has an unbalanced quote")
+                        problems.append(Problem(reason: "a line has an unbalanced quote"))
                         continue
                     }
                     guard let record else { break }
@@ -224,7 +224,7 @@ struct CentresCommand: AsyncParsableCommand {
                         return text.isEmpty ? nil : text
                     }
                     guard centreColumn < record.fields.count, let id = value("centre") else {
-                        problems.append("line \(record.line): centre is missing")
+                        problems.append(Problem(line: record.line, reason: "centre is missing"))
                         continue
                     }
                     var centre = existing[id] ?? Centre(id: id)
@@ -237,33 +237,30 @@ struct CentresCommand: AsyncParsableCommand {
                     }
                     if let kind = value("kind") {
                         if let parsed = CentreKind(rawValue: kind.lowercased()) { centre.kind = parsed } else {
-                            problems.append("line \(record.line), kind: \"\(kind)\" is not headquarters or remote")
+                            problems.append(Problem(line: record.line, field: "kind", reason: "\"\(kind)\" is not headquarters or remote"))
                         }
                     }
                     if let channels = value("channels") { centre.channels = splitList(channels) }
                     if let runBy = value("operator") {
                         if let parsed = CentreOperator(rawValue: runBy.lowercased()) { centre.operator = parsed } else {
-                            problems.append("line \(record.line), operator: \"\(runBy)\" is not government, private or civil-society")
+                            problems.append(Problem(line: record.line, field: "operator", reason: "\"\(runBy)\" is not government, private or civil-society"))
                         }
                     }
                     if let serves = value("serves") { centre.servingEntities = splitList(serves) }
                     if let excluded = value("excluded") {
                         switch parseExclusion(excluded) {
                         case .success(let exclusion): centre.exclusion = exclusion
-                        case .failure(let error): problems.append("line \(record.line), excluded: \(error.description)")
+                        case .failure(let error): problems.append(Problem(line: record.line, field: "excluded", reason: error.description))
                         }
                     }
-                    for problem in centre.operatorProblems { problems.append("line \(record.line): \(problem)") }
-                    for problem in centre.channelProblems(in: settings.channels) {
-                        problems.append("line \(record.line), channels: \(problem)")
-                    }
+                    problems += (centre.operatorProblems + centre.channelProblems(in: settings.channels)).map { $0.located(.line(record.line)) }
                     centre.nameAr = value("name_ar") ?? centre.nameAr
                     centre.nameEn = value("name_en") ?? centre.nameEn
                     centres.append(centre)
                     existing[id] = centre
                 }
                 if !problems.isEmpty {
-                    throw CLIError("Nothing was imported from \(file):\n" + problems.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1)
+                    throw CLIError("Nothing was imported from \(file):\n" + problems.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1)
                 }
                 try await db.saveCentres(centres, entities: entities.values.sorted { $0.id < $1.id }, at: now())
                 print("\(file): \(centres.count) centre\(centres.count == 1 ? "" : "s") and \(entities.count) entit\(entities.count == 1 ? "y" : "ies") saved.")

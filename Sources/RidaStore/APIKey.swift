@@ -106,7 +106,10 @@ public struct APIKeySecret: Sendable {
 }
 
 /// A problem with a key request, in a sentence.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KeyError: RidaFailure, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+
+    public var kind: FailureKind { .invalid }
+    public var code: String { "invalid_key_request" }
 }

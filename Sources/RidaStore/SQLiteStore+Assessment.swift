@@ -148,7 +148,7 @@ extension SQLiteStore {
     @discardableResult
     public func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry] {
         try await write { db in
-            var problems: [String] = []
+            var problems: [Problem] = []
             var assessments: [String: Assessment] = [:]
             for entry in entries {
                 if assessments[entry.assessment] == nil {
@@ -162,9 +162,9 @@ extension SQLiteStore {
                 }
                 problems += entry.problems(framework: assessments[entry.assessment]!.framework)
             }
-            if entries.isEmpty { problems.append("no text was given") }
+            if entries.isEmpty { problems.append(Problem(reason: "no text was given")) }
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.joined(separator: "; ") + ".")
+                throw AssessmentError("Nothing was recorded: " + problems.map(\.description).joined(separator: "; ") + ".")
             }
             var stored: [DescriptionEntry] = []
             for entry in entries {
@@ -216,12 +216,17 @@ extension SQLiteStore {
     /// the error lists every problem at once. Returns the entries as stored, with their sequence numbers.
     /// `computed` holds, by assessment then criterion, the verdicts the engine proposes from the data
     /// (`computedVerdicts(of:policy:now:)`): recording the same one needs no note.
+    ///
+    /// A caller that read `entries` from a longer batch, some of whose entries it could not read, gives `positions`
+    /// (each entry's position in the batch as sent) and the problems it found (`unread`): the batch is then refused
+    /// with those and the check's problems together, each at its position. This is the only place the check runs.
     @discardableResult
-    public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard,
+    public func record(_ entries: [HistoryEntry], positions: [Int]? = nil, unread: [Problem] = [],
+                       catalogue: Catalogue = .standard,
                        computed: [String: [String: Verdict]] = [:]) async throws -> [HistoryEntry] {
         try await write { db in
             var assessments: [String: Assessment] = [:]
-            let problems = try HistoryEntry.problems(of: entries, catalogue: catalogue, framework: { entry in
+            let checked = try HistoryEntry.problems(of: entries, positions: positions, catalogue: catalogue, framework: { entry in
                 if let known = assessments[entry.assessment] { return known.framework }
                 guard let found = try Self.assessment(entry.assessment, in: db) else {
                     throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
@@ -234,6 +239,7 @@ extension SQLiteStore {
             }, latest: { entry in
                 try Self.history(of: entry.assessment, criterion: entry.criterion, in: db).last
             }, computed: { entry in computed[entry.assessment]?[entry.criterion] })
+            let problems = unread + checked
             if !problems.isEmpty {
                 throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
             }

@@ -3,18 +3,22 @@ import RidaAssessment
 import RidaSurvey
 
 /// Why an assessment, registry or report operation cannot be done, in a sentence a person can act on.
-public struct AssessmentError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct AssessmentError: RidaFailure, Equatable {
     public var description: String
     /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
     public var notFound: Bool
-    /// For a batch of verdicts refused: every problem, with the entry and field it is about.
-    public var problems: [RecordingProblem]
+    /// For a batch of verdicts refused: every problem, each located at its entry, with the field it is about.
+    public var problems: [Problem]
 
-    public init(_ description: String, notFound: Bool = false, problems: [RecordingProblem] = []) {
+    public init(_ description: String, notFound: Bool = false, problems: [Problem] = []) {
         self.description = description
         self.notFound = notFound
         self.problems = problems
     }
+
+    /// A refused batch is invalid input; else the thing asked for is missing, or the request clashes with what is stored.
+    public var kind: FailureKind { !problems.isEmpty ? .invalid : notFound ? .notFound : .conflict }
+    public var code: String { !problems.isEmpty ? "invalid_verdicts" : notFound ? "not_found" : "conflict" }
 }
 
 extension SQLiteStore {
@@ -79,7 +83,7 @@ extension SQLiteStore {
         if existing == centre { return }
         if let existing { try checkAssessedCentre(existing, becoming: centre, in: db) }
         if let problem = centre.operatorProblems.first {
-            throw AssessmentError("Centre \(centre.id) was not saved: \(problem).")
+            throw AssessmentError("Centre \(centre.id) was not saved: \(problem.reason).")
         }
         for entity in centre.servingEntities {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM centre WHERE id = ?)", arguments: [entity]) == true || entity == centre.id {

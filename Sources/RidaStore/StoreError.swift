@@ -1,7 +1,9 @@
+import RidaSurvey
+
 /// A problem with the database itself, told in one sentence a person can act on.
 ///
 /// Domain errors know nothing of HTTP; the service and the command line map them.
-public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum StoreError: RidaFailure, Equatable {
     /// No database at the path, and the command only reads one.
     case missing(path: String)
     /// The file exists but is not a SQLite database, or is damaged.
@@ -10,6 +12,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case newerVersion(path: String, unknownMigrations: [String])
     /// The database could not be opened or written, for the reason SQLite gave.
     case unavailable(path: String, reason: String)
+
+    /// The database cannot be used now: each case is something an administrator mends, after which a retry works.
+    public var kind: FailureKind { .unavailable }
+    public var code: String { "database_unavailable" }
 
     public var description: String {
         switch self {

@@ -28,4 +28,11 @@ public protocol RidaFailure: Error, Sendable, CustomStringConvertible {
     var kind: FailureKind { get }
     /// A stable machine code in snake_case, for example `unknown_centre`.
     var code: String { get }
+    /// Every problem of the input, each with its location, when the failure is about several (a file's rows, a
+    /// batch's entries); empty otherwise. The shells list them: RidaHTTP as `problems`, the command line one a line.
+    var problems: [Problem] { get }
+}
+
+extension RidaFailure {
+    public var problems: [Problem] { [] }
 }
