@@ -59,7 +59,7 @@ extension EvidenceReference {
         }
         if lower.hasPrefix("import:") {
             guard let id = Int64(item.dropFirst("import:".count)) else {
-                return .failure(RecordingError("\"\(item)\" is not import:N with N an import's number (rida imports lists them)"))
+                return .failure(RecordingError("\"\(item)\" is not import:N with N an import's number", next: .listImports))
             }
             return .success(.importRecord(id))
         }

@@ -149,7 +149,11 @@ public struct HistoryEntry: Codable, Sendable, Hashable {
 /// Why an entry cannot be recorded, in a sentence.
 public struct RecordingError: RidaFailure, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public var nextStep: NextStep?
+    public init(_ description: String, next: NextStep? = nil) {
+        self.description = description
+        self.nextStep = next
+    }
 
     public var kind: FailureKind { .invalid }
     public var code: String { "invalid_recording" }

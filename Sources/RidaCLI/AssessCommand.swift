@@ -620,7 +620,7 @@ func evidenceReferences(_ items: [String], db: SQLiteStore, relativeTo folder: S
     for item in items {
         switch EvidenceReference.read(item) {
         case .failure(let problem):
-            throw CLIError(problem.description + ".")
+            throw CLIError(commandLineSentence(problem))
         case .success(.url(let url)):
             references.append(.url(url))
         case .success(.importRecord(let id)):

@@ -62,8 +62,8 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     } catch let error as CLIError {
         printError(error.description)
         throw ExitCode(error.exitCode)
-    } catch let error as StoreError {
-        printError(error.description)
+    } catch let error as any RidaFailure {
+        printError(commandLineSentence(error))
         throw ExitCode(2)
     } catch let error as CustomStringConvertible {
         printError(error.description)
@@ -71,6 +71,40 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     } catch {
         printError("\(error)")
         throw ExitCode(2)
+    }
+}
+
+/// A failure's sentence as the command line tells it: the library's sentence, then the command that does its next
+/// step, when it has one. The one place the command line names its commands in a library error.
+func commandLineSentence(_ failure: any RidaFailure) -> String {
+    guard let step = failure.nextStep else { return failure.description }
+    var sentence = failure.description
+    if sentence.hasSuffix(".") { sentence.removeLast() }
+    return sentence + step.commandLineHint
+}
+
+extension NextStep {
+    /// The hint that follows a sentence (its last full stop removed), with its own punctuation and full stop.
+    var commandLineHint: String {
+        switch self {
+        case .createDatabase: ": import responses first (rida import FILE) or create the demo (rida demo)."
+        case .listEntities: ": rida centres entities lists them."
+        case .registerCentres(let entity): ": register them with rida centres add --entity \(entity)."
+        case .registerCentre(let centre): " (rida centres add \(centre) --entity … --kind headquarters --channels …)."
+        case .registerHeadquarters(let centre): " (rida centres add \(centre) --kind headquarters)."
+        case .registerEntity(let entity): " (rida centres add-entity \(entity))."
+        case .registerServingEntities(let centre): " (rida centres add \(centre) --serves …)."
+        case .importTawasul: " (rida import --kind tawasul FILE)."
+        case .listReports: ": rida report list shows them."
+        case .publishReport(let id): ": rida report publish \(id) does it."
+        case .correctReport(let id): "; rida report correct \(id) starts a correction."
+        case .dropActionWithNote: ": record it, then rida report action REPORT ACTION --status dropped --note …."
+        case .listActions: ": rida report list --format json shows its actions."
+        case .recordAction(let report, let action): " (rida report action \(report) \(action) …)."
+        case .openAssessment: " (rida assess open …)."
+        case .listAssessments: ": rida assess list shows the open ones."
+        case .listImports: " (rida imports lists them)."
+        }
     }
 }
 

@@ -9,11 +9,14 @@ public struct AssessmentError: RidaFailure, Equatable {
     public var notFound: Bool
     /// For a batch of verdicts refused: every problem, each located at its entry, with the field it is about.
     public var problems: [Problem]
+    /// What to do about it, which the command line tells as its command.
+    public var nextStep: NextStep?
 
-    public init(_ description: String, notFound: Bool = false, problems: [Problem] = []) {
+    public init(_ description: String, notFound: Bool = false, problems: [Problem] = [], next: NextStep? = nil) {
         self.description = description
         self.notFound = notFound
         self.problems = problems
+        self.nextStep = next
     }
 
     /// A refused batch is invalid input; else the thing asked for is missing, or the request clashes with what is stored.
