@@ -105,7 +105,7 @@ public struct APIKeySecret: Sendable {
     }
 }
 
-/// A problem with a key request, in a sentence.
+/// A problem with a key request, in a sentence: the request is invalid (a label, centre or channel).
 public struct KeyError: RidaFailure, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -2,7 +2,10 @@ import GRDB
 import RidaSurvey
 
 /// Rida's schema, as a list of migrations. A migration that has shipped is never edited:
-/// a change is a new migration appended at the end.
+/// a change is a new migration appended at the end, and its line appended to `MigrationTextTests.landed`, which fails
+/// when the text of a landed one changes. Migrations are literal SQL that reads no application type (the rollup
+/// columns are spelled out, not taken from `RollupLayout`); two run a named Swift step after their SQL, building the
+/// day rollups from the stored responses with the store's own code (`backfillDayRollups`, `rebuildDayRollups`).
 enum Migrations {
     /// GRDB's migrator over the same steps (what is applied, what is unknown, migrating part of the way in tests).
     static func migrator(zone: DeploymentZone = .bahrain) -> DatabaseMigrator {
@@ -12,8 +15,7 @@ enum Migrations {
     /// The migrations, in order. `zone` is the deployment's time zone: migrations that cut days need it.
     static func steps(zone: DeploymentZone = .bahrain) -> MigrationSteps {
         var migrator = MigrationSteps()
-        migrator.registerMigration("v1-responses") { db in
-            try db.execute(sql: """
+        migrator.registerMigration("v1-responses", sql: """
                 CREATE TABLE survey (
                     id TEXT NOT NULL,
                     version INTEGER NOT NULL,
@@ -70,18 +72,11 @@ enum Migrations {
                     PRIMARY KEY (quarter, centre, channel)
                 ) WITHOUT ROWID;
                 """)
-        }
-        migrator.registerMigration("assessment-v1") { db in
-            try db.execute(sql: assessmentV1)
-        }
-        migrator.registerMigration("reports-v1") { db in
-            try db.execute(sql: reportsV1)
-        }
-        migrator.registerMigration("http-v1") { db in
-            // API keys of the HTTP service: only the SHA-256 of a key is kept, never the key.
-            // Day rollups: the same counts as `rollup`, per local day, for the live display.
-            let counts = rollupCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", ")
-            try db.execute(sql: """
+        migrator.registerMigration("assessment-v1", sql: assessmentV1)
+        migrator.registerMigration("reports-v1", sql: reportsV1)
+        // API keys of the HTTP service: only the SHA-256 of a key is kept, never the key.
+        // Day rollups: the same counts as `rollup`, per local day, for the live display, built from the responses.
+        migrator.registerMigration("http-v1", sql: """
                 CREATE TABLE apiKey (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     hash TEXT NOT NULL UNIQUE,
@@ -98,41 +93,29 @@ enum Migrations {
                     day TEXT NOT NULL,
                     centre TEXT NOT NULL,
                     channel TEXT NOT NULL,
-                    \(counts),
+                    responses INTEGER NOT NULL, q1s1 INTEGER NOT NULL, q1s2 INTEGER NOT NULL, q1s3 INTEGER NOT NULL, q1s4 INTEGER NOT NULL, q1s5 INTEGER NOT NULL, q2s1 INTEGER NOT NULL, q2s2 INTEGER NOT NULL, q2s3 INTEGER NOT NULL, q2s4 INTEGER NOT NULL, q2s5 INTEGER NOT NULL, q3s1 INTEGER NOT NULL, q3s2 INTEGER NOT NULL, q3s3 INTEGER NOT NULL, q3s4 INTEGER NOT NULL, q3s5 INTEGER NOT NULL, q4s1 INTEGER NOT NULL, q4s2 INTEGER NOT NULL, q4s3 INTEGER NOT NULL, q4s4 INTEGER NOT NULL, q4s5 INTEGER NOT NULL, stageBefore INTEGER NOT NULL, stageDuring INTEGER NOT NULL, stageAfter INTEGER NOT NULL,
                     PRIMARY KEY (centre, day, channel)
                 ) WITHOUT ROWID;
-                """)
+                """, then: "backfillDayRollups") { db in
             try SQLiteStore.backfillDayRollups(in: db, zone: zone)
         }
-        migrator.registerMigration("assessment-v2") { db in
-            try db.execute(sql: assessmentV2)
-        }
-        migrator.registerMigration("verdicts-v1") { db in
-            try db.execute(sql: verdictsV1)
-        }
+        migrator.registerMigration("assessment-v2", sql: assessmentV2)
+        migrator.registerMigration("verdicts-v1", sql: verdictsV1)
         // A file refused whole is recorded too (status failed, nothing stored), with the sentence that said why.
-        migrator.registerMigration("imports-v1-refusals") { db in
-            try db.execute(sql: "ALTER TABLE import ADD COLUMN reason TEXT")
-        }
-        migrator.registerMigration("ops-display-keys") { db in
-            try db.execute(sql: opsDisplayKeys)
-        }
-        migrator.registerMigration("ops-day-rollups-window") { db in
-            // http-v1 built the day rollups from every stored response; saving keeps only responses submitted within
-            // `dayRollupWindow` days of their receipt. Rebuilt by that rule, so `rida db check` recounts them alike.
+        migrator.registerMigration("imports-v1-refusals", sql: "ALTER TABLE import ADD COLUMN reason TEXT")
+        migrator.registerMigration("ops-display-keys", sql: opsDisplayKeys)
+        // http-v1 built the day rollups from every stored response; saving keeps only responses submitted within
+        // `dayRollupWindow` days of their receipt. Rebuilt by that rule, so `rida db check` recounts them alike.
+        migrator.registerMigration("ops-day-rollups-window", sql: "", then: "rebuildDayRollups") { db in
             try SQLiteStore.rebuildDayRollups(in: db, zone: zone)
         }
-        migrator.registerMigration("verdicts-units-v1") { db in
-            try db.execute(sql: verdictsUnitsV1)
-        }
+        migrator.registerMigration("verdicts-units-v1", sql: verdictsUnitsV1)
         // Issue 11 point 10: the process (pid and host name) that runs an import, so a record left `running` by a killed
         // `rida import` reads as interrupted once that process is gone.
-        migrator.registerMigration("hardening-import-owner") { db in
-            try db.execute(sql: """
+        migrator.registerMigration("hardening-import-owner", sql: """
                 ALTER TABLE import ADD COLUMN ownerPid INTEGER;
                 ALTER TABLE import ADD COLUMN ownerHost TEXT;
                 """)
-        }
         return migrator
     }
 
@@ -460,14 +443,14 @@ enum Migrations {
             centre TEXT NOT NULL,
             channel TEXT NOT NULL,
             service TEXT NOT NULL,
-            \(detailCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", "))
+            responses INTEGER NOT NULL, q1s1 INTEGER NOT NULL, q1s2 INTEGER NOT NULL, q1s3 INTEGER NOT NULL, q1s4 INTEGER NOT NULL, q1s5 INTEGER NOT NULL, q2s1 INTEGER NOT NULL, q2s2 INTEGER NOT NULL, q2s3 INTEGER NOT NULL, q2s4 INTEGER NOT NULL, q2s5 INTEGER NOT NULL, q3s1 INTEGER NOT NULL, q3s2 INTEGER NOT NULL, q3s3 INTEGER NOT NULL, q3s4 INTEGER NOT NULL, q3s5 INTEGER NOT NULL, q4s1 INTEGER NOT NULL, q4s2 INTEGER NOT NULL, q4s3 INTEGER NOT NULL, q4s4 INTEGER NOT NULL, q4s5 INTEGER NOT NULL
             , PRIMARY KEY (quarter, centre, channel, service)
         ) WITHOUT ROWID;
         CREATE TABLE counterRollup (
             quarter TEXT NOT NULL,
             centre TEXT NOT NULL,
             counter TEXT NOT NULL,
-            \(detailCountColumns.map { "\($0) INTEGER NOT NULL" }.joined(separator: ", "))
+            responses INTEGER NOT NULL, q1s1 INTEGER NOT NULL, q1s2 INTEGER NOT NULL, q1s3 INTEGER NOT NULL, q1s4 INTEGER NOT NULL, q1s5 INTEGER NOT NULL, q2s1 INTEGER NOT NULL, q2s2 INTEGER NOT NULL, q2s3 INTEGER NOT NULL, q2s4 INTEGER NOT NULL, q2s5 INTEGER NOT NULL, q3s1 INTEGER NOT NULL, q3s2 INTEGER NOT NULL, q3s3 INTEGER NOT NULL, q3s4 INTEGER NOT NULL, q3s5 INTEGER NOT NULL, q4s1 INTEGER NOT NULL, q4s2 INTEGER NOT NULL, q4s3 INTEGER NOT NULL, q4s4 INTEGER NOT NULL, q4s5 INTEGER NOT NULL
             , PRIMARY KEY (quarter, centre, counter)
         ) WITHOUT ROWID;
         CREATE TABLE comment (
@@ -483,10 +466,10 @@ enum Migrations {
             PRIMARY KEY (quarter, centre, seq)
         ) WITHOUT ROWID;
         INSERT INTO serviceRollup
-            SELECT quarter, centre, channel, service, \(detailBackfill) FROM response WHERE service IS NOT NULL
+            SELECT quarter, centre, channel, service, count(*), sum(q1 IS 1), sum(q1 IS 2), sum(q1 IS 3), sum(q1 IS 4), sum(q1 IS 5), sum(q2 IS 1), sum(q2 IS 2), sum(q2 IS 3), sum(q2 IS 4), sum(q2 IS 5), sum(q3 IS 1), sum(q3 IS 2), sum(q3 IS 3), sum(q3 IS 4), sum(q3 IS 5), sum(q4 IS 1), sum(q4 IS 2), sum(q4 IS 3), sum(q4 IS 4), sum(q4 IS 5) FROM response WHERE service IS NOT NULL
             GROUP BY quarter, centre, channel, service;
         INSERT INTO counterRollup
-            SELECT quarter, centre, counter, \(detailBackfill) FROM response WHERE counter IS NOT NULL
+            SELECT quarter, centre, counter, count(*), sum(q1 IS 1), sum(q1 IS 2), sum(q1 IS 3), sum(q1 IS 4), sum(q1 IS 5), sum(q2 IS 1), sum(q2 IS 2), sum(q2 IS 3), sum(q2 IS 4), sum(q2 IS 5), sum(q3 IS 1), sum(q3 IS 2), sum(q3 IS 3), sum(q3 IS 4), sum(q3 IS 5), sum(q4 IS 1), sum(q4 IS 2), sum(q4 IS 3), sum(q4 IS 4), sum(q4 IS 5) FROM response WHERE counter IS NOT NULL
             GROUP BY quarter, centre, counter;
         INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
             SELECT r.quarter, r.centre, r.channel, r.rowid,
@@ -511,37 +494,34 @@ enum Migrations {
             AND (NEW.content IS NULL OR NEW.contentSha256 IS NULL OR NEW.engineVersion IS NULL OR NEW.page IS NULL OR NEW.pageSha256 IS NULL)
         BEGIN SELECT RAISE(ABORT, 'a report is published with its content, engine version, page and their SHA-256'); END;
         """
-
-    /// The count columns of the service and counter rollups: responses, then every score of every rated question.
-    static let detailCountColumns: [String] = Array(rollupCountColumns.prefix(21))
-
-    /// The same columns computed from stored responses, for the migration of an existing file.
-    static var detailBackfill: String {
-        var columns = ["count(*)"]
-        for q in 1...4 { for s in 1...5 { columns.append("sum(q\(q) IS \(s))") } }
-        return columns.joined(separator: ", ")
-    }
-
-    /// The rollup's count columns, in the order `Counts` flattens them.
-    static let rollupCountColumns: [String] = {
-        var columns = ["responses"]
-        for q in 1...4 { for s in 1...5 { columns.append("q\(q)s\(s)") } }
-        return columns + ["stageBefore", "stageDuring", "stageAfter"]
-    }()
 }
 
 /// Rida's migrations as a list, registered the way GRDB's `DatabaseMigrator` registers them, so that the pending ones
 /// can run in one transaction: an upgrade is all or nothing (GRDB's migrator commits each migration on its own).
 struct MigrationSteps: Sendable {
+    /// One migration: its SQL, run as one script, then (for the two that build rows from the responses) a step in
+    /// Swift, named so that the text of a migration (`text`) says it runs.
     struct Step: Sendable {
         var identifier: String
-        var migrate: @Sendable (Database) throws -> Void
+        var sql: String
+        var then: (name: String, run: @Sendable (Database) throws -> Void)?
+
+        var migrate: @Sendable (Database) throws -> Void {
+            { [sql, then] db in
+                if !sql.isEmpty { try db.execute(sql: sql) }
+                try then?.run(db)
+            }
+        }
+
+        /// What `MigrationTextTests` fingerprints: the SQL as run, and the name of its Swift step, if any.
+        var text: String { sql + (then.map { "\n-- then: \($0.name)" } ?? "") }
     }
 
     private(set) var steps: [Step] = []
 
-    mutating func registerMigration(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
-        steps.append(Step(identifier: identifier, migrate: migrate))
+    mutating func registerMigration(_ identifier: String, sql: String, then name: String? = nil,
+                                    _ run: (@Sendable (Database) throws -> Void)? = nil) {
+        steps.append(Step(identifier: identifier, sql: sql, then: name.flatMap { name in run.map { (name, $0) } }))
     }
 
     var identifiers: [String] { steps.map(\.identifier) }

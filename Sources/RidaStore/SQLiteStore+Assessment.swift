@@ -221,9 +221,8 @@ extension SQLiteStore {
     /// (each entry's position in the batch as sent) and the problems it found (`unread`): the batch is then refused
     /// with those and the check's problems together, each at its position. This is the only place the check runs.
     @discardableResult
-    public func record(_ entries: [HistoryEntry], positions: [Int]? = nil, unread: [Problem] = [],
-                       catalogue: Catalogue = .standard,
-                       computed: [String: [String: Verdict]] = [:]) async throws -> [HistoryEntry] {
+    public func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem], catalogue: Catalogue,
+                       computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
         try await write { db in
             var assessments: [String: Assessment] = [:]
             let checked = try HistoryEntry.problems(of: entries, positions: positions, catalogue: catalogue, framework: { entry in
@@ -332,7 +331,7 @@ extension SQLiteStore {
     /// An assessment reads them a few times a cycle, so they are counted when asked, through the partial index
     /// `response_by_entity`, rather than kept in a rollup the ingest of every response would pay for.
     static func entityCounts(centre: String, entity: String, quarters: [Quarter], in db: Database) throws -> [Quarter: [String: Counts]] {
-        let scores = (1...4).flatMap { q in (1...5).map { s in "coalesce(sum(q\(q) = \(s)), 0)" } }.joined(separator: ", ")
+        let scores = (1...RollupLayout.questions).flatMap { q in (1...RollupLayout.scores).map { s in "coalesce(sum(q\(q) = \(s)), 0)" } }.joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: quarters.count).joined(separator: ", ")
         let rows = try Row.fetchAll(db, sql: """
             SELECT quarter, channel, count(*), \(scores),
@@ -342,10 +341,8 @@ extension SQLiteStore {
         var result: [Quarter: [String: Counts]] = [:]
         for row in rows {
             guard let quarter = Quarter(row[0] as String) else { continue }
-            var counts = Counts(responses: row[2])
-            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[3 + q * 5 + s] } }
-            counts.stages = [row[23], row[24], row[25]]
-            result[quarter, default: [:]][row[1] as String] = counts
+            // The columns selected are in `RollupLayout`'s order, from column 2.
+            result[quarter, default: [:]][row[1] as String] = RollupLayout.counts { row[2 + $0] }
         }
         return result
     }

@@ -2,28 +2,6 @@ import GRDB
 import RidaAssessment
 import RidaSurvey
 
-/// Why an assessment, registry or report operation cannot be done, in a sentence a person can act on.
-public struct AssessmentError: RidaFailure, Equatable {
-    public var description: String
-    /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
-    public var notFound: Bool
-    /// For a batch of verdicts refused: every problem, each located at its entry, with the field it is about.
-    public var problems: [Problem]
-    /// What to do about it, which the command line tells as its command.
-    public var nextStep: NextStep?
-
-    public init(_ description: String, notFound: Bool = false, problems: [Problem] = [], next: NextStep? = nil) {
-        self.description = description
-        self.notFound = notFound
-        self.problems = problems
-        self.nextStep = next
-    }
-
-    /// A refused batch is invalid input; else the thing asked for is missing, or the request clashes with what is stored.
-    public var kind: FailureKind { !problems.isEmpty ? .invalid : notFound ? .notFound : .conflict }
-    public var code: String { !problems.isEmpty ? "invalid_verdicts" : notFound ? "not_found" : "conflict" }
-}
-
 extension SQLiteStore {
     /// Registers the centres of a batch that the registry has not seen, as needing their entity, kind and channels:
     /// one statement per distinct centre of the batch, in the batch's transaction.

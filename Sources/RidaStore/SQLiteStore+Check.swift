@@ -155,21 +155,18 @@ extension SQLiteStore {
         var day: [[String]: [Int64]] = [:]
         var responses = 0
 
-        static let width = 24
-        static let detailWidth = 21
+        static let width = RollupLayout.width
+        static let detailWidth = RollupLayout.detailWidth
 
         mutating func add(_ key: [String], to table: WritableKeyPath<Recount, [[String]: [Int64]]>, width: Int,
                           ratings: [Int?], stage: String?) {
             var counts = self[keyPath: table][key] ?? [Int64](repeating: 0, count: width)
-            counts[0] += 1
-            for (q, rating) in ratings.enumerated() { if let rating, (1...5).contains(rating) { counts[1 + q * 5 + rating - 1] += 1 } }
-            if width == Self.width {
-                switch stage {
-                case "before": counts[21] += 1
-                case "during": counts[22] += 1
-                case "after": counts[23] += 1
-                default: break
-                }
+            counts[RollupLayout.responsesIndex] += 1
+            for (q, rating) in ratings.enumerated() {
+                if let rating, (1...RollupLayout.scores).contains(rating) { counts[RollupLayout.index(question: q, score: rating)] += 1 }
+            }
+            if width == Self.width, let stage = stage.flatMap(Stage.init(rawValue:)) {
+                counts[RollupLayout.index(of: stage)] += 1
             }
             self[keyPath: table][key] = counts
         }

@@ -22,7 +22,7 @@ extension SQLiteStore {
     /// day figures and the quarterly report always count the same responses.
     static func applyDayRollupDeltas(_ deltas: [DayRollupKey: Counts], in db: Database) throws {
         guard !deltas.isEmpty else { return }
-        let columns = Migrations.rollupCountColumns
+        let columns = RollupLayout.columns
         let placeholders = Array(repeating: "?", count: columns.count + 3).joined(separator: ", ")
         let updates = columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
         let upsert = try db.cachedStatement(sql: """
@@ -31,12 +31,8 @@ extension SQLiteStore {
             ON CONFLICT(centre, day, channel) DO UPDATE SET \(updates)
             """)
         for (key, counts) in deltas {
-            var values: [any DatabaseValueConvertible] = [
-                CivilDate(daysSince1970: key.day).iso8601, key.centre, key.channel, counts.responses,
-            ]
-            for row in counts.scores { for value in row { values.append(value) } }
-            for value in counts.stages { values.append(value) }
-            try upsert.execute(arguments: StatementArguments(values))
+            let keys: [any DatabaseValueConvertible] = [CivilDate(daysSince1970: key.day).iso8601, key.centre, key.channel]
+            try upsert.execute(arguments: StatementArguments(keys + RollupLayout.values(of: counts).map { $0 as any DatabaseValueConvertible }))
         }
     }
 
@@ -59,7 +55,7 @@ extension SQLiteStore {
     /// The counts of `centre` per channel over the local days `from...through`, read from the day rollups.
     public func dayCounts(centre: String, from: CivilDate, through: CivilDate) async throws -> [String: Counts] {
         try await read { db in
-            let sums = Migrations.rollupCountColumns.map { "sum(\($0))" }.joined(separator: ", ")
+            let sums = RollupLayout.columns.map { "sum(\($0))" }.joined(separator: ", ")
             let rows = try Row.fetchCursor(
                 db,
                 sql: "SELECT channel, \(sums) FROM dayRollup WHERE centre = ? AND day BETWEEN ? AND ? GROUP BY channel",
@@ -75,7 +71,7 @@ extension SQLiteStore {
     /// The quarterly rollup counts of `centre` per channel in `quarter`.
     public func quarterCounts(centre: String, quarter: Quarter) async throws -> [String: Counts] {
         try await read { db in
-            let columns = Migrations.rollupCountColumns.joined(separator: ", ")
+            let columns = RollupLayout.columns.joined(separator: ", ")
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT channel, \(columns) FROM rollup WHERE quarter = ? AND centre = ?",
                 arguments: [quarter.description, centre])
@@ -89,9 +85,6 @@ extension SQLiteStore {
 
     /// Reads the rollup count columns starting at column `offset` of `row`.
     static func counts(from row: Row, offset: Int) -> Counts {
-        var counts = Counts(responses: row[offset])
-        for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[offset + 1 + q * 5 + s] } }
-        counts.stages = [row[offset + 21], row[offset + 22], row[offset + 23]]
-        return counts
+        RollupLayout.counts { row[offset + $0] }
     }
 }

@@ -4,28 +4,9 @@ import RidaAggregation
 import RidaAssessment
 import RidaSurvey
 
-/// A batch's counts per group × value (service or counter), flat: responses, then q1 score 1 … q4 score 5.
-struct DetailTallies {
-    static let stride = 1 + 4 * 5
-    var values: [Int64]
-
-    init(count: Int) {
-        values = [Int64](repeating: 0, count: count * Self.stride)
-    }
-
-    @inline(__always)
-    mutating func add(_ response: SurveyResponse, at index: Int) {
-        let base = index * Self.stride
-        values[base] += 1
-        for q in 0..<4 {
-            if let rating = response.ratings[q] { values[base + 1 + q * 5 + rating - 1] += 1 }
-        }
-    }
-}
-
 extension SQLiteStore {
-    static let serviceAdd = RollupSQL(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"], columns: Migrations.detailCountColumns)
-    static let counterAdd = RollupSQL(table: "counterRollup", keys: ["quarter", "centre", "counter"], columns: Migrations.detailCountColumns)
+    static let serviceAdd = RollupSQL(table: "serviceRollup", keys: ["quarter", "centre", "channel", "service"], columns: RollupLayout.detailColumns)
+    static let counterAdd = RollupSQL(table: "counterRollup", keys: ["quarter", "centre", "counter"], columns: RollupLayout.detailColumns)
     static let commentInsert = """
         INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -166,13 +147,11 @@ extension SQLiteStore {
         let (table, column) = dimension == .service ? ("serviceRollup", "service") : ("counterRollup", "counter")
         let filter = scopeFilter(scope, channels: dimension == .service)
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT centre, \(column), \(Migrations.detailCountColumns.joined(separator: ", ")) FROM \(table) WHERE \(filter.sql)",
+            db, sql: "SELECT centre, \(column), \(RollupLayout.detailColumns.joined(separator: ", ")) FROM \(table) WHERE \(filter.sql)",
             arguments: StatementArguments(filter.arguments))
         var result: [String: [String: Counts]] = [:]
         while let row = try rows.next() {
-            var counts = Counts(responses: row[2])
-            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[3 + q * 5 + s] } }
-            result[row[0], default: [:]][row[1], default: .zero].add(counts)
+            result[row[0], default: [:]][row[1], default: .zero].add(RollupLayout.counts(detail: true) { row[2 + $0] })
         }
         return result
     }

@@ -157,9 +157,9 @@ extension SQLiteStore {
             ON CONFLICT(id) DO NOTHING
             """)
         let received = receivedAt.iso8601
-        // Counts per group, flat: [responses, q1s1…q4s5, before, during, after] per group. Flat integers
-        // keep the per-row work to a few additions; they become `Counts` once per group at the end.
-        let width = 24
+        // Counts per group, flat, in `RollupLayout`'s order. Flat integers keep the per-row work to a few
+        // additions; they become `Counts` once per group at the end.
+        let width = RollupLayout.width
         var flat = [Int](repeating: 0, count: batch.groups.count * width)
         var serviceTallies = DetailTallies(count: batch.services.count)
         var counterTallies = DetailTallies(count: batch.counters.count)
@@ -179,15 +179,7 @@ extension SQLiteStore {
                      importID: importID, received: received, to: insert, in: db)
             let outcome: SaveOutcome
             if db.changesCount == 1 {
-                let base = group * width
-                flat[base] += 1
-                for q in 0..<4 { if let rating = response.ratings[q] { flat[base + 1 + q * 5 + rating - 1] += 1 } }
-                switch response.stage {
-                case .before: flat[base + 21] += 1
-                case .during: flat[base + 22] += 1
-                case .after: flat[base + 23] += 1
-                case nil: break
-                }
+                RollupLayout.add(response, to: &flat, at: group * width)
                 let service = batch.serviceIndex[i], counter = batch.counterIndex[i]
                 if service >= 0 { serviceTallies.add(response, at: Int(service)) }
                 if counter >= 0 { counterTallies.add(response, at: Int(counter)) }
@@ -208,12 +200,9 @@ extension SQLiteStore {
             outcomes.append(outcome)
         }
         var deltas: [RollupKey: Counts] = [:]
-        for group in batch.groups.indices where flat[group * width] > 0 {
+        for group in batch.groups.indices where flat[group * width + RollupLayout.responsesIndex] > 0 {
             let base = group * width
-            deltas[batch.groups[group]] = Counts(
-                responses: flat[base],
-                scores: (0..<4).map { q in Array(flat[(base + 1 + q * 5)..<(base + 6 + q * 5)]) },
-                stages: Array(flat[(base + 21)..<(base + 24)]))
+            deltas[batch.groups[group]] = RollupLayout.counts { flat[base + $0] }
         }
         try applyRollupDeltas(deltas, in: db)
         try applyDetailTallies(serviceTallies, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceAdd, in: db) { key in

@@ -7,18 +7,14 @@ extension SQLiteStore {
     static func applyRollupDeltas(_ deltas: [RollupKey: Counts], in db: Database) throws {
         guard !deltas.isEmpty else { return }
         let statements = try RollupStatements(db, Self.rollupAdd)
-        var values = [Int64](repeating: 0, count: Migrations.rollupCountColumns.count)
         for (key, counts) in deltas {
-            values[0] = Int64(counts.responses)
-            for q in 0..<4 { for s in 0..<5 { values[1 + q * 5 + s] = Int64(counts.scores[q][s]) } }
-            for stage in 0..<3 { values[21 + stage] = Int64(counts.stages[stage]) }
-            try values.withUnsafeBufferPointer { buffer in
+            try RollupLayout.values(of: counts).withUnsafeBufferPointer { buffer in
                 try statements.add(keys: [key.quarter, key.centre, key.channel], counts: buffer, in: db)
             }
         }
     }
 
-    static let rollupAdd = RollupSQL(table: "rollup", keys: ["quarter", "centre", "channel"], columns: Migrations.rollupCountColumns)
+    static let rollupAdd = RollupSQL(table: "rollup", keys: ["quarter", "centre", "channel"], columns: RollupLayout.columns)
 
     /// The rollup counts of each group in each of `quarters`.
     public func counts(for quarters: [Quarter]) async throws -> [Quarter: [GroupKey: Counts]] {
@@ -28,17 +24,14 @@ extension SQLiteStore {
     static func counts(for quarters: [Quarter], in db: Database) throws -> [Quarter: [GroupKey: Counts]] {
         let wanted = quarters.map(\.description)
         var result: [Quarter: [GroupKey: Counts]] = [:]
-        let columns = Migrations.rollupCountColumns.joined(separator: ", ")
+        let columns = RollupLayout.columns.joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: wanted.count).joined(separator: ", ")
         let rows = try Row.fetchCursor(
             db, sql: "SELECT quarter, centre, channel, \(columns) FROM rollup WHERE quarter IN (\(placeholders))",
             arguments: StatementArguments(wanted))
         while let row = try rows.next() {
             guard let quarter = Quarter(row[0] as String) else { continue }
-            var counts = Counts(responses: row[3])
-            for q in 0..<4 { for s in 0..<5 { counts.scores[q][s] = row[4 + q * 5 + s] } }
-            counts.stages = [row[24], row[25], row[26]]
-            result[quarter, default: [:]][GroupKey(centre: row[1], channel: row[2])] = counts
+            result[quarter, default: [:]][GroupKey(centre: row[1], channel: row[2])] = RollupLayout.counts { row[3 + $0] }
         }
         return result
     }

@@ -65,11 +65,16 @@ public struct ImportRecord: Sendable, Hashable, Codable {
     public var tally: SaveTally
 }
 
-/// Rida's store: one SQLite file in WAL mode, written by one writer.
+/// Rida's store: one SQLite file in WAL mode, written by one writer; or, for tests, a database in memory.
 ///
-/// A `Sendable` struct over a GRDB `DatabasePool`; it runs its migrations when opened.
-/// Responses are stored with the rollups that reports read, in the same transaction,
-/// so a report never rescans responses and a crash never leaves half a batch.
+/// A `Sendable` struct over a GRDB `DatabasePool` (a file) or `DatabaseQueue` (in memory); it runs its migrations
+/// when opened. Responses are stored with the rollups that reports read, in the same transaction,
+/// so a report never rescans responses and a crash never leaves half a batch. It implements `RidaStorage`.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "rida.sqlite")          // a file, created 0600 when new
+/// let scratch = try SQLiteStore.inMemory()                  // nothing on disk: for unit tests
+/// ```
 public struct SQLiteStore: Sendable {
     public let path: String
     public let configuration: StoreConfiguration
@@ -90,6 +95,45 @@ public struct SQLiteStore: Sendable {
             "upgraded from \(from) (\(applied.joined(separator: ", ")), in one transaction)"
                 + (keptAt.map { "; the database as it was is kept at \($0)" } ?? "")
         }
+    }
+
+    /// The path an in-memory store reports as its `path` (in sentences; there is no file).
+    public static let memoryPath = ":memory:"
+
+    /// A new, empty store in memory, migrated to this version: nothing touches the disk, and it is gone when the last
+    /// copy of the store is released. One connection (GRDB's `DatabaseQueue`: a pool cannot be in memory) serves
+    /// the writer and the readers in turn, so `GroupCommitWriter` and every read work as on a file. Only for tests
+    /// and scratch work: the operations on a file (backup, restore, upgrading with a copy kept) need one.
+    public static func inMemory(configuration: StoreConfiguration = StoreConfiguration()) throws(StoreError) -> SQLiteStore {
+        do {
+            let queue = try DatabaseQueue(configuration: Self.databaseConfiguration(configuration))
+            _ = try Migrations.steps(zone: configuration.zone).migrate(queue)
+            return SQLiteStore(writer: queue, path: memoryPath, configuration: configuration)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: memoryPath)
+        } catch {
+            throw .unavailable(path: memoryPath, reason: "\(error)")
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String, configuration: StoreConfiguration) {
+        self.writer = writer
+        self.path = path
+        self.configuration = configuration
+    }
+
+    /// GRDB's configuration of every connection: foreign keys on, a busy timeout, the page cache.
+    static func databaseConfiguration(_ configuration: StoreConfiguration) -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        let cacheKiB = configuration.cacheKiB
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+        }
+        return config
     }
 
     /// Opens (and, when `create` is true, creates) the database at `path`, migrating it to this version.
@@ -116,14 +160,7 @@ public struct SQLiteStore: Sendable {
                 // Readable by its owner only (0600); SQLite gives its -wal and -shm files the same permissions.
                 try Self.createPrivateFile(path, replacing: false)
             }
-            var config = Configuration()
-            config.foreignKeysEnabled = true
-            config.busyMode = .timeout(10)
-            let cacheKiB = configuration.cacheKiB
-            config.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
-            }
-            let pool = try DatabasePool(path: path, configuration: config)
+            let pool = try DatabasePool(path: path, configuration: Self.databaseConfiguration(configuration))
             let steps = Migrations.steps(zone: configuration.zone)
             let migrator = steps.migrator
             let (pending, from) = try pool.read { db in
@@ -215,6 +252,7 @@ public struct SQLiteStore: Sendable {
 
     /// Bytes free for this process on the file system holding the database.
     public func freeBytes() -> Int64? {
+        if path == Self.memoryPath { return nil }
         var info = statvfs()
         let folder = (path as NSString).deletingLastPathComponent
         guard statvfs(folder.isEmpty ? "." : folder, &info) == 0 else { return nil }

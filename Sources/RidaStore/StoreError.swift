@@ -13,10 +13,6 @@ public enum StoreError: RidaFailure, Equatable {
     /// The database could not be opened or written, for the reason SQLite gave.
     case unavailable(path: String, reason: String)
 
-    /// The database cannot be used now: each case is something an administrator mends, after which a retry works.
-    public var kind: FailureKind { .unavailable }
-    public var code: String { "database_unavailable" }
-
     public var nextStep: NextStep? {
         if case .missing = self { .createDatabase } else { nil }
     }
@@ -31,6 +27,21 @@ public enum StoreError: RidaFailure, Equatable {
             "\(path) was written by a newer version of Rida (it has \(unknown.joined(separator: ", "))): use that version or a newer one."
         case .unavailable(let path, let reason):
             "The database \(path) cannot be used: \(reason)."
+        }
+    }
+
+    /// `notFound` when there is no database at the path; otherwise `unavailable`: the database cannot be used now.
+    public var kind: FailureKind {
+        switch self {
+        case .missing: .notFound
+        case .notADatabase, .newerVersion, .unavailable: .unavailable
+        }
+    }
+
+    public var code: String {
+        switch self {
+        case .missing: "database_missing"
+        case .notADatabase, .newerVersion, .unavailable: "database_unavailable"
         }
     }
 }

@@ -30,6 +30,42 @@ public struct TemporaryDatabase: Sendable {
     }
 }
 
+/// Which implementation of the store protocols a test runs against. Store suites take `StoreKind.all` as their
+/// arguments (`@Test(arguments: StoreKind.all)`), so each test runs once per implementation: a second store
+/// (PostgreSQL, issue 14) adds its case here and runs the same tests.
+public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// `SQLiteStore` on a file in a fresh temporary folder (WAL, a pool of readers).
+    case sqliteFile
+    /// `SQLiteStore` in memory: nothing on disk.
+    case sqliteMemory
+
+    public static let all: [StoreKind] = allCases
+
+    public var description: String { rawValue }
+
+    /// A new, empty store of this kind.
+    public func open(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) throws -> FreshStore {
+        switch self {
+        case .sqliteFile:
+            let database = try TemporaryDatabase()
+            return FreshStore(store: try database.open(configuration), temporary: database)
+        case .sqliteMemory:
+            return FreshStore(store: try SQLiteStore.inMemory(configuration: configuration), temporary: nil)
+        }
+    }
+}
+
+/// A store made for one test, as the protocols see it; `remove()` deletes what it left on disk, if anything.
+public struct FreshStore: Sendable {
+    public let store: any RidaStorage
+    let temporary: TemporaryDatabase?
+
+    public func remove() {
+        if let sqlite = store as? SQLiteStore { try? sqlite.close() }
+        temporary?.remove()
+    }
+}
+
 /// Builds responses for tests: the defaults are a valid response at C01's counter on 2026-02-01.
 public func response(
     _ id: String = UUID().uuidString, centre: String = "C01", channel: String = "counter",

@@ -41,7 +41,8 @@ import Testing
             let error = APIError(failure)
             return (error.status.code, error.code)
         }
-        #expect(answer(StoreError.missing(path: "x.sqlite")) == (503, "database_unavailable"))
+        #expect(answer(StoreError.unavailable(path: "x.sqlite", reason: "disk I/O error")) == (503, "database_unavailable"))
+        #expect(answer(StoreError.missing(path: "x.sqlite")) == (404, "database_missing"))
         #expect(answer(AssessmentError("There is no assessment A.", notFound: true)) == (404, "not_found"))
         #expect(answer(AssessmentError("The assessment A is already closed.")) == (409, "conflict"))
         #expect(answer(KeyError("A key needs a label.")) == (422, "invalid_key_request"))

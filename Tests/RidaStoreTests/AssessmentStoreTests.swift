@@ -33,6 +33,15 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         return (temp, store)
     }
 
+    /// A store of `kind` with C01 registered as a headquarters and its 2026 assessment open.
+    func storeWithAssessment(_ kind: StoreKind) async throws -> (FreshStore, any RidaStorage) {
+        let fresh = try kind.open()
+        let store = fresh.store
+        try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
+        try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: opened, openedBy: "A"))
+        return (fresh, store)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell (.ci/run installs it)"))
     func historyCannotBeRewritten() async throws {
         let (temp, store) = try await storeWithAssessment()
@@ -68,9 +77,9 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         try store.close()
     }
 
-    @Test func aChangeIsANewEntryAndTheOldOneStays() async throws {
-        let (temp, store) = try await storeWithAssessment()
-        defer { temp.remove() }
+    @Test(arguments: StoreKind.all) func aChangeIsANewEntryAndTheOldOneStays(kind: StoreKind) async throws {
+        let (fresh, store) = try await storeWithAssessment(kind)
+        defer { fresh.remove() }
         try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened)])
         await #expect(throws: AssessmentError.self) {
             try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .notMet, evaluator: "B", at: opened)])
@@ -84,15 +93,14 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         let sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: opened)
         #expect(sheet.line("1.1.1")?.verdict == .notMet)
         #expect(sheet.line("1.1.1")?.changes == 2)
-        try store.close()
     }
 
     /// Decision 18 through the store: no response is stored, so 2.3.2 (decided from the data) has no data and the
     /// engine computes pending. Recording pending without a note agrees with it and is taken; recording met without a
     /// note overrides it and is refused, nothing stored.
-    @Test func recordingTheComputedVerdictNeedsNoNote() async throws {
-        let (temp, store) = try await storeWithAssessment()
-        defer { temp.remove() }
+    @Test(arguments: StoreKind.all) func recordingTheComputedVerdictNeedsNoNote(kind: StoreKind) async throws {
+        let (fresh, store) = try await storeWithAssessment(kind)
+        defer { fresh.remove() }
         let computed = try await store.computedVerdicts(of: "C01-2026", policy: ThresholdPolicy(), now: opened)
         #expect(computed["C01-2026"]?["2.3.2"] == .pending)
         try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "2.3.2", verdict: .pending, evaluator: "A", at: opened)],
@@ -102,12 +110,11 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
                                    computed: computed)
         }
         #expect(try await store.history(of: "C01-2026").map(\.criterion) == ["2.3.2"])
-        try store.close()
     }
 
-    @Test func aBatchWithOneBadEntryRecordsNothingAndSaysEverythingWrong() async throws {
-        let (temp, store) = try await storeWithAssessment()
-        defer { temp.remove() }
+    @Test(arguments: StoreKind.all) func aBatchWithOneBadEntryRecordsNothingAndSaysEverythingWrong(kind: StoreKind) async throws {
+        let (fresh, store) = try await storeWithAssessment(kind)
+        defer { fresh.remove() }
         let entries = [
             HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: opened),
             HistoryEntry(assessment: "C01-2026", criterion: "2.1.3", verdict: .notApplicable, evaluator: "A", at: opened),
@@ -123,13 +130,12 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
             #expect(error.description.contains("no criterion 9.9.9"))
         }
         #expect(try await store.history(of: "C01-2026").isEmpty)
-        try store.close()
     }
 
-    @Test func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"]), at: opened)
         _ = try await store.save([response("a", centre: "C01"), response("b", centre: "C09"), response("c", centre: "C09", channel: "kiosk")],
                                  receivedAt: opened)
@@ -141,13 +147,12 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         let problems = Registry(entities: try await store.entities(), centres: centres).problems
         #expect(problems.contains { $0.hasPrefix("centre C09 needs its entity, kind, channels") })
         #expect(problems.contains { $0.hasPrefix("entity E01 has no remote centre") })
-        try store.close()
     }
 
-    @Test func anEntityHasOneRemoteCentreAndIdsStayDistinct() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func anEntityHasOneRemoteCentreAndIdsStayDistinct(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
         await #expect(throws: AssessmentError("The entity E01 already has a remote centre, R01: an entity has exactly one remote centre.")) {
             try await store.saveCentre(Centre(id: "R02", entity: "E01", kind: .remote), at: opened)
@@ -162,12 +167,11 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         await #expect(throws: AssessmentError.self) {
             try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "B"))
         }
-        try store.close()
     }
 
-    @Test func dataVerdictsAreComputedFromTheStoredResponses() async throws {
-        let (temp, store) = try await storeWithAssessment()
-        defer { temp.remove() }
+    @Test(arguments: StoreKind.all) func dataVerdictsAreComputedFromTheStoredResponses(kind: StoreKind) async throws {
+        let (fresh, store) = try await storeWithAssessment(kind)
+        defer { fresh.remove() }
         var responses: [SurveyResponse] = []
         for month in ["02", "05", "08", "11"] {
             for i in 0..<30 {
@@ -193,13 +197,12 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         sheet = try await store.assessmentSheet("C01-2026", policy: ThresholdPolicy(), now: now)
         #expect(sheet.line("2.3.5")?.verdict == .pending)  // evidence for the evaluator, never a verdict by itself
         #expect(sheet.line("2.3.5")?.computed?.summary.contains("served the live page on 2 days, from 2026-06-01 to 2026-06-02") == true)
-        try store.close()
     }
 
     /// Decision 13: closing freezes the computed verdicts with their figures; a later import changes nothing.
-    @Test func aClosedAssessmentIsUnchangedByALaterImport() async throws {
-        let (temp, store) = try await storeWithAssessment()
-        defer { temp.remove() }
+    @Test(arguments: StoreKind.all) func aClosedAssessmentIsUnchangedByALaterImport(kind: StoreKind) async throws {
+        let (fresh, store) = try await storeWithAssessment(kind)
+        defer { fresh.remove() }
         // 2026-Q1 to Q3: 30 responses each rating 5 on every question: 360 of 360 ratings ≥ 4, 2.3.3 met.
         var responses: [SurveyResponse] = []
         for month in ["02", "05", "08"] {
@@ -232,13 +235,12 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
             try await store.record([HistoryEntry(assessment: "C01-2026", criterion: "1.1.1", verdict: .met, evaluator: "A", at: december)])
         }
         #expect(try await store.assessments().first?.isClosed == true)
-        try store.close()
     }
 
-    @Test func anAssessmentPeriodGivenAtOpeningIsKept() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func anAssessmentPeriodGivenAtOpeningIsKept(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
         let period = Quarter(year: 2025, number: 4)...Quarter(year: 2026, number: 3)
         try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: opened, openedBy: "A", period: period))
@@ -249,13 +251,12 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
             try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2027, openedAt: opened, openedBy: "A",
                                                       period: Quarter(year: 2025, number: 1)...Quarter(year: 2026, number: 4)))
         }
-        try store.close()
     }
 
-    @Test func frameworkTwoReadsReportsDeclinesAndTawasulFromTheStore() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func frameworkTwoReadsReportsDeclinesAndTawasulFromTheStore(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
         try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "A"))
         let now = instant("2027-01-10T10:00:00+03:00")
@@ -284,15 +285,14 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         let declined = try await store.recordDecline(DeclineReason(scope: "E01", channel: nil, quarter: Quarter(year: 2026, number: 2), reason: "Outage", who: "A", at: opened))
         #expect(declined.id > 0)
         #expect(try await store.declines(scope: "E01").map(\.reason) == ["Outage"])
-        try store.close()
     }
 
     /// Decision 16: an appendix-4 score names a stored complaint of the entity; appendix 6 shows each item's mean with the
     /// number of replies scored, for the complaints of the period; the descriptive evaluation's latest text per item.
-    @Test func replyScoresNameAStoredComplaintAndTheFormsCarryTheDescription() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func replyScoresNameAStoredComplaintAndTheFormsCarryTheDescription(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
         try await store.openAssessment(Assessment(framework: .remote, unit: "E01", cycle: 2026, openedAt: opened, openedBy: "A"))
         let received = instant("2026-03-01T10:00:00+03:00")
@@ -325,6 +325,5 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         #expect(sheet.replies?.itemMeans == [4.5, 4.0, 4.0, 4.0])
         #expect(sheet.replies?.mean == 4.125)
         #expect(sheet.descriptions.map(\.text) == ["The app's status tracking"])
-        try store.close()
     }
 }

@@ -6,11 +6,10 @@ import RidaTesting
 import Testing
 
 @Suite struct GroupCommitWriterTests {
-    @Test func storesConcurrentSubmissionsEachOnceAndAcknowledgesEach() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open(StoreConfiguration(durability: .full))
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func storesConcurrentSubmissionsEachOnceAndAcknowledgesEach(kind: StoreKind) async throws {
+        let fresh = try kind.open(StoreConfiguration(durability: .full))
+        defer { fresh.remove() }
+        let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
         let outcomes = try await withThrowingTaskGroup(of: [SaveOutcome].self) { group in
             for i in 0..<200 {
@@ -29,11 +28,10 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.scores[0] == [40, 40, 40, 40, 40])
     }
 
-    @Test func countsOnceTheSameResponseSentConcurrently() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func countsOnceTheSameResponseSentConcurrently(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
         let outcomes = try await withThrowingTaskGroup(of: SaveOutcome.self) { group in
             for _ in 0..<50 {
@@ -47,11 +45,10 @@ import Testing
         #expect(day["counter"]?.responses == 1)
     }
 
-    @Test func oneSubmissionTheDatabaseRefusesFailsAlone() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func oneSubmissionTheDatabaseRefusesFailsAlone(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
         let unknownSurvey: SurveyResponse = {
             var bad = response("bad")
@@ -74,11 +71,10 @@ import Testing
 @Suite struct DayRollupTests {
     /// By hand: C01's counter on 31 January (Bahrain) at 23:30 and on 1 February at 00:30 local time
     /// fall on two days, though both are 31 January in UTC.
-    @Test func cutsDaysInTheDeploymentsTimeZone() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func cutsDaysInTheDeploymentsTimeZone(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         _ = try await store.save([
             response("a", at: "2026-01-31T20:30:00Z", [5, 5, nil, nil]),
             response("b", at: "2026-01-31T21:30:00Z", [3, nil, nil, nil]),
@@ -100,11 +96,10 @@ import Testing
 
     /// Day rollups keep days within 35 days before receipt: the live display's today and week always fall inside,
     /// and an import of old history adds no per-day rows (the quarterly rollups count everything).
-    @Test func keepsDayRollupsForRecentDaysOnly() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func keepsDayRollupsForRecentDaysOnly(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         _ = try await store.save([
             response("recent", at: "2026-01-02T10:00:00+03:00"),   // 35 days before 6 February: kept
             response("old", at: "2026-01-01T10:00:00+03:00"),      // 36 days before: not kept
@@ -161,11 +156,34 @@ import Testing
         }
     }
 
-    @Test func refusesKeysWithoutALabelOrASubmitterWithoutACentre() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
-        let store = try database.open()
-        defer { try? store.close() }
+    /// A key's life through the protocol: created, found by its hash (never by the key), its use recorded, listed,
+    /// revoked once (a second revocation says false).
+    @Test(arguments: StoreKind.all) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
+        let created = instant("2026-02-01T12:00:00+03:00"), used = instant("2026-02-01T13:00:00+03:00")
+        let secret = APIKeySecret.generate()
+        let key = try await store.createKey(secret, label: "Kiosk 3", role: .submitter, centre: "C01", channels: ["kiosk"], at: created)
+        #expect(key.label == "Kiosk 3" && key.role == .submitter && key.centre == "C01" && key.channels == ["kiosk"] && key.createdAt == created)
+        let reader = try await store.createKey(.generate(), label: "Quality team", role: .quality, centre: nil, channels: nil, at: created)
+        #expect(reader.id != key.id)
+        #expect(try await store.key(hash: APIKeySecret.hash(secret.text)) == key)
+        #expect(try await store.key(hash: secret.text) == nil)
+        try await store.recordKeyUse([key.id: used])
+        #expect(try await store.key(hash: APIKeySecret.hash(secret.text))?.lastUsedAt == used)
+        #expect(try await store.keys().map(\.label).sorted() == ["Kiosk 3", "Quality team"])
+        #expect(try await store.revokeKey(key.id, at: used))
+        #expect(try await store.revokeKey(key.id, at: used) == false)
+        #expect(try await store.revokeKey(9_999, at: used) == false)
+        #expect(try await store.keys().first { $0.id == key.id }?.revokedAt == used)
+        #expect(try await store.keys().first { $0.id == reader.id }?.revokedAt == nil)
+    }
+
+    @Test(arguments: StoreKind.all) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let now = instant("2026-02-01T12:00:00+03:00")
         await #expect(throws: KeyError.self) { try await store.createKey(.generate(), label: " ", role: .quality, centre: nil, channels: nil, at: now) }
         await #expect(throws: KeyError.self) { try await store.createKey(.generate(), label: "K", role: .submitter, centre: nil, channels: nil, at: now) }

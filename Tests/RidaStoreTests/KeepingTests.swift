@@ -136,10 +136,10 @@ import Testing
         try store.close()
     }
 
-    @Test func anAssessedCentreKeepsItsKindAndEntityAndEveryChangeIsLogged() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func anAssessedCentreKeepsItsKindAndEntityAndEveryChangeIsLogged(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: at)
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: at)
         let later = instant("2026-12-02T09:00:00+03:00")
@@ -167,25 +167,23 @@ import Testing
         try await store.saveCentre(Centre(id: "R01", entity: "E01", nameAr: "الخدمات الإلكترونية", kind: .remote, channels: ["website", "chat"]), at: later)
         #expect(try await store.centre("R01")?.nameAr == "الخدمات الإلكترونية")
         #expect(try await store.centreHistory("R01").count == 2)
-        try store.close()
     }
 
-    @Test func frameworkOneAssessesOnlyACentreKnownToBeAHeadquarters() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func frameworkOneAssessesOnlyACentreKnownToBeAHeadquarters(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C09", entity: "E01"), at: at)
         await #expect(throws: AssessmentError("The registry does not say whether C09 is a headquarters or a remote centre: framework 1 assesses a headquarters centre.", next: .registerHeadquarters("C09"))) {
             try await store.openAssessment(Assessment(framework: .headquarters, unit: "C09", cycle: 2026, openedAt: at, openedBy: "A"))
         }
         #expect(try await store.assessments().isEmpty)
-        try store.close()
     }
 
-    @Test func aTawasulComplaintStaysWithItsEntity() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func aTawasulComplaintStaysWithItsEntity(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let received = instant("2026-03-01T10:00:00+03:00")
         let t1 = TawasulComplaint(id: "T1", entity: "E01", channel: "website", topic: "login", receivedAt: received, slaDays: 5)
         #expect(try await store.save([t1], importID: nil) == [.created])
@@ -195,7 +193,6 @@ import Testing
         await #expect(throws: AssessmentError.self) { try await store.save([t2, moved], importID: nil) }
         #expect(try await store.complaints(entity: "E01") == [t1])
         #expect(try await store.complaints(entity: "E02").isEmpty)  // the whole batch was refused
-        try store.close()
     }
 }
 

@@ -62,11 +62,10 @@ import Testing
         #expect(limited.entries.count == 2 && limited.total == 4)
     }
 
-    @Test func aSnapshotHoldsTheReportTrendsBreakdownsAndComments() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func aSnapshotHoldsTheReportTrendsBreakdownsAndComments(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let more = (0..<10).map { response("c\($0)", [4, 4, 4, 4], service: "C", counter: "3") }
         _ = try await store.save(responses() + more + [response("old", at: "2025-08-01T10:00:00+03:00", [2, 2, 2, 2])], receivedAt: received)
         let subject = try await store.reportSubject(centre: "C01")
@@ -93,11 +92,10 @@ import Testing
         #expect(snapshot.comments.total == 4)
     }
 
-    @Test func anEntitysReportCoversItsCentres() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func anEntitysReportCoversItsCentres(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", nameAr: "مركز المحرق", kind: .headquarters, channels: ["counter"]), at: received)
         try await store.saveCentre(Centre(id: "C02", entity: "E01", kind: .headquarters, channels: ["counter"]), at: received)
         _ = try await store.save([response("x1", centre: "C01"), response("x2", centre: "C02"), response("x3", centre: "C03")], receivedAt: received)
@@ -191,11 +189,10 @@ import Testing
         #expect(throws: DatabaseError.self) { try queue.inDatabase { db in try db.execute(sql: "UPDATE savedReport SET status = 'published' WHERE id = 2") } }
     }
 
-    @Test func aCorrectionIsANewVersionPointingToTheOneItReplaces() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
-        defer { try? store.close() }
+    @Test(arguments: StoreKind.all) func aCorrectionIsANewVersionPointingToTheOneItReplaces(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let first = try await store.saveReport(scope: "E01", quarter: q1, by: "Q", at: received, content: content("v1"))
         // Only a published report is corrected.
         await #expect(throws: AssessmentError.self) { try await store.saveReport(scope: "E01", quarter: q1, by: "Q", at: received, replaces: first.id) }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RidaAggregation
+import RidaAssessment
 import RidaSurvey
 import RidaTesting
 import Testing
@@ -9,10 +10,10 @@ import Testing
 @Suite struct StoreTests {
     let received = instant("2026-05-01T09:00:00Z")
 
-    @Test func storesAResponseOnceAndCountsItInItsQuarter() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func storesAResponseOnceAndCountsItInItsQuarter(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let outcomes = try await store.save([response("a", [5, 4, nil, 3])], receivedAt: received)
         #expect(outcomes == [.created])
         let counts = try await store.counts(for: [Quarter(year: 2026, number: 1)])
@@ -23,10 +24,10 @@ import Testing
         #expect(group.scores[3] == [0, 0, 1, 0, 0])
     }
 
-    @Test func acknowledgesAnIdenticalResendAsADuplicateAndCountsItOnce() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func acknowledgesAnIdenticalResendAsADuplicateAndCountsItOnce(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let first = response("kiosk-1", [5, 5, 5, 5], comment: "ممتاز")
         #expect(try await store.save([first], receivedAt: received) == [.created])
         #expect(try await store.save([first], receivedAt: received) == [.duplicate])
@@ -37,10 +38,10 @@ import Testing
         #expect(try await store.responseCount() == 2)
     }
 
-    @Test func reportsAConflictAndKeepsTheFirst() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func reportsAConflictAndKeepsTheFirst(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         _ = try await store.save([response("x", [5, 5, 5, 5])], receivedAt: received)
         let outcomes = try await store.save([response("x", [1, 5, 5, 5], comment: "changed")], receivedAt: received)
         #expect(outcomes == [.conflict(fields: ["q1", "comment"])])
@@ -51,10 +52,10 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.scores[0] == [0, 0, 0, 0, 1])
     }
 
-    @Test func storesNothingOfABatchThatFails() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func storesNothingOfABatchThatFails(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         // A rating of 7 bypasses validation here; the table's CHECK refuses it, and the whole batch goes.
         var bad = response("bad")
         bad.ratings = [7, nil, nil, nil]
@@ -65,10 +66,10 @@ import Testing
         #expect(try await store.counts(for: [Quarter(year: 2026, number: 1)]).isEmpty)
     }
 
-    @Test func keepsArabicTextIntact() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func keepsArabicTextIntact(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let text = "الانتظار طويل جداً، \"ساعة\"\nوالموظف متعاون 👍"
         _ = try await store.save([response("ar", service: "تجديد جواز السفر", counter: "منصة ٣", comment: text)], receivedAt: received)
         let stored = try #require(try await store.response(id: "ar"))
@@ -77,10 +78,10 @@ import Testing
         #expect(stored.counter == "منصة ٣")
     }
 
-    @Test func assignsQuartersInTheDeploymentZone() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func assignsQuartersInTheDeploymentZone(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         _ = try await store.save([response("late", at: "2026-03-31T22:30:00Z"), response("early", at: "2026-03-31T20:30:00Z")],
                                  receivedAt: received)
         let counts = try await store.counts(for: [Quarter(year: 2026, number: 1), Quarter(year: 2026, number: 2)])
@@ -88,10 +89,10 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 2)]?.values.first?.responses == 1)
     }
 
-    @Test func rollupsAlwaysEqualARecountOfTheResponses() async throws {
-        let db = try TemporaryDatabase()
-        defer { db.remove() }
-        let store = try db.open()
+    @Test(arguments: StoreKind.all) func rollupsAlwaysEqualARecountOfTheResponses(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         var rng = SystemRandomNumberGenerator()
         var batch: [SurveyResponse] = []
         for i in 0..<500 {
@@ -105,22 +106,16 @@ import Testing
         _ = try await store.save(Array(batch[250...]), receivedAt: received)
         let quarters = [Quarter(year: 2026, number: 1), Quarter(year: 2026, number: 2)]
         let rollups = try await store.counts(for: quarters)
-        let recount = try read(store) { db in
-            try Row.fetchAll(db, sql: """
-                SELECT quarter, centre, channel, count(*) AS n,
-                       sum(q1 = 5) AS q1s5, sum(q2 = 1) AS q2s1, count(q3) AS q3n
-                FROM response GROUP BY quarter, centre, channel
-                """)
+        // The recount, by hand: the first response with each id counts (r0…r49 come again as i = 450…499, each a
+        // duplicate or a conflict), in its quarter in Bahrain's zone, under its centre and channel.
+        var recount: [Quarter: [GroupKey: Counts]] = [:]
+        var seen = Set<String>()
+        for r in batch where seen.insert(r.id).inserted {
+            recount[DeploymentZone.bahrain.quarter(at: r.submittedAt), default: [:]][GroupKey(centre: r.centre, channel: r.channel), default: .zero].add(r)
         }
-        #expect(recount.count == rollups.values.reduce(0) { $0 + $1.count })
-        for row in recount {
-            let quarter = try #require(Quarter(row["quarter"] as String))
-            let counts = try #require(rollups[quarter]?[GroupKey(centre: row["centre"], channel: row["channel"])])
-            #expect(counts.responses == row["n"] as Int)
-            #expect(counts.scores[0][4] == row["q1s5"] as Int)
-            #expect(counts.scores[1][0] == row["q2s1"] as Int)
-            #expect(counts.answers(2) == row["q3n"] as Int)
-        }
+        #expect(seen.count == 450)
+        #expect(rollups == recount)
+        #expect(rollups.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.responses } } == 450)
     }
 
     @Test func commitsDurablyByDefault() async throws {
@@ -185,6 +180,39 @@ func read<T>(_ store: SQLiteStore, _ body: (Database) throws -> T) throws -> T {
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
         try queue.close()
         #expect(throws: StoreError.newerVersion(path: db.path, unknownMigrations: ["v99-future"])) { try SQLiteStore(path: db.path) }
+    }
+
+    /// The store's errors are `RidaFailure`s with the kinds and codes the HTTP service answered with before: a database
+    /// that cannot be used is unavailable (503 database_unavailable), a missing one not found; an assessment error is
+    /// invalid with problems (422 invalid_verdicts), not found (404) or a conflict (409); a key request is invalid.
+    @Test func storeErrorsSayTheirKindAndCode() {
+        #expect(StoreError.missing(path: "a").kind == .notFound)
+        for error: StoreError in [.notADatabase(path: "a"), .newerVersion(path: "a", unknownMigrations: ["x"]), .unavailable(path: "a", reason: "r")] {
+            #expect(error.kind == .unavailable && error.code == "database_unavailable")
+        }
+        let problem = Problem(entry: 0, field: "verdict", reason: "is not a verdict")
+        #expect(AssessmentError("x", problems: [problem]).kind == .invalid)
+        #expect(AssessmentError("x", problems: [problem]).code == "invalid_verdicts")
+        #expect(AssessmentError("x", notFound: true).kind == .notFound && AssessmentError("x", notFound: true).code == "not_found")
+        #expect(AssessmentError("x").kind == .conflict && AssessmentError("x").code == "conflict")
+        #expect(KeyError("x").kind == .invalid)
+    }
+
+    /// An in-memory store writes nothing to disk, takes concurrent writes and reads, and is migrated like a file.
+    @Test func anInMemoryStoreTouchesNoFile() async throws {
+        let folder = FileManager.default.currentDirectoryPath
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder)
+        let store = try SQLiteStore.inMemory()
+        #expect(store.path == SQLiteStore.memoryPath)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<20 { group.addTask { _ = try await store.save([response("m\(i)")], receivedAt: instant("2026-02-01T12:00:00+03:00")) } }
+            for _ in 0..<20 { group.addTask { _ = try await store.responseCount() } }
+            try await group.waitForAll()
+        }
+        #expect(try await store.responseCount() == 20)
+        #expect(try await store.check(.full).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == before)
+        #expect(store.freeBytes() == nil)
     }
 
     @Test func everyStoreErrorIsOneSentence() {

@@ -10,10 +10,10 @@ import Testing
 @Suite struct UnitsStoreTests {
     let opened = instant("2026-12-01T09:00:00+03:00")
 
-    @Test func theRegistryKeepsWhoRunsACentreAndWhoServesThere() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func theRegistryKeepsWhoRunsACentreAndWhoServesThere(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         let mall = Centre(id: "C07", entity: "E01", kind: .headquarters, channels: ["counter"], operator: .privateSector,
                           servingEntities: ["E02", "E03"])
         try await store.saveCentre(mall, at: opened)
@@ -32,13 +32,12 @@ import Testing
             try await store.saveCentre(Centre(id: "C09", kind: .headquarters, operator: .privateSector, servingEntities: ["C07"]), at: opened)
         }
         #expect(try await store.centre("C08") == nil)
-        try store.close()
     }
 
-    @Test func anExcludedCentreIsNotAssessedAndTheGuideSaysWhy() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func anExcludedCentreIsNotAssessedAndTheGuideSaysWhy(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "H01", entity: "E05", kind: .headquarters, channels: ["counter"], exclusion: .health), at: opened)
         try await store.saveCentre(Centre(id: "T01", entity: "E05", kind: .headquarters, channels: ["counter"], exclusion: .temporary), at: opened)
         try await store.saveCentre(Centre(id: "R05", entity: "E06", kind: .remote, channels: ["website"], exclusion: .financial), at: opened)
@@ -65,14 +64,13 @@ import Testing
         try await store.saveCentre(Centre(id: "T01", entity: "E05", kind: .headquarters, channels: ["counter"]), at: opened)
         try await store.openAssessment(Assessment(framework: .headquarters, unit: "T01", cycle: 2026, openedAt: opened, openedBy: "A"))
         #expect(try await store.assessments().map(\.id) == ["T01-2026"])
-        try store.close()
     }
 
     /// A mall centre run by the private sector, where E02 and E03 serve: each is assessed on its own responses only.
-    @Test func aPrivatelyRunCentreIsAssessedEntityByEntityOnItsOwnResponses() async throws {
-        let temp = try TemporaryDatabase()
-        defer { temp.remove() }
-        let store = try temp.open()
+    @Test(arguments: StoreKind.all) func aPrivatelyRunCentreIsAssessedEntityByEntityOnItsOwnResponses(kind: StoreKind) async throws {
+        let fresh = try kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
         try await store.saveCentre(Centre(id: "C07", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"],
                                           operator: .privateSector, servingEntities: ["E02", "E03"]), at: opened)
@@ -137,6 +135,5 @@ import Testing
             try await store.saveCentre(Centre(id: "C07", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"],
                                               operator: .privateSector, servingEntities: ["E02"]), at: opened)
         }
-        try store.close()
     }
 }

@@ -1,0 +1,252 @@
+import RidaAggregation
+import RidaAssessment
+import RidaSurvey
+
+// The store behind protocols, by capability. A use case depends on the capabilities it needs (or on `RidaStorage`,
+// all of them); `SQLiteStore` is the first implementation, and a second one (PostgreSQL, issue 14) implements the same
+// requirements and runs the same tests (`StoreKind` in RidaTesting, the suites parameterised over it).
+//
+// Every requirement is `Sendable` and speaks only Rida's value types: no GRDB type appears in one (this file imports
+// no GRDB, so none can; keep it so). The method names
+// and signatures are `SQLiteStore`'s; a requirement cannot have default arguments, so the extensions below add the
+// short forms callers use.
+//
+// Outside the protocols, on `SQLiteStore` only, because they are about one SQLite file: opening a path (and keeping
+// the `.before-<migration>` copy when upgrading), `upgrade`, `backup(to:)` and the static `backup(databaseAt:to:)`,
+// `inspectBackup(at:)`, `restore(from:to:force:at:)`, `isOpenElsewhere(_:)`, `check(_:)` and `repairRollups()`
+// (integrity and recount of SQLite's tables), `synchronousSetting()`, `close()` (checkpoint of the WAL),
+// `unwritableReason(minimumFreeBytes:)` and `freeBytes()` (the disk holding the file), `holdsOnlyDemoData()` (a
+// synchronous read for `rida demo`), and `GroupCommitWriter`, which batches posts into one SQLite transaction.
+
+/// Responses and what is counted from them: saving (duplicates and conflicts decided here), the quarterly and day
+/// rollups, the reads a report makes, survey definitions and the bookkeeping of imports.
+public protocol ResponseStore: Sendable {
+    /// Stores `responses` in one transaction with their rollups: all of them or none. A response whose id is stored
+    /// already is a duplicate (same content) or a conflict (other content); neither is counted again, the first stays.
+    /// With `importID`, the import's counts (and `rejected`) grow in the same transaction.
+    func save(_ responses: [SurveyResponse], receivedAt: Instant, importID: Int64?, rejected: Int) async throws -> [SaveOutcome]
+    /// Stores a batch prepared beforehand, as `save(_:receivedAt:importID:rejected:)` does. An implementation that
+    /// has no use for the preparation stores `batch.responses`.
+    func save(_ batch: PreparedBatch, receivedAt: Instant, importID: Int64?, rejected: Int) async throws -> [SaveOutcome]
+    /// The stored response with `id`.
+    func response(id: String) async throws -> SurveyResponse?
+    /// How many responses are stored.
+    func responseCount() async throws -> Int
+    /// Records a definition a centre wrote, so responses can answer it.
+    func registerSurvey(_ questionnaire: Questionnaire, definition: String) async throws
+
+    /// The rollup counts of each group (centre × channel) in each of `quarters`.
+    func counts(for quarters: [Quarter]) async throws -> [Quarter: [GroupKey: Counts]]
+    /// The quarters that have responses, oldest first.
+    func quartersWithResponses() async throws -> [Quarter]
+    /// The quarterly report of `scope`, read from the rollups.
+    func quarterlyReport(_ scope: ReportScope, policy: ThresholdPolicy, channels: ChannelCatalog) async throws -> QuarterlyReport
+    /// The counts of `centre` per channel over the local days `from...through` (the live display's day rollups).
+    func dayCounts(centre: String, from: CivilDate, through: CivilDate) async throws -> [String: Counts]
+    /// The quarterly rollup counts of `centre` per channel in `quarter`.
+    func quarterCounts(centre: String, quarter: Quarter) async throws -> [String: Counts]
+
+    /// What `centre`, `entity` or neither (every centre) is, from the registry.
+    func reportSubject(centre: String?, entity: String?) async throws -> ReportSubject
+    /// What a saved report's scope is: `all`, an entity, or else a centre.
+    func reportSubject(scope: String) async throws -> ReportSubject
+    /// Everything a rendered report shows, read at once (one transaction): figures, trends, breakdowns, comments.
+    func reportSnapshot(
+        subject: ReportSubject, quarter: Quarter, channel: String?, policy: ThresholdPolicy, channels: ChannelCatalog,
+        at now: Instant, commentLimit: Int
+    ) async throws -> ReportSnapshot
+
+    /// Starts the record of an import and returns its id.
+    func beginImport(kind: String, source: String, sha256: String, byteCount: Int64, mapping: String?, at time: Instant) async throws -> Int64
+    /// Marks an import finished (or failed).
+    func finishImport(_ id: Int64, failed: Bool, at time: Instant) async throws
+    /// Records a file refused whole (nothing of it stored), with the sentence that said why.
+    @discardableResult
+    func recordRefusedImport(kind: String, source: String, sha256: String, byteCount: Int64, mapping: String?,
+                             reason: String, at time: Instant) async throws -> Int64
+    /// Every import, oldest first.
+    func imports() async throws -> [ImportRecord]
+}
+
+/// The centre registry: entities, centres (who runs them, their units, the guide's exclusions) and their change log.
+public protocol RegistryStore: Sendable {
+    func saveEntity(_ entity: Entity) async throws
+    func saveCentre(_ centre: Centre, at time: Instant) async throws
+    /// Saves centres and entities in one transaction: all of them or none.
+    func saveCentres(_ centres: [Centre], entities: [Entity], at time: Instant) async throws
+    /// A centre's registry entries, oldest first.
+    func centreHistory(_ id: String) async throws -> [(at: Instant, centre: Centre)]
+    func entities() async throws -> [Entity]
+    func centres() async throws -> [Centre]
+    func centre(_ id: String) async throws -> Centre?
+    func entity(_ id: String) async throws -> Entity?
+}
+
+/// Assessments and what they rest on: opening and closing one, the append-only verdict history and descriptions,
+/// the data the rules decide from, and the evidence imported or recorded for them (Tawasul complaints, contact
+/// records, reply scores, the days the live display was served).
+public protocol AssessmentStore: Sendable {
+    func openAssessment(_ assessment: Assessment) async throws
+    func assessment(_ id: String) async throws -> Assessment?
+    func assessments() async throws -> [Assessment]
+    /// Closes an assessment, freezing the verdicts computed from the data, and returns its sheet.
+    @discardableResult
+    func closeAssessment(_ id: String, by who: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue) async throws -> AssessmentSheet
+    @discardableResult
+    func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry]
+    func descriptions(of assessment: String) async throws -> [DescriptionEntry]
+    /// Appends verdicts to the history after the batch check, the only place it runs: all of them or none. `positions`
+    /// and `unread` are for a batch read in part: each entry's position in the batch as sent, and the problems of the
+    /// entries that could not be read, refused with the check's.
+    @discardableResult
+    func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem], catalogue: Catalogue,
+                computed: [String: [String: Verdict]]) async throws -> [HistoryEntry]
+    func history(of assessment: String) async throws -> [HistoryEntry]
+    func assessmentData(for assessment: Assessment, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentData
+    func computedVerdicts(of id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue) async throws -> [String: [String: Verdict]]
+    func assessmentSheet(_ id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue) async throws -> AssessmentSheet
+
+    func save(_ complaints: [TawasulComplaint], importID: Int64?, rejected: Int) async throws -> [EvidenceOutcome]
+    func save(_ contacts: [ContactRecord], importID: Int64?, rejected: Int) async throws -> [EvidenceOutcome]
+    func complaints(entity: String) async throws -> [TawasulComplaint]
+    func contacts(entity: String) async throws -> [ContactRecord]
+    func recordLiveDisplayServed(centre: String, at time: Instant) async throws
+    func liveDisplayDays(centre: String) async throws -> [CivilDate]
+    @discardableResult
+    func saveReplyScore(_ score: ReplyScore) async throws -> Int64
+    func replyScores(entity: String?) async throws -> [ReplyScore]
+}
+
+/// Saved reports: their life (draft, submitted, published, corrected), frozen content and page, improvement actions
+/// and their statuses, and the reasons a customer declined to answer.
+public protocol SavedReportStore: Sendable {
+    func saveReport(scope: String, quarter: Quarter, by who: String, at time: Instant, content: ReportContent?,
+                    replaces: Int64?) async throws -> SavedReport
+    func refreshReport(_ id: Int64, content: ReportContent) async throws -> SavedReport
+    func setReportStatus(_ id: Int64, to status: ReportStatus, at time: Instant) async throws -> SavedReport
+    func publishReport(_ id: Int64, content: ReportContent, page: PublishedPage, actions: [Int64], at time: Instant) async throws -> SavedReport
+    func savedReportContent(_ id: Int64) async throws -> (content: ReportContent?, page: PublishedPage?)
+    func addReportAction(_ action: ReportAction) async throws -> ReportAction
+    func setActionStatus(report: Int64, action id: Int64, to status: ReportAction.Status, note: String?, by who: String,
+                         at time: Instant) async throws -> ReportAction
+    func actionHistory(_ id: Int64) async throws -> [(status: ReportAction.Status, note: String?, who: String, at: Instant)]
+    func savedReports(scope: String?, quarter: Quarter?) async throws -> [SavedReport]
+    /// The saved report with `id`, or an `AssessmentError` (not found) saying there is none.
+    func existingSavedReport(_ id: Int64) async throws -> SavedReport
+    func savedReport(_ id: Int64) async throws -> SavedReport?
+    func recordDecline(_ decline: DeclineReason) async throws -> DeclineReason
+    func declines(scope: String?) async throws -> [DeclineReason]
+}
+
+/// The HTTP service's API keys: only a key's SHA-256 is stored.
+public protocol KeyStore: Sendable {
+    func createKey(_ secret: APIKeySecret, label: String, role: Role, centre: String?, channels: [String]?, at time: Instant) async throws -> APIKey
+    func key(hash: String) async throws -> APIKey?
+    func keys() async throws -> [APIKey]
+    /// Revokes a key; false when there is no such key (or it was revoked already).
+    @discardableResult
+    func revokeKey(_ id: Int64, at time: Instant) async throws -> Bool
+    func recordKeyUse(_ uses: [Int64: Instant]) async throws
+}
+
+/// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
+public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore {
+    /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
+    func ping() async throws
+}
+
+// MARK: The short forms (a requirement has no default arguments)
+
+extension ResponseStore {
+    public func save(_ responses: [SurveyResponse], receivedAt: Instant, importID: Int64? = nil) async throws -> [SaveOutcome] {
+        try await save(responses, receivedAt: receivedAt, importID: importID, rejected: 0)
+    }
+
+    public func save(_ batch: PreparedBatch, receivedAt: Instant, importID: Int64? = nil) async throws -> [SaveOutcome] {
+        try await save(batch, receivedAt: receivedAt, importID: importID, rejected: 0)
+    }
+
+    public func reportSubject(centre: String? = nil) async throws -> ReportSubject {
+        try await reportSubject(centre: centre, entity: nil)
+    }
+
+    public func reportSubject(entity: String) async throws -> ReportSubject {
+        try await reportSubject(centre: nil, entity: entity)
+    }
+
+    public func reportSnapshot(
+        subject: ReportSubject, quarter: Quarter, channel: String? = nil, policy: ThresholdPolicy, channels: ChannelCatalog,
+        at now: Instant
+    ) async throws -> ReportSnapshot {
+        try await reportSnapshot(subject: subject, quarter: quarter, channel: channel, policy: policy, channels: channels,
+                                 at: now, commentLimit: CommentDigest.defaultLimit)
+    }
+
+    public func finishImport(_ id: Int64, at time: Instant) async throws {
+        try await finishImport(id, failed: false, at: time)
+    }
+}
+
+extension AssessmentStore {
+    @discardableResult
+    public func closeAssessment(_ id: String, by who: String, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentSheet {
+        try await closeAssessment(id, by: who, policy: policy, now: now, catalogue: .standard)
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard) async throws -> [HistoryEntry] {
+        try await record(entries, positions: nil, unread: [], catalogue: catalogue, computed: [:])
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
+        try await record(entries, positions: nil, unread: [], catalogue: .standard, computed: computed)
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], catalogue: Catalogue, computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
+        try await record(entries, positions: nil, unread: [], catalogue: catalogue, computed: computed)
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem],
+                       computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
+        try await record(entries, positions: positions, unread: unread, catalogue: .standard, computed: computed)
+    }
+
+    public func computedVerdicts(of id: String, policy: ThresholdPolicy, now: Instant) async throws -> [String: [String: Verdict]] {
+        try await computedVerdicts(of: id, policy: policy, now: now, catalogue: .standard)
+    }
+
+    public func assessmentSheet(_ id: String, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentSheet {
+        try await assessmentSheet(id, policy: policy, now: now, catalogue: .standard)
+    }
+
+    public func save(_ complaints: [TawasulComplaint], importID: Int64?) async throws -> [EvidenceOutcome] {
+        try await save(complaints, importID: importID, rejected: 0)
+    }
+
+    public func save(_ contacts: [ContactRecord], importID: Int64?) async throws -> [EvidenceOutcome] {
+        try await save(contacts, importID: importID, rejected: 0)
+    }
+}
+
+extension SavedReportStore {
+    public func saveReport(scope: String, quarter: Quarter, by who: String, at time: Instant, content: ReportContent? = nil) async throws -> SavedReport {
+        try await saveReport(scope: scope, quarter: quarter, by: who, at: time, content: content, replaces: nil)
+    }
+
+    public func saveReport(scope: String, quarter: Quarter, by who: String, at time: Instant, replaces: Int64?) async throws -> SavedReport {
+        try await saveReport(scope: scope, quarter: quarter, by: who, at: time, content: nil, replaces: replaces)
+    }
+
+    public func savedReports(scope: String? = nil) async throws -> [SavedReport] {
+        try await savedReports(scope: scope, quarter: nil)
+    }
+
+    public func savedReports(quarter: Quarter?) async throws -> [SavedReport] {
+        try await savedReports(scope: nil, quarter: quarter)
+    }
+}
+
+extension SQLiteStore: RidaStorage {}
