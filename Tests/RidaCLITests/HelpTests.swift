@@ -44,6 +44,42 @@ import Testing
         return breaks
     }
 
+    /// rida-bench reads its options with ArgumentParser: the flags and defaults docs/benchmarks.md gives, its help
+    /// wrapped like rida's, and a run count of 0 refused before anything is measured.
+    @Test func ridaBenchKeepsItsFlagsAndDefaults() throws {
+        let bench = ridaExecutable().deletingLastPathComponent().appendingPathComponent("rida-bench")
+        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+            let process = Process()
+            process.executableURL = bench
+            process.arguments = arguments
+            process.environment = ["COLUMNS": "\(Self.width)"]
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, stdout, stderr)
+        }
+        let help = try run(["--help"])
+        // The flag line of the usage and of the options: "--rows <N> The responses … (default: 1000000)".
+        #expect(help.status == 0)
+        let flat = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // Each flag's line, its help and default joined (ArgumentParser may wrap the default onto the next line).
+        for (flag, value) in [("--rows <N>", "1000000"), ("--large <N>", "10000000"), ("--runs <R>", "3"),
+                              ("--single <N>", "20000"), ("--batch <N>", "50000")] {
+            let rest = flat.components(separatedBy: flag + " ").dropFirst().first ?? ""
+            let entry = rest.components(separatedBy: " --").first ?? ""
+            #expect(entry.contains("(default: \(value))"), "\(flag)")
+        }
+        #expect(flat.contains("--dir <DIR>"))
+        #expect(Self.handBreaks(in: help.stdout).isEmpty)
+        let refused = try run(["--runs", "0"])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--runs must be 1 or more."))
+    }
+
     @Test func theCheckFindsAHandBrokenLine() {
         // The root help as it was: "…in one SQLite file" then "and reports" on its own line.
         let ragged = "OVERVIEW: Customer-satisfaction surveys.\n\nRida stores the responses in one SQLite file\nand reports\neach quarter.\n\nUSAGE: rida"
