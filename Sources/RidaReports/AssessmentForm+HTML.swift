@@ -33,7 +33,7 @@ extension AssessmentForm {
         let heading = a.framework == .headquarters ? (ar ? "التقييم الوصفي" : "Descriptive evaluation") : (ar ? "القنوات والخدمات" : "Channels and services")
         out += "<section class=\"descriptive\">\n<h2>\(Escaping.html(heading))</h2>\n<table class=\"facts\">\n"
         for (title, text) in descriptive(language) { out += "<tr><th>\(Escaping.html(title))</th><td>\(Escaping.html(text))</td></tr>\n" }
-        out += "</table>\n</section>\n</header>\n"
+        out += "</table>\n</section>\n</header>\n<main>\n"
         let columns = ar ? ("#", "المعيار", "مستوفى؟", "الملاحظات") : ("#", "Criterion", "Met?", "Notes")
         for (index, part) in parts.enumerated() {
             out += "<section class=\"part\(index > 0 ? " next" : "")\">\n<h2>\(Escaping.html(part.title[language]))</h2>\n"
@@ -69,7 +69,7 @@ extension AssessmentForm {
             for line in nonBinding { out += row(line, language, starred: true) }
             out += "</tbody>\n</table>\n</section>\n"
         }
-        out += "</body>\n</html>\n"
+        out += "</main>\n</body>\n</html>\n"
         return out
     }
 

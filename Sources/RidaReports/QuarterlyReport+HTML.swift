@@ -470,7 +470,7 @@ private struct Page {
         ol.comments li.low { border-inline-start: 1mm solid #b2182b; padding-inline-start: 1.5mm; }
         ol.comments p { margin: 0; }
         ol.comments p.meta { font-size: 8pt; color: #555; }
-        .engine { font-size: 8pt; color: #777; }
+        .engine { font-size: 8pt; color: #666; }
         @media print { main { padding: 0; max-width: none; } h2 { break-before: auto; } }
         """
     }
