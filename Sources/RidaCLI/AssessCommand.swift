@@ -335,8 +335,9 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en.")
         var lang: Language = .en
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
             let settings = try store.settings()
@@ -468,8 +469,9 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this criterion.")
         var criterion: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
             let db = try store.open(try store.settings(), create: false)
@@ -561,8 +563,9 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this entity.")
         var entity: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
             let db = try store.open(try store.settings(), create: false)

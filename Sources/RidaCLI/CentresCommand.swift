@@ -128,8 +128,9 @@ struct CentresCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         @Option(help: "ar or en: which names to show.")
         var lang: Language = .en

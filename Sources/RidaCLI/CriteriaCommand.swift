@@ -27,8 +27,9 @@ struct CriteriaCommand: AsyncParsableCommand {
         @Option(help: "ar or en.")
         var lang: Language = .ar
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func validate() throws {
             if let framework, Framework(rawValue: framework) == nil { throw ValidationError("--framework must be 1 or 2.") }
@@ -78,6 +79,12 @@ struct CriteriaCommand: AsyncParsableCommand {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
+}
+
+/// `--format text|json`, the same option on every command that lists or shows something as text or JSON.
+struct ListingFormat: ParsableArguments {
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
 }
 
 extension Tier: ExpressibleByArgument {}

@@ -234,8 +234,9 @@ extension ReportCommand {
         @Option(help: ArgumentHelp("Only this quarter.", valueName: "quarter"))
         var quarter: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func validate() throws {
             if let quarter, Quarter(quarter) == nil { throw ValidationError(Quarter.spellingProblem(quarter)) }
