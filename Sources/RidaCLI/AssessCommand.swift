@@ -259,8 +259,9 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en: the language of the criterion text column.")
         var lang: Language = .ar
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         func run() async throws {
             let db = try store.open(try store.settings(), create: false)
@@ -409,11 +410,13 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "text, json or html.")
         var format: FormFormat = .text
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        var lang: Language { language.lang }
+
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum FormFormat: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 

@@ -24,8 +24,9 @@ struct CriteriaCommand: AsyncParsableCommand {
         @Option(help: "basic or advanced (framework 1).")
         var tier: Tier?
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @OptionGroup var listing: ListingFormat
 
@@ -79,6 +80,18 @@ struct CriteriaCommand: AsyncParsableCommand {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
+}
+
+/// `--lang ar|en` (Arabic unless asked), the same option on the commands whose text is Arabic first.
+struct LanguageOption: ParsableArguments {
+    @Option(help: "ar or en.")
+    var lang: Language = .ar
+}
+
+/// `--out FILE`, the same option on every command that writes a rendering to a file or to standard output.
+struct OutputFile: ParsableArguments {
+    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var out: String?
 }
 
 /// `--format text|json`, the same option on every command that lists or shows something as text or JSON.

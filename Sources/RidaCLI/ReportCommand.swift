@@ -58,8 +58,9 @@ struct Show: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "The publishable version (HTML, xlsx): no comments, no counter-level detail.")
     var publicVersion = false
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var out: String?
+    @OptionGroup var output: OutputFile
+
+    var out: String? { output.out }
 
     func validate() throws {
         if let quarter, Quarter(quarter) == nil {

@@ -157,14 +157,16 @@ extension ReportCommand {
         @Option(help: "html, xlsx or json (the stored content).")
         var format: RenderFormat = .html
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @Option(help: "quality or public (default: public for a published report, else quality).")
         var audience: ReportAudience?
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum RenderFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, json }
 

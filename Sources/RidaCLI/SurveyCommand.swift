@@ -16,8 +16,9 @@ struct SurveyCommand: AsyncParsableCommand {
         @Argument(help: "appendix-3, appendix-4, or a definition file.")
         var id: String = "appendix-3"
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @Option(help: "text or json.")
         var format: Format = .text
