@@ -165,15 +165,16 @@ public struct Registry: Sendable {
         self.centres = centres
     }
 
-    /// What to complete, one sentence each: centres lacking their entity, kind or channels; entities without their remote centre.
-    public var problems: [String] {
-        var problems: [String] = []
+    /// What to complete, each a problem and the step that completes it (the command line names its command):
+    /// centres lacking their entity, kind or channels; entities without their remote centre.
+    public var gaps: [(problem: Problem, next: NextStep)] {
+        var gaps: [(problem: Problem, next: NextStep)] = []
         for centre in centres where !centre.missing.isEmpty {
-            problems.append("centre \(centre.id) needs its \(centre.missing.joined(separator: ", ")): rida centres add \(centre.id) --entity … --kind … --channels …")
+            gaps.append((Problem(reason: "centre \(centre.id) needs its \(centre.missing.joined(separator: ", "))"), .completeCentre(centre.id)))
         }
         for entity in entities where !centres.contains(where: { $0.entity == entity.id && $0.kind == .remote }) {
-            problems.append("entity \(entity.id) has no remote centre (each entity has exactly one): rida centres add ID --entity \(entity.id) --kind remote --channels …")
+            gaps.append((Problem(reason: "entity \(entity.id) has no remote centre (each entity has exactly one)"), .registerRemoteCentre(entity: entity.id)))
         }
-        return problems
+        return gaps
     }
 }

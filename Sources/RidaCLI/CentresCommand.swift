@@ -140,7 +140,10 @@ struct CentresCommand: AsyncParsableCommand {
             defer { try? db.close() }
             let entities = try await db.entities()
             let centres = try await db.centres()
-            let problems = Registry(entities: entities, centres: centres).problems
+            // Each gap as a line: the library's sentence, then the command that completes it (no full stop in a list).
+            let problems = Registry(entities: entities, centres: centres).gaps.map { gap in
+                gap.problem.reason + gap.next.commandLineHint.dropLast()
+            }
             if format == .json {
                 struct Listing: Encodable { var entities: [Entity]; var centres: [Centre]; var problems: [String] }
                 let encoder = JSONEncoder()

@@ -106,6 +106,8 @@ extension NextStep {
         case .registerHeadquarters(let centre): " (rida centres add \(centre) --kind headquarters)."
         case .registerEntity(let entity): " (rida centres add-entity \(entity))."
         case .registerServingEntities(let centre): " (rida centres add \(centre) --serves …)."
+        case .completeCentre(let centre): ": rida centres add \(centre) --entity … --kind … --channels …."
+        case .registerRemoteCentre(let entity): ": rida centres add ID --entity \(entity) --kind remote --channels …."
         case .importTawasul: " (rida import --kind tawasul FILE)."
         case .listReports: ": rida report list shows them."
         case .publishReport(let id): ": rida report publish \(id) does it."

@@ -14,6 +14,10 @@ public enum NextStep: Sendable, Hashable {
     case registerHeadquarters(String)
     /// Register an entity.
     case registerEntity(String)
+    /// Give a centre the entity, kind and channels the registry lacks.
+    case completeCentre(String)
+    /// Register an entity's remote centre.
+    case registerRemoteCentre(entity: String)
     /// Register the entities serving at a centre.
     case registerServingEntities(centre: String)
     /// Import an entity's Tawasul records.
