@@ -11,8 +11,8 @@ struct AssessCommand: AsyncParsableCommand {
         commandName: "assess",
         abstract: "Assess a centre (framework 1) or an entity's remote service (framework 2) against the guide's criteria.",
         discussion: """
-            Evaluators record a verdict for each criterion checked by people, with a note, the mechanism used and
-            evidence; the satisfaction criteria are computed from the data. The history is append-only: every change
+            Evaluators record a verdict for each criterion checked by people, with a note, the mechanism used and \
+            evidence; the satisfaction criteria are computed from the data. The history is append-only: every change \
             keeps who, when, what and why. See docs/assessment.md.
 
             rida assess open --framework 1 --centre C01 --cycle 2026 --by "Evaluator name"
@@ -76,19 +76,17 @@ struct AssessCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: true)
-                defer { try? db.close() }
-                let f = Framework(rawValue: framework)!
-                let assessment = f == .headquarters
-                    ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
-                    : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
-                try await db.openAssessment(assessment)
-                let count = Catalogue.standard[f].criteria.count
-                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
-                print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
-            }
+            let who = try evaluatorName(by)
+            let db = try store.open(try store.settings(), create: true)
+            defer { try? db.close() }
+            let f = Framework(rawValue: framework)!
+            let assessment = f == .headquarters
+                ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
+                : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
+            try await db.openAssessment(assessment)
+            let count = Catalogue.standard[f].criteria.count
+            print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
+            print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
         }
     }
 
@@ -96,8 +94,8 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a verdict for one criterion (appended to the history; nothing is overwritten).",
             discussion: """
-                A not-applicable verdict, an override of a verdict computed from data, and a change of an earlier
-                verdict each need the reason in --note. --verdict computed withdraws an override.
+                A not-applicable verdict, an override of a verdict computed from data, and a change of an earlier \
+                verdict each need the reason in --note. --verdict computed withdraws an override. \
                 --evidence takes a file (its SHA-256 is recorded), a URL, or import:N (an import's number).
                 """
         )
@@ -131,19 +129,17 @@ struct AssessCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let references = try await evidenceReferences(evidence, db: db, relativeTo: nil)
-                let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
-                                         evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
-                                         evidence: references)
-                let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: entry.at)
-                let stored = try await db.record([entry], computed: computed)
-                print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let references = try await evidenceReferences(evidence, db: db, relativeTo: nil)
+            let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
+                                     evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
+                                     evidence: references)
+            let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: entry.at)
+            let stored = try await db.record([entry], computed: computed)
+            print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
         }
     }
 
@@ -151,9 +147,9 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a filled-in checklist (CSV or JSON): all of its entries or none.",
             discussion: """
-                CSV header: criterion,verdict,note,mechanism,evidence,evaluator (any order; other columns, such as the
-                text that rida assess checklist writes, are ignored). Rows with no verdict are skipped. evidence lists
-                files, URLs or import:N separated by ";"; files are read relative to the checklist's folder.
+                CSV header: criterion,verdict,note,mechanism,evidence,evaluator (any order; other columns, such as the \
+                text that rida assess checklist writes, are ignored). Rows with no verdict are skipped. evidence lists \
+                files, URLs or import:N separated by ";"; files are read relative to the checklist's folder. \
                 JSON: an array of objects with the same keys.
                 """
         )
@@ -170,82 +166,79 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let rows = try checklistRows(data, name: file)
-                let folder = (file as NSString).deletingLastPathComponent
-                let defaultEvaluator = try? evaluatorName(by)
-                var entries: [HistoryEntry] = []
-                var descriptions: [DescriptionEntry] = []
-                var problems: [String] = []
-                let time = now()
-                for row in rows {
-                    // A row naming an item of the descriptive evaluation records its note as the item's text.
-                    if let item = (row.values["criterion"]).flatMap(DescriptionItem.init(text:)) {
-                        guard let text = row.values["note"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
-                        let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
-                        guard let who else {
-                            problems.append("line \(row.line): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
-                            continue
-                        }
-                        descriptions.append(DescriptionEntry(assessment: assessment, item: item, text: text, evaluator: who, at: time))
-                        continue
-                    }
-                    guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                    let where_ = "line \(row.line)"
-                    guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
-                        problems.append("\(where_): criterion is missing")
-                        continue
-                    }
-                    guard let verdict = RecordedVerdict(text: verdictText) else {
-                        problems.append("\(where_), verdict: \"\(verdictText)\" is not one of \(RecordedVerdict.spellings)")
-                        continue
-                    }
-                    var mechanism: Mechanism?
-                    if let text = row.values["mechanism"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                        mechanism = Mechanism(text: text)
-                        if mechanism == nil { problems.append("\(where_), mechanism: \"\(text)\" is not one of \(Mechanism.spellings)") }
-                    }
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let rows = try checklistRows(data, name: file)
+            let folder = (file as NSString).deletingLastPathComponent
+            let defaultEvaluator = try? evaluatorName(by)
+            var entries: [HistoryEntry] = []
+            var descriptions: [DescriptionEntry] = []
+            var problems: [Problem] = []
+            let time = now()
+            for row in rows {
+                // A row naming an item of the descriptive evaluation records its note as the item's text.
+                if let item = (row.values["criterion"]).flatMap(DescriptionItem.init(text:)) {
+                    guard let text = row.values["note"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
                     let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
                     guard let who else {
-                        problems.append("\(where_): no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)")
+                        problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
                         continue
                     }
-                    let items = (row.values["evidence"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                    var references: [EvidenceReference] = []
-                    do {
-                        references = try await evidenceReferences(items, db: db, relativeTo: folder)
-                    } catch {
-                        problems.append("\(where_), evidence: \(error)")
-                    }
-                    let note = row.values["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-                    entries.append(HistoryEntry(assessment: assessment, criterion: criterion, verdict: verdict, evaluator: who,
-                                                at: time, note: note, mechanism: mechanism, evidence: references))
+                    descriptions.append(DescriptionEntry(assessment: assessment, item: item, text: text, evaluator: who, at: time))
+                    continue
                 }
-                if !problems.isEmpty {
-                    throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1)
+                guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
+                    problems.append(Problem(line: row.line, reason: "criterion is missing"))
+                    continue
                 }
-                if entries.isEmpty && descriptions.isEmpty {
-                    print("\(file): no row has a verdict; nothing to record.")
-                    return
+                guard let verdict = RecordedVerdict(text: verdictText) else {
+                    problems.append(Problem(line: row.line, field: "verdict", reason: "\"\(verdictText)\" is not one of \(RecordedVerdict.spellings)"))
+                    continue
                 }
-                if !descriptions.isEmpty, let found = try await db.assessment(assessment) {
-                    let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
-                    if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  " + $0 }.joined(separator: "\n"), exitCode: 1) }
+                var mechanism: Mechanism?
+                if let text = row.values["mechanism"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    mechanism = Mechanism(text: text)
+                    if mechanism == nil { problems.append(Problem(line: row.line, field: "mechanism", reason: "\"\(text)\" is not one of \(Mechanism.spellings)")) }
                 }
-                var stored: [HistoryEntry] = []
-                var described: [DescriptionEntry] = []
-                if !entries.isEmpty {
-                    let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: time)
-                    stored = try await db.record(entries, computed: computed)
+                let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
+                guard let who else {
+                    problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
+                    continue
                 }
-                if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
-                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
-                      + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
+                let items = (row.values["evidence"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                var references: [EvidenceReference] = []
+                do {
+                    references = try await evidenceReferences(items, db: db, relativeTo: folder)
+                } catch {
+                    problems.append(Problem(line: row.line, field: "evidence", reason: "\(error)"))
+                }
+                let note = row.values["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+                entries.append(HistoryEntry(assessment: assessment, criterion: criterion, verdict: verdict, evaluator: who,
+                                            at: time, note: note, mechanism: mechanism, evidence: references))
             }
+            if !problems.isEmpty {
+                throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1)
+            }
+            if entries.isEmpty && descriptions.isEmpty {
+                print("\(file): no row has a verdict; nothing to record.")
+                return
+            }
+            if !descriptions.isEmpty, let found = try await db.assessment(assessment) {
+                let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
+                if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1) }
+            }
+            var stored: [HistoryEntry] = []
+            var described: [DescriptionEntry] = []
+            if !entries.isEmpty {
+                let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: time)
+                stored = try await db.record(entries, computed: computed)
+            }
+            if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
+            print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
+                  + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
         }
     }
 
@@ -266,26 +259,25 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en: the language of the criterion text column.")
         var lang: Language = .ar
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                guard let found = try await db.assessment(assessment) else {
-                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
-                }
-                var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
-                for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
-                    text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
-                }
-                // The form's descriptive evaluation: its text goes in the note column.
-                for item in DescriptionItem.of(found.framework) {
-                    text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
-                }
-                try emit(text, to: out)
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            guard let found = try await db.assessment(assessment) else {
+                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
             }
+            var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
+            for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
+                text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
+            }
+            // The form's descriptive evaluation: its text goes in the note column.
+            for item in DescriptionItem.of(found.framework) {
+                text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
+            }
+            try emit(text, to: out)
         }
     }
 
@@ -316,22 +308,20 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let time = now()
-                let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
-                                                           (.channelStrengths, channelStrengths), (.services, services)]
-                let entries = given.compactMap { item, text in
-                    text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
-                }
-                if entries.isEmpty {
-                    throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
-                }
-                let stored = try await db.recordDescriptions(entries)
-                print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
+            let who = try evaluatorName(by)
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let time = now()
+            let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
+                                                       (.channelStrengths, channelStrengths), (.services, services)]
+            let entries = given.compactMap { item, text in
+                text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
             }
+            if entries.isEmpty {
+                throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
+            }
+            let stored = try await db.recordDescriptions(entries)
+            print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
         }
     }
 
@@ -346,33 +336,32 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en.")
         var lang: Language = .en
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-                switch format {
-                case .json:
-                    struct StatusView: Encodable {
-                        var assessment: Assessment
-                        var classification: Classification
-                        var verdicts: [String: Int]
-                        var computed: [ComputedVerdict]
-                    }
-                    var counts: [String: Int] = [:]
-                    for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
-                                          computed: sheet.lines.compactMap(\.computed))
-                    print(String(decoding: try encoder.encode(view), as: UTF8.self))
-                case .text:
-                    print(Self.text(sheet, lang), terminator: "")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+            switch format {
+            case .json:
+                struct StatusView: Encodable {
+                    var assessment: Assessment
+                    var classification: Classification
+                    var verdicts: [String: Int]
+                    var computed: [ComputedVerdict]
                 }
+                var counts: [String: Int] = [:]
+                for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
+                                      computed: sheet.lines.compactMap(\.computed))
+                print(String(decoding: try encoder.encode(view), as: UTF8.self))
+            case .text:
+                print(Self.text(sheet, lang), terminator: "")
             }
         }
 
@@ -421,28 +410,28 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "text, json or html.")
         var format: FormFormat = .text
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        var lang: Language { language.lang }
+
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum FormFormat: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-                let text: String
-                switch format {
-                case .text: text = AssessmentForm(sheet).text(lang)
-                case .json: text = try AssessmentForm.json(sheet)
-                case .html: text = AssessmentForm(sheet).html(lang)
-                }
-                try emit(text, to: out)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+            let text: String
+            switch format {
+            case .text: text = AssessmentForm(sheet).text(lang)
+            case .json: text = try AssessmentForm.json(sheet)
+            case .html: text = AssessmentForm(sheet).html(lang)
             }
+            try emit(text, to: out)
         }
     }
 
@@ -452,25 +441,23 @@ struct AssessCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let assessments = try await db.assessments()
-                if assessments.isEmpty {
-                    print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
-                    return
-                }
-                let time = now()
-                var rows: [[String]] = []
-                for a in assessments {
-                    let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
-                    let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
-                    rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
-                                 next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
-                }
-                print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let assessments = try await db.assessments()
+            if assessments.isEmpty {
+                print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
+                return
             }
+            let time = now()
+            var rows: [[String]] = []
+            for a in assessments {
+                let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
+                let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
+                rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
+                             next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
+            }
+            print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
         }
     }
 
@@ -485,28 +472,27 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this criterion.")
         var criterion: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                guard try await db.assessment(assessment) != nil else {
-                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
-                }
-                let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-                    return
-                }
-                print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
-                    ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
-                     e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
-                }), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            guard try await db.assessment(assessment) != nil else {
+                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
             }
+            let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                return
+            }
+            print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
+                ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
+                 e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
+            }), terminator: "")
         }
     }
 
@@ -514,7 +500,7 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close an assessment: its computed verdicts, with their figures, become final.",
             discussion: """
-                The verdicts computed now, on the quarters of the period ended so far, are frozen with their checks and
+                The verdicts computed now, on the quarters of the period ended so far, are frozen with their checks and \
                 figures in the append-only history; later imports no longer change them, and nothing more is recorded.
                 """
         )
@@ -528,16 +514,14 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
-                let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
-                print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
-                for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
+            let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
+            print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
+            for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
         }
     }
 
@@ -565,14 +549,12 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let values = splitList(scores).map { Int($0) ?? 0 }
-                let db = try store.open(try store.settings(), create: true)
-                defer { try? db.close() }
-                let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
-                print("Reply to \(complaint) scored (#\(id)).")
-            }
+            let who = try evaluatorName(by)
+            let values = splitList(scores).map { Int($0) ?? 0 }
+            let db = try store.open(try store.settings(), create: true)
+            defer { try? db.close() }
+            let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
+            print("Reply to \(complaint) scored (#\(id)).")
         }
     }
 
@@ -584,31 +566,30 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this entity.")
         var entity: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let scores = try await db.replyScores(entity: entity)
-                let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
-                    .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
-                    return
-                }
-                if summaries.isEmpty {
-                    print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
-                    return
-                }
-                func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
-                print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
-                    [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
-                }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let scores = try await db.replyScores(entity: entity)
+            let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
+                .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+                return
             }
+            if summaries.isEmpty {
+                print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
+                return
+            }
+            func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
+            print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
+                [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
+            }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
         }
     }
 }
@@ -621,7 +602,7 @@ func evidenceReferences(_ items: [String], db: SQLiteStore, relativeTo folder: S
     for item in items {
         switch EvidenceReference.read(item) {
         case .failure(let problem):
-            throw CLIError(problem.description + ".")
+            throw CLIError(commandLineSentence(problem))
         case .success(.url(let url)):
             references.append(.url(url))
         case .success(.importRecord(let id)):

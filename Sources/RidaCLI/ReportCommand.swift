@@ -11,7 +11,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Print a quarter's figures and thresholds per centre and channel; save quarterly reports and their actions.",
         discussion: """
-            rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their
+            rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their \
             decisions and actions, and the reasons for declines feed framework 2's criteria 3.2.2 and 3.2.3.
             """,
         subcommands: [Show.self, Save.self, Refresh.self, Submit.self, Publish.self, Correct.self, Render.self, Verify.self, List.self,
@@ -29,8 +29,8 @@ struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a quarter's figures and thresholds per centre and channel (the default); or the full report as HTML or a workbook.",
         discussion: """
-            The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored.
-            --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4);
+            The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored. \
+            --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4); \
             --format xlsx a workbook. --public leaves out comments and counter-level detail: the version to publish.
             """
     )
@@ -58,8 +58,9 @@ struct Show: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "The publishable version (HTML, xlsx): no comments, no counter-level detail.")
     var publicVersion = false
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var out: String?
+    @OptionGroup var output: OutputFile
+
+    var out: String? { output.out }
 
     func validate() throws {
         if let quarter, Quarter(quarter) == nil {
@@ -77,44 +78,42 @@ struct Show: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors {
-            let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let chosen: Quarter
-            if let quarter, let parsed = Quarter(quarter) {
-                chosen = parsed
-            } else if let latest = try await db.quartersWithResponses().last {
-                chosen = latest
+        let settings = try store.settings()
+        let db = try store.open(settings, create: false)
+        defer { try? db.close() }
+        let chosen: Quarter
+        if let quarter, let parsed = Quarter(quarter) {
+            chosen = parsed
+        } else if let latest = try await db.quartersWithResponses().last {
+            chosen = latest
+        } else {
+            throw CLIError("The database \(store.databasePath) holds no responses yet: import some first (rida import FILE).", exitCode: 1)
+        }
+        if let channel, settings.channels.channel(channel) == nil {
+            throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
+        }
+        let subject = try await db.reportSubject(centre: centre, entity: entity)
+        let audience: ReportAudience = publicVersion ? .public : .quality
+        switch format {
+        case .html, .xlsx:
+            let snapshot = try await db.reportSnapshot(subject: subject, quarter: chosen, channel: channel, policy: settings.policy,
+                                                       channels: settings.channels, at: now())
+            if format == .html {
+                try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
             } else {
-                throw CLIError("The database \(store.databasePath) holds no responses yet: import some first (rida import FILE).", exitCode: 1)
+                try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
             }
-            if let channel, settings.channels.channel(channel) == nil {
-                throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
-            }
-            let subject = try await db.reportSubject(centre: centre, entity: entity)
-            let audience: ReportAudience = publicVersion ? .public : .quality
+        case .text, .json, .csv:
+            let scope = ReportScope(quarter: chosen, centre: centre, channel: channel, entity: entity,
+                                    centres: entity == nil ? nil : subject.centres.map(\.id))
+            let report = try await db.quarterlyReport(scope, policy: settings.policy, channels: settings.channels)
+            let text: String
             switch format {
-            case .html, .xlsx:
-                let snapshot = try await db.reportSnapshot(subject: subject, quarter: chosen, channel: channel, policy: settings.policy,
-                                                           channels: settings.channels, at: now())
-                if format == .html {
-                    try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
-                } else {
-                    try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
-                }
-            case .text, .json, .csv:
-                let scope = ReportScope(quarter: chosen, centre: centre, channel: channel, entity: entity,
-                                        centres: entity == nil ? nil : subject.centres.map(\.id))
-                let report = try await db.quarterlyReport(scope, policy: settings.policy, channels: settings.channels)
-                let text: String
-                switch format {
-                case .json: text = try JSONRendering.render(report)
-                case .csv: text = CSVRendering.render(report)
-                default: text = TextRendering.render(report, channels: settings.channels)
-                }
-                try emit(text, to: out)
+            case .json: text = try JSONRendering.render(report)
+            case .csv: text = CSVRendering.render(report)
+            default: text = TextRendering.render(report, channels: settings.channels)
             }
+            try emit(text, to: out)
         }
     }
 }

@@ -27,16 +27,14 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: true)
-                defer { try? db.close() }
-                let quarter = Quarter(quarter)!
-                let content = try await ReportCommand.takeContent(db, settings, scope: scope, quarter: quarter)
-                let report = try await db.saveReport(scope: scope, quarter: quarter, by: who, at: now(), content: content)
-                print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: true)
+            defer { try? db.close() }
+            let quarter = Quarter(quarter)!
+            let content = try await ReportCommand.takeContent(db, settings, scope: scope, quarter: quarter)
+            let report = try await db.saveReport(scope: scope, quarter: quarter, by: who, at: now(), content: content)
+            print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
         }
     }
 
@@ -56,15 +54,13 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let report = try await db.existingSavedReport(id)
-                let content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
-                _ = try await db.refreshReport(id, content: content)
-                print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let report = try await db.existingSavedReport(id)
+            let content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
+            _ = try await db.refreshReport(id, content: content)
+            print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
         }
     }
 
@@ -77,12 +73,10 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let report = try await db.setReportStatus(id, to: .submitted, at: now())
-                print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
-            }
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let report = try await db.setReportStatus(id, to: .submitted, at: now())
+            print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
         }
     }
 
@@ -90,8 +84,8 @@ extension ReportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish a saved report and freeze it.",
             discussion: """
-                The content taken when it was saved, with the decisions and actions recorded so far, is frozen with the engine
-                version, the published page (the public version, in Arabic) and the SHA-256 of each. It never changes after:
+                The content taken when it was saved, with the decisions and actions recorded so far, is frozen with the engine \
+                version, the published page (the public version, in Arabic) and the SHA-256 of each. It never changes after: \
                 a correction is a new report (rida report correct).
                 """)
 
@@ -101,30 +95,28 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let report = try await db.existingSavedReport(id)
-                guard report.status != .published else {
-                    throw CLIError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
-                }
-                let content: ReportContent
-                if let stored = try await db.savedReportContent(id).content {
-                    content = stored
-                } else {
-                    // A report saved before contents were stored takes its content now.
-                    content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
-                }
-                let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-                let time = now()
-                let frozen = try ReportFreezing.publication(of: snapshot, report: report, at: time)
-                let published = try await db.publishReport(id, content: frozen.content, page: frozen.page, actions: report.actions.map(\.id), at: time)
-                print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
-                print("  content SHA-256 \(frozen.content.sha256)")
-                print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
-                print("  engine          \(frozen.content.engineVersion)")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let report = try await db.existingSavedReport(id)
+            guard report.status != .published else {
+                throw CLIError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
             }
+            let content: ReportContent
+            if let stored = try await db.savedReportContent(id).content {
+                content = stored
+            } else {
+                // A report saved before contents were stored takes its content now.
+                content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
+            }
+            let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
+            let time = now()
+            let frozen = try ReportFreezing.publication(of: snapshot, report: report, at: time)
+            let published = try await db.publishReport(id, content: frozen.content, page: frozen.page, actions: report.actions.map(\.id), at: time)
+            print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
+            print("  content SHA-256 \(frozen.content.sha256)")
+            print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
+            print("  engine          \(frozen.content.engineVersion)")
         }
     }
 
@@ -141,16 +133,14 @@ extension ReportCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let original = try await db.existingSavedReport(id)
-                let content = try await ReportCommand.takeContent(db, settings, scope: original.scope, quarter: original.quarter)
-                let report = try await db.saveReport(scope: original.scope, quarter: original.quarter, by: who, at: now(), content: content, replaces: id)
-                print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let original = try await db.existingSavedReport(id)
+            let content = try await ReportCommand.takeContent(db, settings, scope: original.scope, quarter: original.quarter)
+            let report = try await db.saveReport(scope: original.scope, quarter: original.quarter, by: who, at: now(), content: content, replaces: id)
+            print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
         }
     }
 
@@ -167,42 +157,42 @@ extension ReportCommand {
         @Option(help: "html, xlsx or json (the stored content).")
         var format: RenderFormat = .html
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @Option(help: "quality or public (default: public for a published report, else quality).")
         var audience: ReportAudience?
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum RenderFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, json }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let report = try await db.existingSavedReport(id)
-                let (content, page) = try await db.savedReportContent(id)
-                guard let content else {
-                    throw CLIError("Report #\(id) was saved before reports kept their content: nothing to render. rida report refresh \(id) takes it (drafts only).")
-                }
-                let audience = self.audience ?? (report.status == .published ? .public : .quality)
-                switch format {
-                case .json:
-                    try emit(content.json + "\n", to: out)
-                case .html:
-                    if let page, audience == .public, lang == ReportFreezing.publishedLanguage {
-                        // The page as published, byte for byte.
-                        try emit(page.html, to: out)
-                    } else {
-                        let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-                        try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
-                    }
-                case .xlsx:
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let report = try await db.existingSavedReport(id)
+            let (content, page) = try await db.savedReportContent(id)
+            guard let content else {
+                throw CLIError("Report #\(id) was saved before reports kept their content: nothing to render. rida report refresh \(id) takes it (drafts only).")
+            }
+            let audience = self.audience ?? (report.status == .published ? .public : .quality)
+            switch format {
+            case .json:
+                try emit(content.json + "\n", to: out)
+            case .html:
+                if let page, audience == .public, lang == ReportFreezing.publishedLanguage {
+                    // The page as published, byte for byte.
+                    try emit(page.html, to: out)
+                } else {
                     let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-                    try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
+                    try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
                 }
+            case .xlsx:
+                let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
+                try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
             }
         }
     }
@@ -217,23 +207,21 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let (content, page) = try await db.savedReportContent(id)
-                guard let content else {
-                    throw CLIError("Report #\(id) has no stored content to check.", exitCode: 1)
-                }
-                let check = try ReportFreezing.verify(content: content, page: page)
-                print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
-                if let pageSha = check.pageSha256, let page {
-                    print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
-                        + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
-                } else {
-                    print("not published: no page to compare")
-                }
-                if !check.holds { throw ExitCode(1) }
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let (content, page) = try await db.savedReportContent(id)
+            guard let content else {
+                throw CLIError("Report #\(id) has no stored content to check.", exitCode: 1)
             }
+            let check = try ReportFreezing.verify(content: content, page: page)
+            print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
+            if let pageSha = check.pageSha256, let page {
+                print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
+                    + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
+            } else {
+                print("not published: no page to compare")
+            }
+            if !check.holds { throw ExitCode(1) }
         }
     }
 
@@ -248,44 +236,43 @@ extension ReportCommand {
         @Option(help: ArgumentHelp("Only this quarter.", valueName: "quarter"))
         var quarter: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func validate() throws {
             if let quarter, Quarter(quarter) == nil { throw ValidationError(Quarter.spellingProblem(quarter)) }
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let reports = try await db.savedReports(scope: scope, quarter: quarter.flatMap(Quarter.init))
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-                    return
-                }
-                if reports.isEmpty {
-                    print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
-                    return
-                }
-                for r in reports {
-                    var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
-                    if let replaces = r.replaces { line += "  corrects #\(replaces)" }
-                    if let later = r.replacedBy { line += "  replaced by #\(later)" }
-                    print(line)
-                    if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
-                    if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
-                    for a in r.actions {
-                        var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
-                        if let changed = a.statusChangedAt {
-                            line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
-                                + (a.statusNote.map { ": \($0)" } ?? "")
-                        }
-                        if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
-                        print(line)
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let reports = try await db.savedReports(scope: scope, quarter: quarter.flatMap(Quarter.init))
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                return
+            }
+            if reports.isEmpty {
+                print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
+                return
+            }
+            for r in reports {
+                var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
+                if let replaces = r.replaces { line += "  corrects #\(replaces)" }
+                if let later = r.replacedBy { line += "  replaced by #\(later)" }
+                print(line)
+                if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
+                if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
+                for a in r.actions {
+                    var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
+                    if let changed = a.statusChangedAt {
+                        line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
+                            + (a.statusNote.map { ": \($0)" } ?? "")
                     }
+                    if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
+                    print(line)
                 }
             }
         }
@@ -324,12 +311,10 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let action = try await db.addReportAction(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
-                print("Action #\(action.id) recorded on report #\(id).")
-            }
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let action = try await db.addReportAction(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
+            print("Action #\(action.id) recorded on report #\(id).")
         }
     }
 
@@ -364,19 +349,17 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                if history {
-                    for entry in try await db.actionHistory(action) {
-                        print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
-                    }
-                    return
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            if history {
+                for entry in try await db.actionHistory(action) {
+                    print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
                 }
-                let who = try evaluatorName(by)
-                let updated = try await db.setActionStatus(report: report, action: action, to: status!, note: note, by: who, at: now())
-                print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
+                return
             }
+            let who = try evaluatorName(by)
+            let updated = try await db.setActionStatus(report: report, action: action, to: status!, note: note, by: who, at: now())
+            print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
         }
     }
 
@@ -408,14 +391,12 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: true)
-                defer { try? db.close() }
-                let stored = try await db.recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
-                                                                      reason: reason, who: who, at: now()))
-                print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
-            }
+            let who = try evaluatorName(by)
+            let db = try store.open(try store.settings(), create: true)
+            defer { try? db.close() }
+            let stored = try await db.recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
+                                                                  reason: reason, who: who, at: now()))
+            print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
         }
     }
 
@@ -428,18 +409,16 @@ extension ReportCommand {
         var scope: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let declines = try await db.declines(scope: scope)
-                if declines.isEmpty {
-                    print("No decline reasons recorded.")
-                    return
-                }
-                print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
-                    ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
-                }), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let declines = try await db.declines(scope: scope)
+            if declines.isEmpty {
+                print("No decline reasons recorded.")
+                return
             }
+            print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
+                ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
+            }), terminator: "")
         }
     }
 }
