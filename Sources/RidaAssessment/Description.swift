@@ -74,15 +74,16 @@ public struct DescriptionEntry: Codable, Sendable, Hashable {
         self.at = at
     }
 
-    /// What is wrong with the entry for an assessment of `framework`, one sentence each.
-    public func problems(framework: Framework) -> [String] {
-        var problems: [String] = []
+    /// What is wrong with the entry for an assessment of `framework`, every problem at once: the item, its text, its
+    /// evaluator.
+    public func problems(framework: Framework) -> [Problem] {
+        var problems: [Problem] = []
         if item.framework != framework {
             let items = DescriptionItem.of(framework).map(\.spelling).joined(separator: ", ")
-            problems.append("\(item.spelling) is on the other framework's form: framework \(framework)'s form describes \(items)")
+            problems.append(Problem(reason: "\(item.spelling) is on the other framework's form: framework \(framework)'s form describes \(items)"))
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("\(item.spelling): the text is empty") }
-        if evaluator.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(item.spelling): the evaluator's name is missing") }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(Problem(field: item.spelling, reason: "the text is empty")) }
+        if evaluator.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(Problem(field: item.spelling, reason: "the evaluator's name is missing")) }
         return problems
     }
 }

@@ -1,22 +1,5 @@
 import Foundation
-
-/// A problem with one entry of a batch of verdicts: the entry's position in the batch (from 0), the field it is
-/// about, and a sentence. The store refuses the whole batch with every problem; the HTTP service names them
-/// `entries[i].field`.
-public struct RecordingProblem: Sendable, Hashable, CustomStringConvertible {
-    public var index: Int
-    /// `criterion`, `verdict`, `note`, `evaluator`; nil when the problem is not about one field.
-    public var field: String?
-    public var reason: String
-
-    public init(index: Int, field: String?, reason: String) {
-        self.index = index
-        self.field = field
-        self.reason = reason
-    }
-
-    public var description: String { reason }
-}
+import RidaSurvey
 
 extension HistoryEntry {
     /// Checks a batch of entries in order, as one: each against its criterion in its assessment's framework, and
@@ -27,23 +10,28 @@ extension HistoryEntry {
     ///
     /// `framework` gives the framework of an entry's assessment; it throws when there is no such assessment. `computed`
     /// gives the verdict the engine proposes for an entry's criterion from the data, nil when none is known.
+    ///
+    /// Each problem is located at its entry: the entry's position in `entries`, or `positions[i]` when the entries are
+    /// those a caller could read of a longer batch (`positions` has one position per entry, in the batch as sent).
     public static func problems(
-        of entries: [HistoryEntry], catalogue: Catalogue = .standard,
+        of entries: [HistoryEntry], positions: [Int]? = nil, catalogue: Catalogue = .standard,
         framework: (HistoryEntry) throws -> Framework, latest: (HistoryEntry) throws -> HistoryEntry?,
         computed: (HistoryEntry) -> Verdict? = { _ in nil }
-    ) rethrows -> [RecordingProblem] {
-        var problems: [RecordingProblem] = []
+    ) rethrows -> [Problem] {
+        precondition(positions == nil || positions?.count == entries.count, "one position per entry")
+        var problems: [Problem] = []
         var recorded: [String: HistoryEntry] = [:]
         for (index, entry) in entries.enumerated() {
+            let position = positions?[index] ?? index
             let framework = try framework(entry)
             guard let criterion = catalogue[framework].criterion(entry.criterion) else {
-                problems.append(RecordingProblem(index: index, field: "criterion", reason: "framework \(framework) has no criterion \(entry.criterion)"))
+                problems.append(Problem(entry: position, field: "criterion", reason: "framework \(framework) has no criterion \(entry.criterion)"))
                 continue
             }
             let key = "\(entry.assessment)\u{0}\(entry.criterion)"
             let previous = try recorded[key] ?? latest(entry)
-            let found = entry.fieldProblems(for: criterion, previous: previous, computed: computed(entry))
-            problems += found.map { RecordingProblem(index: index, field: $0.field, reason: $0.reason) }
+            let found = entry.problems(for: criterion, previous: previous, computed: computed(entry))
+            problems += found.map { $0.located(.entry(position)) }
             if found.isEmpty { recorded[key] = entry }
         }
         return problems
@@ -71,7 +59,7 @@ extension EvidenceReference {
         }
         if lower.hasPrefix("import:") {
             guard let id = Int64(item.dropFirst("import:".count)) else {
-                return .failure(RecordingError("\"\(item)\" is not import:N with N an import's number (rida imports lists them)"))
+                return .failure(RecordingError("\"\(item)\" is not import:N with N an import's number", next: .listImports))
             }
             return .success(.importRecord(id))
         }

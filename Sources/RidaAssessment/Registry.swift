@@ -103,19 +103,20 @@ public struct Centre: Codable, Sendable, Hashable {
     /// civil society) rather than the centre once.
     public var assessesEntitiesSeparately: Bool { `operator`?.assessesEntitiesSeparately ?? false }
 
-    /// What is wrong with who runs the centre and who serves there, one sentence each.
-    public var operatorProblems: [String] {
-        var problems: [String] = []
+    /// What is wrong with who runs the centre and who serves there, every problem at once (none
+    /// names one field: each is about how the centre's fields go together).
+    public var operatorProblems: [Problem] {
+        var problems: [Problem] = []
         if assessesEntitiesSeparately {
             if kind == .remote {
-                problems.append("\(id) is a remote centre: an entity's remote centre is its own, and only a headquarters centre run by the private sector or civil society is assessed entity by entity")
+                problems.append(Problem(reason: "\(id) is a remote centre: an entity's remote centre is its own, and only a headquarters centre run by the private sector or civil society is assessed entity by entity"))
             }
             if servingEntities.isEmpty {
-                problems.append("\(id) is run by \(`operator`?.rawValue ?? "?"): it needs the government entities serving there (--serves E01,E02), each assessed on its own")
+                problems.append(Problem(reason: "\(id) is run by \(`operator`?.rawValue ?? "?"): it needs the government entities serving there (--serves E01,E02), each assessed on its own"))
             }
         }
         let repeated = Dictionary(grouping: servingEntities, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-        if !repeated.isEmpty { problems.append("\(id) lists \(repeated.joined(separator: ", ")) more than once among the entities serving there") }
+        if !repeated.isEmpty { problems.append(Problem(reason: "\(id) lists \(repeated.joined(separator: ", ")) more than once among the entities serving there")) }
         return problems
     }
 
@@ -132,22 +133,22 @@ public struct Centre: Codable, Sendable, Hashable {
         (language == .ar ? nameAr ?? nameEn : nameEn ?? nameAr) ?? id
     }
 
-    /// What is wrong with the centre's channels for this deployment, one sentence each: channels the deployment does
-    /// not have, and channels of the other kind (a headquarters centre serves headquarters channels, a remote centre
-    /// remote ones: framework 1 counts the first, framework 2 the second).
-    public func channelProblems(in catalog: ChannelCatalog) -> [String] {
-        var problems: [String] = []
+    /// What is wrong with the centre's channels for this deployment, every problem at once, each about the field
+    /// `channels`: channels the deployment does not have, and channels of the other kind (a headquarters centre serves
+    /// headquarters channels, a remote centre remote ones: framework 1 counts the first, framework 2 the second).
+    public func channelProblems(in catalog: ChannelCatalog) -> [Problem] {
+        var problems: [Problem] = []
         let unknown = channels.filter { catalog.channel($0) == nil }
         if !unknown.isEmpty {
             let known = catalog.channels.map(\.id).joined(separator: ", ")
-            problems.append("\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a channel" : "are not channels") of this deployment (known: \(known))")
+            problems.append(Problem(field: "channels", reason: "\(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is not a channel" : "are not channels") of this deployment (known: \(known))"))
         }
         if let kind {
             let wanted: ChannelKind = kind == .headquarters ? .headquarters : .remote
             let other = channels.filter { catalog.channel($0).map { $0.kind != wanted } ?? false }
             if !other.isEmpty {
                 let fitting = catalog.channels.filter { $0.kind == wanted }.map(\.id).joined(separator: ", ")
-                problems.append("\(id) is a \(kind.rawValue) centre but \(other.joined(separator: ", ")) \(other.count == 1 ? "is a channel" : "are channels") of the other kind (\(kind.rawValue) channels: \(fitting))")
+                problems.append(Problem(field: "channels", reason: "\(id) is a \(kind.rawValue) centre but \(other.joined(separator: ", ")) \(other.count == 1 ? "is a channel" : "are channels") of the other kind (\(kind.rawValue) channels: \(fitting))"))
             }
         }
         return problems
@@ -164,15 +165,16 @@ public struct Registry: Sendable {
         self.centres = centres
     }
 
-    /// What to complete, one sentence each: centres lacking their entity, kind or channels; entities without their remote centre.
-    public var problems: [String] {
-        var problems: [String] = []
+    /// What to complete, each a problem and the step that completes it (the command line names its command):
+    /// centres lacking their entity, kind or channels; entities without their remote centre.
+    public var gaps: [(problem: Problem, next: NextStep)] {
+        var gaps: [(problem: Problem, next: NextStep)] = []
         for centre in centres where !centre.missing.isEmpty {
-            problems.append("centre \(centre.id) needs its \(centre.missing.joined(separator: ", ")): rida centres add \(centre.id) --entity … --kind … --channels …")
+            gaps.append((Problem(reason: "centre \(centre.id) needs its \(centre.missing.joined(separator: ", "))"), .completeCentre(centre.id)))
         }
         for entity in entities where !centres.contains(where: { $0.entity == entity.id && $0.kind == .remote }) {
-            problems.append("entity \(entity.id) has no remote centre (each entity has exactly one): rida centres add ID --entity \(entity.id) --kind remote --channels …")
+            gaps.append((Problem(reason: "entity \(entity.id) has no remote centre (each entity has exactly one)"), .registerRemoteCentre(entity: entity.id)))
         }
-        return problems
+        return gaps
     }
 }

@@ -147,9 +147,16 @@ public struct HistoryEntry: Codable, Sendable, Hashable {
 }
 
 /// Why an entry cannot be recorded, in a sentence.
-public struct RecordingError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct RecordingError: RidaFailure, Equatable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public var nextStep: NextStep?
+    public init(_ description: String, next: NextStep? = nil) {
+        self.description = description
+        self.nextStep = next
+    }
+
+    public var kind: FailureKind { .invalid }
+    public var code: String { "invalid_recording" }
 }
 
 extension HistoryEntry {
@@ -159,36 +166,33 @@ extension HistoryEntry {
     ///
     /// `computed` is the verdict the engine proposes for the criterion from the data (nil when none is known): recording
     /// that same verdict overrides nothing, so it needs no note (guide-notes decision 18); a different one does.
-    public func problems(for criterion: Criterion, previous: HistoryEntry?, computed: Verdict? = nil) -> [String] {
-        fieldProblems(for: criterion, previous: previous, computed: computed).map(\.reason)
-    }
-
-    /// The same problems as `problems(for:previous:computed:)`, each with the field it is about (`evaluator`, `verdict`,
-    /// `note`).
-    public func fieldProblems(for criterion: Criterion, previous: HistoryEntry?, computed: Verdict? = nil) -> [(field: String, reason: String)] {
-        var problems: [(field: String, reason: String)] = []
+    ///
+    /// Each problem names the field it is about (`evaluator`, `verdict`, `note`) and has no location: a batch's check
+    /// (`problems(of:…)`) places it at its entry.
+    public func problems(for criterion: Criterion, previous: HistoryEntry?, computed: Verdict? = nil) -> [Problem] {
+        var problems: [Problem] = []
         let hasNote = !(note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         if evaluator.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(("evaluator", "the evaluator's name is missing"))
+            problems.append(Problem(field: "evaluator", reason: "the evaluator's name is missing"))
         }
         switch verdict {
         case .notApplicable where criterion.condition == nil:
-            problems.append(("verdict", "\(criterion.id) cannot be not applicable: the guide asks for every criterion and makes this one conditional on nothing (only framework 1's 2.1.1 and 2.1.3 and framework 2's 3.1.1 are); record met, not-met or pending"))
+            problems.append(Problem(field: "verdict", reason: "\(criterion.id) cannot be not applicable: the guide asks for every criterion and makes this one conditional on nothing (only framework 1's 2.1.1 and 2.1.3 and framework 2's 3.1.1 are); record met, not-met or pending"))
         case .notApplicable where !hasNote:
-            problems.append(("note", "\(criterion.id): a not-applicable verdict needs a note saying why its condition «\(criterion.condition?.ar ?? "")» does not hold for this unit"))
+            problems.append(Problem(field: "note", reason: "\(criterion.id): a not-applicable verdict needs a note saying why its condition «\(criterion.condition?.ar ?? "")» does not hold for this unit"))
         case .computed where criterion.decidedBy != .data:
-            problems.append(("verdict", "\(criterion.id) is decided from evidence: record met, not-met, n/a or pending"))
+            problems.append(Problem(field: "verdict", reason: "\(criterion.id) is decided from evidence: record met, not-met, n/a or pending"))
         case .computed where previous == nil || previous?.verdict == .computed:
-            problems.append(("verdict", "\(criterion.id) has no override to withdraw"))
+            problems.append(Problem(field: "verdict", reason: "\(criterion.id) has no override to withdraw"))
         default:
             break
         }
         let agrees = computed.map { verdict.rawValue == $0.rawValue } ?? false
         if criterion.decidedBy == .data, verdict != .computed, verdict != .notApplicable, !agrees, !hasNote {
-            problems.append(("note", "\(criterion.id) is decided from the data: overriding it needs the reason in a note"))
+            problems.append(Problem(field: "note", reason: "\(criterion.id) is decided from the data: overriding it needs the reason in a note"))
         }
         if let previous, previous.verdict != verdict, !hasNote, problems.isEmpty {
-            problems.append(("note", "\(criterion.id) was recorded \(previous.verdict.rawValue) by \(previous.evaluator): changing it needs the reason in a note"))
+            problems.append(Problem(field: "note", reason: "\(criterion.id) was recorded \(previous.verdict.rawValue) by \(previous.evaluator): changing it needs the reason in a note"))
         }
         return problems
     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import GRDBSQLite
 import Logging
@@ -10,41 +11,18 @@ import RidaSurvey
 
 // rida-bench: Rida's ingest and report figures, each beside a raw SQLite yardstick measured in the same run.
 //
-//   swift run -c release rida-bench [--rows N] [--large N] [--runs R] [--dir DIR]
+//   swift run -c release rida-bench [--rows N] [--large N] [--runs R] [--single N] [--batch N] [--dir DIR]
 //
 // It imports only the SQLite C API for the yardstick; everything it measures of Rida goes through the library.
 
-struct Options {
-    var rows = 1_000_000
-    var large = 10_000_000
-    var runs = 3
-    var single = 20_000
-    var batch = Importer.defaultBatchSize
-    var dir = FileManager.default.temporaryDirectory.appendingPathComponent("rida-bench").path
-
-    init(_ arguments: [String]) {
-        var i = 1
-        func value() -> String {
-            i += 1
-            guard i < arguments.count else { fail("\(arguments[i - 1]) needs a value") }
-            return arguments[i]
-        }
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--rows": rows = Int(value()) ?? rows
-            case "--large": large = Int(value()) ?? large
-            case "--runs": runs = max(1, Int(value()) ?? runs)
-            case "--single": single = Int(value()) ?? single
-            case "--batch": batch = max(1, Int(value()) ?? batch)
-            case "--dir": dir = value()
-            case "--help", "-h":
-                print("rida-bench [--rows N (1000000)] [--large N (10000000, 0 to skip)] [--runs R (3)] [--single N (20000)] [--batch N (import batch)] [--dir DIR]")
-                exit(0)
-            default: fail("unknown option \(arguments[i])")
-            }
-            i += 1
-        }
-    }
+/// What to measure, read from the command line by `Bench`.
+struct Options: Sendable {
+    var rows: Int
+    var large: Int
+    var runs: Int
+    var single: Int
+    var batch: Int
+    var dir: String
 }
 
 func fail(_ message: String) -> Never {
@@ -172,9 +150,46 @@ func rawSQLite(_ responses: [SurveyResponse], path: String, batch: Int) -> Doubl
 }
 
 @main
-struct Bench {
-    static func main() async throws {
-        let options = Options(CommandLine.arguments)
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rida-bench",
+        abstract: "Rida's ingest and report figures, each beside a raw SQLite yardstick measured in the same run.",
+        discussion: "Compare ratios within a run, and take the median of several runs: see docs/benchmarks.md."
+    )
+
+    @Option(help: ArgumentHelp("The responses generated, imported and reported on.", valueName: "N"))
+    var rows = 1_000_000
+
+    @Option(help: ArgumentHelp("The stored responses the database is filled to for the last report (0 skips the fill).", valueName: "N"))
+    var large = 10_000_000
+
+    @Option(help: ArgumentHelp("The ingest runs; medians are shown.", valueName: "R"))
+    var runs = 3
+
+    @Option(help: ArgumentHelp("The responses for the one-per-transaction figures.", valueName: "N"))
+    var single = 20_000
+
+    @Option(help: ArgumentHelp("The import's batch, and the raw yardstick's transaction size.", valueName: "N"))
+    var batch = Importer.defaultBatchSize
+
+    @Option(help: ArgumentHelp("The folder for the generated files and databases.", valueName: "DIR"))
+    var dir = FileManager.default.temporaryDirectory.appendingPathComponent("rida-bench").path
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be 1 or more.") }
+        if batch < 1 { throw ValidationError("--batch must be 1 or more.") }
+        if rows < 1 { throw ValidationError("--rows must be 1 or more.") }
+        if single < 1 { throw ValidationError("--single must be 1 or more.") }
+        if large < 0 { throw ValidationError("--large must be 0 (no fill) or more.") }
+    }
+
+    func run() async throws {
+        try await Self.measure(Options(rows: rows, large: large, runs: runs, single: single, batch: batch, dir: dir))
+    }
+
+    /// The measurements, on the main actor as the executable's entry point ran them before it parsed with ArgumentParser.
+    @MainActor
+    static func measure(_ options: Options) async throws {
         try FileManager.default.createDirectory(atPath: options.dir, withIntermediateDirectories: true)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let now = Instant(Date())

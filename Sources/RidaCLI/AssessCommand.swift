@@ -12,8 +12,8 @@ struct AssessCommand: AsyncParsableCommand {
         commandName: "assess",
         abstract: "Assess a centre (framework 1) or an entity's remote service (framework 2) against the guide's criteria.",
         discussion: """
-            Evaluators record a verdict for each criterion checked by people, with a note, the mechanism used and
-            evidence; the satisfaction criteria are computed from the data. The history is append-only: every change
+            Evaluators record a verdict for each criterion checked by people, with a note, the mechanism used and \
+            evidence; the satisfaction criteria are computed from the data. The history is append-only: every change \
             keeps who, when, what and why. See docs/assessment.md.
 
             rida assess open --framework 1 --centre C01 --cycle 2026 --by "Evaluator name"
@@ -77,19 +77,17 @@ struct AssessCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: true)
-                defer { try? db.close() }
-                let f = Framework(rawValue: framework)!
-                let assessment = f == .headquarters
-                    ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
-                    : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
-                try await db.openAssessment(assessment)
-                let count = Catalogue.standard[f].criteria.count
-                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
-                print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
-            }
+            let who = try evaluatorName(by)
+            let db = try store.open(try store.settings(), create: true)
+            defer { try? db.close() }
+            let f = Framework(rawValue: framework)!
+            let assessment = f == .headquarters
+                ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
+                : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
+            try await db.openAssessment(assessment)
+            let count = Catalogue.standard[f].criteria.count
+            print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
+            print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
         }
     }
 
@@ -97,8 +95,8 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a verdict for one criterion (appended to the history; nothing is overwritten).",
             discussion: """
-                A not-applicable verdict, an override of a verdict computed from data, and a change of an earlier
-                verdict each need the reason in --note. --verdict computed withdraws an override.
+                A not-applicable verdict, an override of a verdict computed from data, and a change of an earlier \
+                verdict each need the reason in --note. --verdict computed withdraws an override. \
                 --evidence takes a file (its SHA-256 is recorded), a URL, or import:N (an import's number).
                 """
         )
@@ -132,18 +130,16 @@ struct AssessCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let references = try await ImportChecklist.evidenceReferences(evidence, store: db, relativeTo: nil)
-                let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
-                                         evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
-                                         evidence: references)
-                let stored = try await RecordVerdicts(store: db, policy: settings.policy).run([entry], at: entry.at)
-                print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let references = try await ImportChecklist.evidenceReferences(evidence, store: db, relativeTo: nil)
+            let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
+                                     evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
+                                     evidence: references)
+            let stored = try await RecordVerdicts(store: db, policy: settings.policy).run([entry], at: entry.at)
+            print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
         }
     }
 
@@ -151,9 +147,9 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a filled-in checklist (CSV or JSON): all of its entries or none.",
             discussion: """
-                CSV header: criterion,verdict,note,mechanism,evidence,evaluator (any order; other columns, such as the
-                text that rida assess checklist writes, are ignored). Rows with no verdict are skipped. evidence lists
-                files, URLs or import:N separated by ";"; files are read relative to the checklist's folder.
+                CSV header: criterion,verdict,note,mechanism,evidence,evaluator (any order; other columns, such as the \
+                text that rida assess checklist writes, are ignored). Rows with no verdict are skipped. evidence lists \
+                files, URLs or import:N separated by ";"; files are read relative to the checklist's folder. \
                 JSON: an array of objects with the same keys.
                 """
         )
@@ -170,27 +166,25 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let outcome: ImportChecklist.Outcome
-                do {
-                    outcome = try await ImportChecklist(store: db, policy: settings.policy, now: now).run(
-                        data, name: file, assessment: assessment, evaluator: try? evaluatorName(by),
-                        folder: (file as NSString).deletingLastPathComponent)
-                } catch let error as UseCaseError where error.code == "invalid_checklist" && !error.problems.isEmpty {
-                    throw CLIError(error.description, exitCode: 1)
-                }
-                let (stored, described) = (outcome.recorded, outcome.described)
-                if stored.isEmpty && described.isEmpty {
-                    print("\(file): no row has a verdict; nothing to record.")
-                    return
-                }
-                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
-                      + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let outcome: ImportChecklist.Outcome
+            do {
+                outcome = try await ImportChecklist(store: db, policy: settings.policy, now: now).run(
+                    data, name: file, assessment: assessment, evaluator: try? evaluatorName(by),
+                    folder: (file as NSString).deletingLastPathComponent)
+            } catch let error as UseCaseError where error.code == "invalid_checklist" && !error.problems.isEmpty {
+                throw CLIError(error.description, exitCode: 1)
             }
+            let (stored, described) = (outcome.recorded, outcome.described)
+            if stored.isEmpty && described.isEmpty {
+                print("\(file): no row has a verdict; nothing to record.")
+                return
+            }
+            print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
+                  + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
         }
     }
 
@@ -211,26 +205,25 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en: the language of the criterion text column.")
         var lang: Language = .ar
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                guard let found = try await db.assessment(assessment) else {
-                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
-                }
-                var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
-                for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
-                    text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
-                }
-                // The form's descriptive evaluation: its text goes in the note column.
-                for item in DescriptionItem.of(found.framework) {
-                    text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
-                }
-                try emit(text, to: out)
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            guard let found = try await db.assessment(assessment) else {
+                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
             }
+            var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
+            for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
+                text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
+            }
+            // The form's descriptive evaluation: its text goes in the note column.
+            for item in DescriptionItem.of(found.framework) {
+                text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
+            }
+            try emit(text, to: out)
         }
     }
 
@@ -261,22 +254,20 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let time = now()
-                let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
-                                                           (.channelStrengths, channelStrengths), (.services, services)]
-                let entries = given.compactMap { item, text in
-                    text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
-                }
-                if entries.isEmpty {
-                    throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
-                }
-                let stored = try await db.recordDescriptions(entries)
-                print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
+            let who = try evaluatorName(by)
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let time = now()
+            let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
+                                                       (.channelStrengths, channelStrengths), (.services, services)]
+            let entries = given.compactMap { item, text in
+                text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
             }
+            if entries.isEmpty {
+                throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
+            }
+            let stored = try await db.recordDescriptions(entries)
+            print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
         }
     }
 
@@ -291,33 +282,32 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "ar or en.")
         var lang: Language = .en
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-                switch format {
-                case .json:
-                    struct StatusView: Encodable {
-                        var assessment: Assessment
-                        var classification: Classification
-                        var verdicts: [String: Int]
-                        var computed: [ComputedVerdict]
-                    }
-                    var counts: [String: Int] = [:]
-                    for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
-                                          computed: sheet.lines.compactMap(\.computed))
-                    print(String(decoding: try encoder.encode(view), as: UTF8.self))
-                case .text:
-                    print(Self.text(sheet, lang), terminator: "")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+            switch format {
+            case .json:
+                struct StatusView: Encodable {
+                    var assessment: Assessment
+                    var classification: Classification
+                    var verdicts: [String: Int]
+                    var computed: [ComputedVerdict]
                 }
+                var counts: [String: Int] = [:]
+                for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
+                                      computed: sheet.lines.compactMap(\.computed))
+                print(String(decoding: try encoder.encode(view), as: UTF8.self))
+            case .text:
+                print(Self.text(sheet, lang), terminator: "")
             }
         }
 
@@ -366,28 +356,28 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "text, json or html.")
         var format: FormFormat = .text
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        var lang: Language { language.lang }
+
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum FormFormat: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-                let text: String
-                switch format {
-                case .text: text = AssessmentForm(sheet).text(lang)
-                case .json: text = try AssessmentForm.json(sheet)
-                case .html: text = AssessmentForm(sheet).html(lang)
-                }
-                try emit(text, to: out)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+            let text: String
+            switch format {
+            case .text: text = AssessmentForm(sheet).text(lang)
+            case .json: text = try AssessmentForm.json(sheet)
+            case .html: text = AssessmentForm(sheet).html(lang)
             }
+            try emit(text, to: out)
         }
     }
 
@@ -397,25 +387,23 @@ struct AssessCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let assessments = try await db.assessments()
-                if assessments.isEmpty {
-                    print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
-                    return
-                }
-                let time = now()
-                var rows: [[String]] = []
-                for a in assessments {
-                    let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
-                    let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
-                    rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
-                                 next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
-                }
-                print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let assessments = try await db.assessments()
+            if assessments.isEmpty {
+                print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
+                return
             }
+            let time = now()
+            var rows: [[String]] = []
+            for a in assessments {
+                let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
+                let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
+                rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
+                             next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
+            }
+            print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
         }
     }
 
@@ -430,28 +418,27 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this criterion.")
         var criterion: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                guard try await db.assessment(assessment) != nil else {
-                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
-                }
-                let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-                    return
-                }
-                print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
-                    ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
-                     e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
-                }), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            guard try await db.assessment(assessment) != nil else {
+                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
             }
+            let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                return
+            }
+            print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
+                ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
+                 e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
+            }), terminator: "")
         }
     }
 
@@ -459,7 +446,7 @@ struct AssessCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close an assessment: its computed verdicts, with their figures, become final.",
             discussion: """
-                The verdicts computed now, on the quarters of the period ended so far, are frozen with their checks and
+                The verdicts computed now, on the quarters of the period ended so far, are frozen with their checks and \
                 figures in the append-only history; later imports no longer change them, and nothing more is recorded.
                 """
         )
@@ -473,16 +460,14 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
-                let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
-                print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
-                for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
+            let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
+            print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
+            for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
         }
     }
 
@@ -510,14 +495,12 @@ struct AssessCommand: AsyncParsableCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let values = splitList(scores).map { Int($0) ?? 0 }
-                let db = try store.open(try store.settings(), create: true)
-                defer { try? db.close() }
-                let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
-                print("Reply to \(complaint) scored (#\(id)).")
-            }
+            let who = try evaluatorName(by)
+            let values = splitList(scores).map { Int($0) ?? 0 }
+            let db = try store.open(try store.settings(), create: true)
+            defer { try? db.close() }
+            let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
+            print("Reply to \(complaint) scored (#\(id)).")
         }
     }
 
@@ -529,31 +512,30 @@ struct AssessCommand: AsyncParsableCommand {
         @Option(help: "Only this entity.")
         var entity: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let scores = try await db.replyScores(entity: entity)
-                let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
-                    .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
-                    return
-                }
-                if summaries.isEmpty {
-                    print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
-                    return
-                }
-                func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
-                print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
-                    [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
-                }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let scores = try await db.replyScores(entity: entity)
+            let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
+                .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+                return
             }
+            if summaries.isEmpty {
+                print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
+                return
+            }
+            func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
+            print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
+                [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
+            }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
         }
     }
 }

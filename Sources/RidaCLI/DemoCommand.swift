@@ -11,8 +11,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Build a realistic demo database and print its latest quarterly report.",
         discussion: """
-            Five centres (three headquarters, two remote), every channel, the eight quarters up to the last
-            completed one, Arabic and English comments, and a few channels below the guide's thresholds.
+            Five centres (three headquarters, two remote), every channel, the eight quarters up to the last \
+            completed one, Arabic and English comments, and a few channels below the guide's thresholds. \
             The demo is the same every time for the same date.
             """
     )
@@ -29,41 +29,39 @@ struct DemoCommand: AsyncParsableCommand {
     enum DemoFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
     func run() async throws {
-        try await runReportingErrors {
-            var settings = try Settings.load(path: config ?? ProcessInfo.processInfo.environment["RIDA_CONFIG"])
-            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: db + suffix) {
-                do {
-                    if suffix.isEmpty, try !Self.isDemo(db, settings) {
-                        throw CLIError("\(db) exists and is not a Rida demo database: choose another --db path.")
-                    }
-                    try FileManager.default.removeItem(atPath: db + suffix)
-                } catch let error as CLIError {
-                    throw error
-                } catch {
-                    throw CLIError("Cannot replace \(db): \(error.localizedDescription)")
+        var settings = try Settings.load(path: config ?? ProcessInfo.processInfo.environment["RIDA_CONFIG"])
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: db + suffix) {
+            do {
+                if suffix.isEmpty, try !Self.isDemo(db, settings) {
+                    throw CLIError("\(db) exists and is not a Rida demo database: choose another --db path.")
                 }
+                try FileManager.default.removeItem(atPath: db + suffix)
+            } catch let error as CLIError {
+                throw error
+            } catch {
+                throw CLIError("Cannot replace \(db): \(error.localizedDescription)")
             }
-            settings.durability = .normal  // a demo needs no power-cut durability; it builds faster
-            let store = try SQLiteStore(path: db, configuration: settings.storeConfiguration, create: true)
-            defer { try? store.close() }
-            print("Building the demo in \(db)…")
-            let quarters = try await DemoData().populate(store, now: now())
-            let latest = quarters.last!
-            let count = try await store.responseCount()
-            print("\(count) responses over \(quarters.first!)–\(latest). The report of \(latest):\n")
-            let report = try await store.quarterlyReport(ReportScope(quarter: latest), policy: settings.policy, channels: settings.channels)
-            switch format {
-            case .text: print(TextRendering.render(report, channels: settings.channels), terminator: "")
-            case .json: print(try JSONRendering.render(report), terminator: "")
-            case .csv: print(CSVRendering.render(report), terminator: "")
-            }
-            print("""
-
-                Next: rida report --db \(db) --quarter \(latest.previous) --format json
-                      rida report --db \(db) --quarter \(latest) --centre C03
-                      rida report --db \(db) --quarter \(latest) --centre C03 --format html --out report.html
-                """)
         }
+        settings.durability = .normal  // a demo needs no power-cut durability; it builds faster
+        let store = try SQLiteStore(path: db, configuration: settings.storeConfiguration, create: true)
+        defer { try? store.close() }
+        print("Building the demo in \(db)…")
+        let quarters = try await DemoData().populate(store, now: now())
+        let latest = quarters.last!
+        let count = try await store.responseCount()
+        print("\(count) responses over \(quarters.first!)–\(latest). The report of \(latest):\n")
+        let report = try await store.quarterlyReport(ReportScope(quarter: latest), policy: settings.policy, channels: settings.channels)
+        switch format {
+        case .text: print(TextRendering.render(report, channels: settings.channels), terminator: "")
+        case .json: print(try JSONRendering.render(report), terminator: "")
+        case .csv: print(CSVRendering.render(report), terminator: "")
+        }
+        print("""
+
+            Next: rida report --db \(db) --quarter \(latest.previous) --format json
+                  rida report --db \(db) --quarter \(latest) --centre C03
+                  rida report --db \(db) --quarter \(latest) --centre C03 --format html --out report.html
+            """)
     }
 
     /// Whether the file at `path` is a demo database: every response id starts with "demo-".

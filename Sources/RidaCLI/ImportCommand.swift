@@ -12,21 +12,21 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV, JSON Lines or Excel files.",
         discussion: """
-            Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order;
-            stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names.
-            Another system's export (CSV with commas, semicolons or tabs, or an .xlsx workbook) imports through a
+            Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order; \
+            stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names. \
+            Another system's export (CSV with commas, semicolons or tabs, or an .xlsx workbook) imports through a \
             mapping file (docs/mapping.md); rida mapping draft FILE writes one to start from.
 
-            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status[,type,due_at].
-            --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content
+            --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status[,type,due_at]. \
+            --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content \
             (a complaint answered since) replaces the earlier one.
 
-            Valid rows are stored; every rejected row is reported with its line, field and reason.
-            An id already stored with the same content is a duplicate and is not counted again; with other
-            content it is a conflict, and the first stays. Files without ids get ids derived from each row's
+            Valid rows are stored; every rejected row is reported with its line, field and reason. \
+            An id already stored with the same content is a duplicate and is not counted again; with other \
+            content it is a conflict, and the first stays. Files without ids get ids derived from each row's \
             content, so importing the same file twice counts nothing twice.
 
-            Exit status: 0 when every row was stored or was a duplicate, 1 when any row was rejected or in
+            Exit status: 0 when every row was stored or was a duplicate, 1 when any row was rejected or in \
             conflict, 2 when a file could not be imported at all.
             """
     )
@@ -64,74 +64,72 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         var worst: Int32 = 0
-        try await runReportingErrors {
-            let settings = try store.settings()
-            var loadedMapping: ImportMapping?
-            if let mapping {
-                guard let data = FileManager.default.contents(atPath: mapping) else {
-                    throw CLIError("The mapping file \(mapping) cannot be read: check its path.")
-                }
-                loadedMapping = try ImportFile.mapping(data, name: mapping, for: kind)
+        let settings = try store.settings()
+        var loadedMapping: ImportMapping?
+        if let mapping {
+            guard let data = FileManager.default.contents(atPath: mapping) else {
+                throw CLIError("The mapping file \(mapping) cannot be read: check its path.")
             }
-            // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
-            let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
-            defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
-            // A database this run creates and leaves without any import recorded (every file unreadable) is removed again.
-            let created = scratch == nil && !FileManager.default.fileExists(atPath: store.databasePath)
-            let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
-            var closed = false
-            defer { if !closed { try? db.close() } }
-            var importFile = ImportFile(store: db, validator: settings.validator, logger: makeLogger(), now: now)
-            importFile.kind = kind
-            if let loadedMapping, let mapping { importFile.mapping = (loadedMapping, mapping) }
-            importFile.batchSize = batchSize
-            importFile.checkOnly = check
-            if !registerCentres, kind.evidence == nil {
-                // The registry of the real database, also for a check (which imports into a scratch one).
-                var registry: SQLiteStore? = db
-                if scratch != nil {
-                    registry = nil
-                    if FileManager.default.fileExists(atPath: store.databasePath) { registry = try store.open(settings, create: false) }
-                }
-                let known = Set(try await registry?.centres().map(\.id) ?? [])
-                if scratch != nil { try? registry?.close() }
-                if !known.isEmpty { importFile.knownCentres = known }
+            loadedMapping = try ImportFile.mapping(data, name: mapping, for: kind)
+        }
+        // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
+        let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
+        defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
+        // A database this run creates and leaves without any import recorded (every file unreadable) is removed again.
+        let created = scratch == nil && !FileManager.default.fileExists(atPath: store.databasePath)
+        let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
+        var closed = false
+        defer { if !closed { try? db.close() } }
+        var importFile = ImportFile(store: db, validator: settings.validator, logger: makeLogger(), now: now)
+        importFile.kind = kind
+        if let loadedMapping, let mapping { importFile.mapping = (loadedMapping, mapping) }
+        importFile.batchSize = batchSize
+        importFile.checkOnly = check
+        if !registerCentres, kind.evidence == nil {
+            // The registry of the real database, also for a check (which imports into a scratch one).
+            var registry: SQLiteStore? = db
+            if scratch != nil {
+                registry = nil
+                if FileManager.default.fileExists(atPath: store.databasePath) { registry = try store.open(settings, create: false) }
             }
-            let showProgress = !quiet && isTerminal(STDERR_FILENO)
-            var rejectsOut = RejectsWriter()
-            var total = SaveTally()
-            for file in files {
-                let summary: ImportSummary
-                do {
-                    summary = try await importFile.run(file, progress: showProgress ? Self.showProgress : nil)
-                } catch let error as ImportError {
-                    if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
-                    printError(error.description)
-                    worst = 2
-                    continue
-                }
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                total.add(summary.tally)
-                print(Self.describe(summary, quiet: quiet, checkOnly: check))
-                rejectsOut.add(summary)
-                if summary.tally.rejected > 0 || summary.tally.conflicts > 0 { worst = max(worst, 1) }
+            let known = Set(try await registry?.centres().map(\.id) ?? [])
+            if scratch != nil { try? registry?.close() }
+            if !known.isEmpty { importFile.knownCentres = known }
+        }
+        let showProgress = !quiet && isTerminal(STDERR_FILENO)
+        var rejectsOut = RejectsWriter()
+        var total = SaveTally()
+        for file in files {
+            let summary: ImportSummary
+            do {
+                summary = try await importFile.run(file, progress: showProgress ? Self.showProgress : nil)
+            } catch let error as ImportError {
+                if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                printError(error.description)
+                worst = 2
+                continue
             }
-            if files.count > 1 {
-                print("Total: \(total.accepted) accepted, \(total.duplicates) duplicate, \(total.conflicts) conflict, \(total.rejected) rejected.")
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            total.add(summary.tally)
+            print(Self.describe(summary, quiet: quiet, checkOnly: check))
+            rejectsOut.add(summary)
+            if summary.tally.rejected > 0 || summary.tally.conflicts > 0 { worst = max(worst, 1) }
+        }
+        if files.count > 1 {
+            print("Total: \(total.accepted) accepted, \(total.duplicates) duplicate, \(total.conflicts) conflict, \(total.rejected) rejected.")
+        }
+        if let rejects {
+            if rejectsOut.rows.isEmpty {
+                print("No rows rejected; \(rejects) was not written.")
+            } else {
+                try emit(rejectsOut.text, to: rejects)
+                print("Rejected rows written to \(rejects).")
             }
-            if let rejects {
-                if rejectsOut.rows.isEmpty {
-                    print("No rows rejected; \(rejects) was not written.")
-                } else {
-                    try emit(rejectsOut.text, to: rejects)
-                    print("Rejected rows written to \(rejects).")
-                }
-            }
-            if created, try await db.imports().isEmpty {
-                try? db.close()
-                closed = true
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
-            }
+        }
+        if created, try await db.imports().isEmpty {
+            try? db.close()
+            closed = true
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
         }
         if worst != 0 { throw ExitCode(worst) }
     }
@@ -212,23 +210,21 @@ struct ImportsCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        try await runReportingErrors {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let records = try await db.imports()
-            if records.isEmpty {
-                print("No imports recorded in \(store.databasePath).")
-                return
-            }
-            let rows = records.map { r in
-                ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.reason == nil ? r.status : "refused",
-                 "\(r.tally.accepted)", "\(r.tally.duplicates)", "\(r.tally.conflicts)", "\(r.tally.rejected)"]
-            }
-            print(TextRendering.table(header: ["#", "Source", "SHA-256", "Started", "Status", "Accepted", "Duplicate", "Conflict", "Rejected"],
-                                   rows: rows), terminator: "")
-            for r in records {
-                if let reason = r.reason { print("#\(r.id) refused: \(reason)") }
-            }
+        let db = try store.open(try store.settings(), create: false)
+        defer { try? db.close() }
+        let records = try await db.imports()
+        if records.isEmpty {
+            print("No imports recorded in \(store.databasePath).")
+            return
+        }
+        let rows = records.map { r in
+            ["\(r.id)", r.source, String(r.sha256.prefix(16)) + "…", r.startedAt, r.reason == nil ? r.status : "refused",
+             "\(r.tally.accepted)", "\(r.tally.duplicates)", "\(r.tally.conflicts)", "\(r.tally.rejected)"]
+        }
+        print(TextRendering.table(header: ["#", "Source", "SHA-256", "Started", "Status", "Accepted", "Duplicate", "Conflict", "Rejected"],
+                               rows: rows), terminator: "")
+        for r in records {
+            if let reason = r.reason { print("#\(r.id) refused: \(reason)") }
         }
     }
 }

@@ -13,8 +13,8 @@ struct MappingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draft a mapping from an export's header and first rows: its date column, format and zone, its rating-like columns, TODO for the rest.",
             discussion: """
-                Recognises Typeform, Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, KoboToolbox and Microsoft Forms exports
-                (CSV or .xlsx). The draft loads as it is: check what it would store with
+                Recognises Typeform, Google Forms, Qualtrics, SurveyMonkey, LimeSurvey, KoboToolbox and Microsoft Forms exports \
+                (CSV or .xlsx). The draft loads as it is: check what it would store with \
                 rida import FILE --mapping draft.json --check, then settle its TODO notes (in "description").
                 """
         )
@@ -26,18 +26,16 @@ struct MappingCommand: AsyncParsableCommand {
         var output: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIError("\(file) cannot be read: check its path.")
-                }
-                let draft = try MappingDraft.draft(data, name: (file as NSString).lastPathComponent)
-                if let output {
-                    try emit(draft.json, to: output)
-                    printStatus("Mapping drafted in \(output)" + (draft.tool.map { " (a \($0) export)" } ?? "") + "; still to settle:")
-                    for item in draft.todo { printStatus("  - " + item) }
-                } else {
-                    print(draft.json, terminator: "")
-                }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CLIError("\(file) cannot be read: check its path.")
+            }
+            let draft = try MappingDraft.draft(data, name: (file as NSString).lastPathComponent)
+            if let output {
+                try emit(draft.json, to: output)
+                printStatus("Mapping drafted in \(output)" + (draft.tool.map { " (a \($0) export)" } ?? "") + "; still to settle:")
+                for item in draft.todo { printStatus("  - " + item) }
+            } else {
+                print(draft.json, terminator: "")
             }
         }
     }

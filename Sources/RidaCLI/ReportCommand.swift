@@ -12,7 +12,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Print a quarter's figures and thresholds per centre and channel; save quarterly reports and their actions.",
         discussion: """
-            rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their
+            rida report --quarter 2026-Q1 prints the figures (the show subcommand, the default). Saved reports, their \
             decisions and actions, and the reasons for declines feed framework 2's criteria 3.2.2 and 3.2.3.
             """,
         subcommands: [Show.self, Save.self, Refresh.self, Submit.self, Publish.self, Correct.self, Render.self, Verify.self, List.self,
@@ -26,8 +26,8 @@ struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a quarter's figures and thresholds per centre and channel (the default); or the full report as HTML or a workbook.",
         discussion: """
-            The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored.
-            --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4);
+            The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored. \
+            --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4); \
             --format xlsx a workbook. --public leaves out comments and counter-level detail: the version to publish.
             """
     )
@@ -55,8 +55,9 @@ struct Show: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "The publishable version (HTML, xlsx): no comments, no counter-level detail.")
     var publicVersion = false
 
-    @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var out: String?
+    @OptionGroup var output: OutputFile
+
+    var out: String? { output.out }
 
     func validate() throws {
         if format == .xlsx, out == nil, isTerminal(1) {
@@ -67,16 +68,14 @@ struct Show: AsyncParsableCommand {
     /// One call into `ShowReport`: the request is checked before the database is opened, so a misspelt quarter
     /// needs no database to be refused.
     func run() async throws {
-        try await runReportingErrors {
-            let settings = try store.settings()
-            let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
-                                        language: lang, audience: publicVersion ? .public : .quality)
-            try request.check(channels: settings.channels)
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now).run(request)
-            try emit(data: report.bytes, to: out)
-        }
+        let settings = try store.settings()
+        let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
+                                    language: lang, audience: publicVersion ? .public : .quality)
+        try request.check(channels: settings.channels)
+        let db = try store.open(settings, create: false)
+        defer { try? db.close() }
+        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now).run(request)
+        try emit(data: report.bytes, to: out)
     }
 }
 }

@@ -11,7 +11,7 @@ struct Rida: AsyncParsableCommand {
         commandName: "rida",
         abstract: "Customer-satisfaction surveys for government service centres, after Bahrain's 2023 guide.",
         discussion: """
-            Rida stores the guide's appendix-3 questionnaire responses in one SQLite file and reports
+            Rida stores the guide's appendix-3 questionnaire responses in one SQLite file and reports \
             each quarter's figures and thresholds per centre and channel.
 
             Start with `rida demo`, then `rida report --db rida-demo.sqlite --quarter <the quarter it printed>`.
@@ -21,6 +21,40 @@ struct Rida: AsyncParsableCommand {
                       CriteriaCommand.self, CentresCommand.self, MappingCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self,
                       BackupCommand.self, RestoreCommand.self, DatabaseCommand.self]
     )
+
+    /// Parses the arguments, runs the command, and reports its error in the one place errors are reported: a sentence
+    /// on standard error (`rida: …`), never a stack trace, and a non-zero exit status. ArgumentParser's own errors (a
+    /// bad option, `--help`, `ExitCode`) keep its handling.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as any RidaFailure {
+            printError(commandLineSentence(failure))
+            Foundation.exit(exitStatus(for: failure))
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // ArgumentParser's own: a bad option, --help and `rida help` (thrown by its help command's run), ExitCode.
+            exit(withError: error)
+        } catch {
+            // Not Rida's own (a Foundation or GRDB error): its description (interpolation uses it when it has one).
+            printError("\(error)")
+            Foundation.exit(2)
+        }
+    }
+
+    /// The exit status for a failure: 2 for every kind (the command did not do what it was asked), but where a command
+    /// says otherwise (`CLIError.exitCode`: 1 when a file's rows were refused and each problem is listed).
+    static func exitStatus(for failure: any RidaFailure) -> Int32 {
+        if let error = failure as? CLIError { return error.exitCode }
+        switch failure.kind {
+        case .invalid, .notFound, .conflict, .unauthorized, .forbidden, .tooLarge, .rateLimited, .unavailable, .internalFailure:
+            return 2
+        }
+    }
 }
 
 /// One version number everywhere: `rida --version`, `/health`, and the engine version stored with every report.
@@ -52,25 +86,39 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// Runs a command body, turning every error into one sentence on standard error and a non-zero exit:
-/// never a stack trace.
-func runReportingErrors(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as CLIError {
-        printError(error.description)
-        throw ExitCode(error.exitCode)
-    } catch let error as StoreError {
-        printError(error.description)
-        throw ExitCode(2)
-    } catch let error as CustomStringConvertible {
-        printError(error.description)
-        throw ExitCode(2)
-    } catch {
-        printError("\(error)")
-        throw ExitCode(2)
+/// A failure's sentence as the command line tells it: the library's sentence, then the command that does its next
+/// step, when it has one. The one place the command line names its commands in a library error (`Rida.main` prints it).
+func commandLineSentence(_ failure: any RidaFailure) -> String {
+    guard let step = failure.nextStep else { return failure.description }
+    var sentence = failure.description
+    if sentence.hasSuffix(".") { sentence.removeLast() }
+    return sentence + step.commandLineHint
+}
+
+extension NextStep {
+    /// The hint that follows a sentence (its last full stop removed), with its own punctuation and full stop.
+    var commandLineHint: String {
+        switch self {
+        case .createDatabase: ": import responses first (rida import FILE) or create the demo (rida demo)."
+        case .listEntities: ": rida centres entities lists them."
+        case .registerCentres(let entity): ": register them with rida centres add --entity \(entity)."
+        case .registerCentre(let centre): " (rida centres add \(centre) --entity … --kind headquarters --channels …)."
+        case .registerHeadquarters(let centre): " (rida centres add \(centre) --kind headquarters)."
+        case .registerEntity(let entity): " (rida centres add-entity \(entity))."
+        case .registerServingEntities(let centre): " (rida centres add \(centre) --serves …)."
+        case .completeCentre(let centre): ": rida centres add \(centre) --entity … --kind … --channels …."
+        case .registerRemoteCentre(let entity): ": rida centres add ID --entity \(entity) --kind remote --channels …."
+        case .importTawasul: " (rida import --kind tawasul FILE)."
+        case .listReports: ": rida report list shows them."
+        case .publishReport(let id): ": rida report publish \(id) does it."
+        case .correctReport(let id): "; rida report correct \(id) starts a correction."
+        case .dropActionWithNote: ": record it, then rida report action REPORT ACTION --status dropped --note …."
+        case .listActions: ": rida report list --format json shows its actions."
+        case .recordAction(let report, let action): " (rida report action \(report) \(action) …)."
+        case .openAssessment: " (rida assess open …)."
+        case .listAssessments: ": rida assess list shows the open ones."
+        case .listImports: " (rida imports lists them)."
+        }
     }
 }
 

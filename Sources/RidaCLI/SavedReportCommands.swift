@@ -28,15 +28,13 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: true)
-                defer { try? db.close() }
-                let saved = try await ReportCommand.savedReports(db, settings).save(scope: scope, quarter: Quarter(quarter)!, by: who)
-                let (report, content) = (saved.report, saved.content)
-                print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: true)
+            defer { try? db.close() }
+            let saved = try await ReportCommand.savedReports(db, settings).save(scope: scope, quarter: Quarter(quarter)!, by: who)
+            let (report, content) = (saved.report, saved.content)
+            print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
         }
     }
 
@@ -54,14 +52,12 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let taken = try await ReportCommand.savedReports(db, settings).refresh(id)
-                let (report, content) = (taken.report, taken.content)
-                print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let taken = try await ReportCommand.savedReports(db, settings).refresh(id)
+            let (report, content) = (taken.report, taken.content)
+            print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
         }
     }
 
@@ -74,13 +70,11 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let report = try await ReportCommand.savedReports(db, settings).submit(id)
-                print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let report = try await ReportCommand.savedReports(db, settings).submit(id)
+            print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
         }
     }
 
@@ -88,8 +82,8 @@ extension ReportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish a saved report and freeze it.",
             discussion: """
-                The content taken when it was saved, with the decisions and actions recorded so far, is frozen with the engine
-                version, the published page (the public version, in Arabic) and the SHA-256 of each. It never changes after:
+                The content taken when it was saved, with the decisions and actions recorded so far, is frozen with the engine \
+                version, the published page (the public version, in Arabic) and the SHA-256 of each. It never changes after: \
                 a correction is a new report (rida report correct).
                 """)
 
@@ -99,22 +93,15 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let frozen: SavedReports.Published
-                do {
-                    frozen = try await ReportCommand.savedReports(db, settings).publish(id)
-                } catch let error as UseCaseError where error.code == "already_published" {
-                    throw CLIError(error.description + " rida report correct \(id) starts a correction.")
-                }
-                let published = frozen.report
-                print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
-                print("  content SHA-256 \(frozen.content.sha256)")
-                print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
-                print("  engine          \(frozen.content.engineVersion)")
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let frozen = try await ReportCommand.savedReports(db, settings).publish(id)
+            let published = frozen.report
+            print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
+            print("  content SHA-256 \(frozen.content.sha256)")
+            print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
+            print("  engine          \(frozen.content.engineVersion)")
         }
     }
 
@@ -131,14 +118,12 @@ extension ReportCommand {
         var by: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let report = try await ReportCommand.savedReports(db, settings).correct(id, by: who).report
-                print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let report = try await ReportCommand.savedReports(db, settings).correct(id, by: who).report
+            print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
         }
     }
 
@@ -155,27 +140,27 @@ extension ReportCommand {
         @Option(help: "html, xlsx or json (the stored content).")
         var format: RenderFormat = .html
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @Option(help: "quality or public (default: public for a published report, else quality).")
         var audience: ReportAudience?
 
-        @Option(help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-        var out: String?
+        @OptionGroup var output: OutputFile
+
+        var out: String? { output.out }
 
         enum RenderFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, json }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let rendering = try await ReportCommand.savedReports(db, settings).render(
-                    id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
-                // The stored content is written with a final newline, as a text file ends.
-                try emit(data: rendering.document.bytes + (format == .json ? Data("\n".utf8) : Data()), to: out)
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let rendering = try await ReportCommand.savedReports(db, settings).render(
+                id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
+            // The stored content is written with a final newline, as a text file ends.
+            try emit(data: rendering.document.bytes + (format == .json ? Data("\n".utf8) : Data()), to: out)
         }
     }
 
@@ -189,25 +174,23 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
-                do {
-                    (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
-                } catch let error as UseCaseError where error.code == "no_content" {
-                    throw CLIError(error.description, exitCode: 1)
-                }
-                print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
-                if let pageSha = check.pageSha256, let page {
-                    print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
-                        + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
-                } else {
-                    print("not published: no page to compare")
-                }
-                if !check.holds { throw ExitCode(1) }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
+            do {
+                (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
+            } catch let error as UseCaseError where error.code == "no_content" {
+                throw CLIError(error.description, exitCode: 1)
             }
+            print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
+            if let pageSha = check.pageSha256, let page {
+                print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
+                    + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
+            } else {
+                print("not published: no page to compare")
+            }
+            if !check.holds { throw ExitCode(1) }
         }
     }
 
@@ -222,45 +205,44 @@ extension ReportCommand {
         @Option(help: ArgumentHelp("Only this quarter.", valueName: "quarter"))
         var quarter: String?
 
-        @Option(help: "text or json.")
-        var format: OutputFormat = .text
+        @OptionGroup var listing: ListingFormat
+
+        var format: OutputFormat { listing.format }
 
         func validate() throws {
             if let quarter, Quarter(quarter) == nil { throw ValidationError(Quarter.spellingProblem(quarter)) }
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
-                if format == .json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-                    return
-                }
-                if reports.isEmpty {
-                    print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
-                    return
-                }
-                for r in reports {
-                    var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
-                    if let replaces = r.replaces { line += "  corrects #\(replaces)" }
-                    if let later = r.replacedBy { line += "  replaced by #\(later)" }
-                    print(line)
-                    if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
-                    if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
-                    for a in r.actions {
-                        var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
-                        if let changed = a.statusChangedAt {
-                            line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
-                                + (a.statusNote.map { ": \($0)" } ?? "")
-                        }
-                        if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
-                        print(line)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                return
+            }
+            if reports.isEmpty {
+                print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
+                return
+            }
+            for r in reports {
+                var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
+                if let replaces = r.replaces { line += "  corrects #\(replaces)" }
+                if let later = r.replacedBy { line += "  replaced by #\(later)" }
+                print(line)
+                if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
+                if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
+                for a in r.actions {
+                    var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
+                    if let changed = a.statusChangedAt {
+                        line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
+                            + (a.statusNote.map { ": \($0)" } ?? "")
                     }
+                    if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
+                    print(line)
                 }
             }
         }
@@ -299,13 +281,11 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let action = try await ReportCommand.savedReports(db, settings).decide(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
-                print("Action #\(action.id) recorded on report #\(id).")
-            }
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let action = try await ReportCommand.savedReports(db, settings).decide(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
+            print("Action #\(action.id) recorded on report #\(id).")
         }
     }
 
@@ -340,20 +320,18 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                if history {
-                    for entry in try await ReportCommand.savedReports(db, settings).actionHistory(action) {
-                        print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
-                    }
-                    return
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            if history {
+                for entry in try await ReportCommand.savedReports(db, settings).actionHistory(action) {
+                    print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
                 }
-                let who = try evaluatorName(by)
-                let updated = try await ReportCommand.savedReports(db, settings).setActionStatus(report: report, action: action, to: status!, note: note, by: who)
-                print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
+                return
             }
+            let who = try evaluatorName(by)
+            let updated = try await ReportCommand.savedReports(db, settings).setActionStatus(report: report, action: action, to: status!, note: note, by: who)
+            print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
         }
     }
 
@@ -385,15 +363,13 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            try await runReportingErrors {
-                let who = try evaluatorName(by)
-                let settings = try store.settings()
-                let db = try store.open(settings, create: true)
-                defer { try? db.close() }
-                let stored = try await ReportCommand.savedReports(db, settings).recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
-                                                                      reason: reason, who: who, at: now()))
-                print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
-            }
+            let who = try evaluatorName(by)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: true)
+            defer { try? db.close() }
+            let stored = try await ReportCommand.savedReports(db, settings).recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
+                                                                  reason: reason, who: who, at: now()))
+            print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
         }
     }
 
@@ -406,19 +382,17 @@ extension ReportCommand {
         var scope: String?
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                let db = try store.open(settings, create: false)
-                defer { try? db.close() }
-                let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
-                if declines.isEmpty {
-                    print("No decline reasons recorded.")
-                    return
-                }
-                print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
-                    ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
-                }), terminator: "")
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
+            defer { try? db.close() }
+            let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
+            if declines.isEmpty {
+                print("No decline reasons recorded.")
+                return
             }
+            print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
+                ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
+            }), terminator: "")
         }
     }
 }

@@ -12,12 +12,12 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API, the kiosk page and the live display.",
         discussion: """
-            Kiosks, call-centre platforms and web channels submit responses over HTTP with an API key
-            (rida keys create); the API is described at /v1/openapi.json. SIGTERM or SIGINT (Ctrl-C) stops
+            Kiosks, call-centre platforms and web channels submit responses over HTTP with an API key \
+            (rida keys create); the API is described at /v1/openapi.json. SIGTERM or SIGINT (Ctrl-C) stops \
             the service after the requests in flight are answered, and closes the database.
 
-            --demo builds the demo database (rida-demo.sqlite) if it is not there, adds today's and this week's
-            responses and keeps new ones arriving every few seconds, makes a kiosk key and a display key for
+            --demo builds the demo database (rida-demo.sqlite) if it is not there, adds today's and this week's \
+            responses and keeps new ones arriving every few seconds, makes a kiosk key and a display key for \
             centre C01 and a reading key, and prints the pages' addresses with the keys in them.
             """
     )
@@ -41,68 +41,66 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runReportingErrors {
-            let settings = try store.settings()
-            let path = demo ? (store.db ?? "rida-demo.sqlite") : store.databasePath
-            if demo, !FileManager.default.fileExists(atPath: path) {
-                try await Self.buildDemo(at: path, settings: settings)
-            } else if demo, try !DemoCommand.isDemo(path, settings) {
-                throw CLIError("\(path) holds responses that are not the demo's: --demo adds demo responses, so it serves only a demo database (rida serve --demo --db rida-demo.sqlite).")
-            }
-            let db = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: true)
-            announceUpgrade(db)
-            var madeKeys: (kiosk: String, display: String, reader: String)?
-            var arrivals: (any Arrivals)?
-            if demo {
-                // The halls as they are today: the last seven days up to now, then a trickle while serving.
-                let hall = DemoHall()
-                let seeded = try await hall.seed(db, now: now())
-                printStatus("Seeded \(seeded) demo responses for today and this week; new ones arrive every few seconds.")
-                arrivals = hall.trickle(startingAt: now())
-                let kiosk = APIKeySecret.generate()
-                let display = APIKeySecret.generate()
-                let reader = APIKeySecret.generate()
-                _ = try await db.createKey(kiosk, label: "Demo kiosk, C01 (rida serve --demo)", role: .submitter,
-                                           centre: "C01", channels: ["kiosk"], at: now())
-                _ = try await db.createKey(display, label: "Demo waiting-hall display, C01 (rida serve --demo)", role: .display,
-                                           centre: "C01", channels: nil, at: now())
-                _ = try await db.createKey(reader, label: "Demo reader (rida serve --demo)", role: .quality,
-                                           centre: nil, channels: nil, at: now())
-                madeKeys = (kiosk.text, display.text, reader.text)
-            }
-            let demoKeys = madeKeys
-            var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
-            logger.logLevel = logLevel
-            let service = settings.serviceSettings(host: host, port: port, database: path)
-            let app = buildApplication(service, store: db, logger: logger, now: { now() }, arrivals: arrivals) { port in
-                let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
-                var lines = ["Rida is serving \(path) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
-                if let demoKeys {
-                    lines += [
-                        "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
-                        "  Live display: \(base)/live/C01#key=\(demoKeys.display)",
-                        "  API:          \(base)/v1/openapi.json",
-                        "  Try:          curl -H 'Authorization: Bearer \(demoKeys.reader)' '\(base)/v1/reports/quarterly?format=csv'",
-                    ]
-                } else {
-                    lines += [
-                        "  Kiosk page:   \(base)/kiosk/setup (once per kiosk, with a submitter key), then \(base)/kiosk",
-                        "  Live display: \(base)/live/CENTRE",
-                        "  API:          \(base)/v1/openapi.json",
-                    ]
-                }
-                lines.append("Stop with Ctrl-C.")
-                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            }
-            do {
-                try await app.runService()
-            } catch {
-                try? db.close()
-                throw CLIError("The service stopped: \(error)")
-            }
-            try db.close()
-            logger.info("stopped; the database is closed")
+        let settings = try store.settings()
+        let path = demo ? (store.db ?? "rida-demo.sqlite") : store.databasePath
+        if demo, !FileManager.default.fileExists(atPath: path) {
+            try await Self.buildDemo(at: path, settings: settings)
+        } else if demo, try !DemoCommand.isDemo(path, settings) {
+            throw CLIError("\(path) holds responses that are not the demo's: --demo adds demo responses, so it serves only a demo database (rida serve --demo --db rida-demo.sqlite).")
         }
+        let db = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: true)
+        announceUpgrade(db)
+        var madeKeys: (kiosk: String, display: String, reader: String)?
+        var arrivals: (any Arrivals)?
+        if demo {
+            // The halls as they are today: the last seven days up to now, then a trickle while serving.
+            let hall = DemoHall()
+            let seeded = try await hall.seed(db, now: now())
+            printStatus("Seeded \(seeded) demo responses for today and this week; new ones arrive every few seconds.")
+            arrivals = hall.trickle(startingAt: now())
+            let kiosk = APIKeySecret.generate()
+            let display = APIKeySecret.generate()
+            let reader = APIKeySecret.generate()
+            _ = try await db.createKey(kiosk, label: "Demo kiosk, C01 (rida serve --demo)", role: .submitter,
+                                       centre: "C01", channels: ["kiosk"], at: now())
+            _ = try await db.createKey(display, label: "Demo waiting-hall display, C01 (rida serve --demo)", role: .display,
+                                       centre: "C01", channels: nil, at: now())
+            _ = try await db.createKey(reader, label: "Demo reader (rida serve --demo)", role: .quality,
+                                       centre: nil, channels: nil, at: now())
+            madeKeys = (kiosk.text, display.text, reader.text)
+        }
+        let demoKeys = madeKeys
+        var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = logLevel
+        let service = settings.serviceSettings(host: host, port: port, database: path)
+        let app = buildApplication(service, store: db, logger: logger, now: { now() }, arrivals: arrivals) { port in
+            let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
+            var lines = ["Rida is serving \(path) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
+            if let demoKeys {
+                lines += [
+                    "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
+                    "  Live display: \(base)/live/C01#key=\(demoKeys.display)",
+                    "  API:          \(base)/v1/openapi.json",
+                    "  Try:          curl -H 'Authorization: Bearer \(demoKeys.reader)' '\(base)/v1/reports/quarterly?format=csv'",
+                ]
+            } else {
+                lines += [
+                    "  Kiosk page:   \(base)/kiosk/setup (once per kiosk, with a submitter key), then \(base)/kiosk",
+                    "  Live display: \(base)/live/CENTRE",
+                    "  API:          \(base)/v1/openapi.json",
+                ]
+            }
+            lines.append("Stop with Ctrl-C.")
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+        do {
+            try await app.runService()
+        } catch {
+            try? db.close()
+            throw CLIError("The service stopped: \(error)")
+        }
+        try db.close()
+        logger.info("stopped; the database is closed")
     }
 
     static func buildDemo(at path: String, settings: Settings) async throws {
@@ -128,8 +126,8 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a key and print it once; only its SHA-256 is stored.",
             discussion: """
-                Roles: submitter (submits for one --centre, optionally only on some --channel), display (shows one
-                --centre's live figures on the waiting hall's screen, and reads nothing else), quality (reads reports),
+                Roles: submitter (submits for one --centre, optionally only on some --channel), display (shows one \
+                --centre's live figures on the waiting hall's screen, and reads nothing else), quality (reads reports), \
                 evaluator (reads reports and the assessment), admin (everything). The key is alone on the last line.
                 """
         )
@@ -149,25 +147,18 @@ struct KeysCommand: AsyncParsableCommand {
         var label: String
 
         func run() async throws {
-            try await runReportingErrors {
-                let settings = try store.settings()
-                for channel in channels where settings.channels.channel(channel) == nil {
-                    throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
-                }
-                let db = try store.open(settings, create: true)
-                defer { try? db.close() }
-                let secret = APIKeySecret.generate()
-                let key: APIKey
-                do {
-                    key = try await db.createKey(secret, label: label, role: role, centre: centre,
-                                                 channels: channels.isEmpty ? nil : channels, at: now())
-                } catch let error as KeyError {
-                    throw CLIError(error.description)
-                }
-                print("Key #\(key.id) \"\(key.label)\": \(key.role.rawValue), \(key.scope).")
-                print("It is shown only now; store it where the device or system keeps secrets. Send it as \"Authorization: Bearer KEY\".")
-                print(secret.text)
+            let settings = try store.settings()
+            for channel in channels where settings.channels.channel(channel) == nil {
+                throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
             }
+            let db = try store.open(settings, create: true)
+            defer { try? db.close() }
+            let secret = APIKeySecret.generate()
+            let key = try await db.createKey(secret, label: label, role: role, centre: centre,
+                                             channels: channels.isEmpty ? nil : channels, at: now())
+            print("Key #\(key.id) \"\(key.label)\": \(key.role.rawValue), \(key.scope).")
+            print("It is shown only now; store it where the device or system keeps secrets. Send it as \"Authorization: Bearer KEY\".")
+            print(secret.text)
         }
     }
 
@@ -177,20 +168,18 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                let keys = try await db.keys()
-                if keys.isEmpty {
-                    print("No keys in \(store.databasePath): rida keys create --role submitter --centre C01 --label \"Kiosk 1\" makes one.")
-                    return
-                }
-                let rows = keys.map { key in
-                    ["\(key.id)", key.label, key.role.rawValue, key.scope, key.createdAt.iso8601,
-                     key.lastUsedAt?.iso8601 ?? "never", key.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"]
-                }
-                print(TextRendering.table(header: ["#", "Label", "Role", "Scope", "Created", "Last used", "Status"], rows: rows), terminator: "")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            let keys = try await db.keys()
+            if keys.isEmpty {
+                print("No keys in \(store.databasePath): rida keys create --role submitter --centre C01 --label \"Kiosk 1\" makes one.")
+                return
             }
+            let rows = keys.map { key in
+                ["\(key.id)", key.label, key.role.rawValue, key.scope, key.createdAt.iso8601,
+                 key.lastUsedAt?.iso8601 ?? "never", key.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"]
+            }
+            print(TextRendering.table(header: ["#", "Label", "Role", "Scope", "Created", "Last used", "Status"], rows: rows), terminator: "")
         }
     }
 
@@ -203,14 +192,12 @@ struct KeysCommand: AsyncParsableCommand {
         var id: Int64
 
         func run() async throws {
-            try await runReportingErrors {
-                let db = try store.open(try store.settings(), create: false)
-                defer { try? db.close() }
-                guard try await db.revokeKey(id, at: now()) else {
-                    throw CLIError("There is no active key #\(id): rida keys list shows the keys.", exitCode: 1)
-                }
-                print("Key #\(id) is revoked.")
+            let db = try store.open(try store.settings(), create: false)
+            defer { try? db.close() }
+            guard try await db.revokeKey(id, at: now()) else {
+                throw CLIError("There is no active key #\(id): rida keys list shows the keys.", exitCode: 1)
             }
+            print("Key #\(id) is revoked.")
         }
     }
 }

@@ -31,36 +31,37 @@ struct Settings {
         guard let object = try? JSONSerialization.jsonObject(with: data), let root = object as? [String: Any] else {
             throw CLIError("The configuration file \(path) is not a JSON object of settings (see docs/configuration.md).")
         }
-        var problems: [String] = []
+        // Each problem names its setting; its reason is a whole sentence that names it too, as the file is read.
+        var problems: [Problem] = []
         for key in root.keys.sorted() where !keys.contains(key) {
-            problems.append("\"\(key)\" is not a setting (settings: \(keys.joined(separator: ", ")))")
+            problems.append(Problem(field: key, reason: "\"\(key)\" is not a setting (settings: \(keys.joined(separator: ", ")))"))
         }
         if let value = root["deployment.timeZone"] {
             if let name = value as? String, let zone = try? DeploymentZone(name) {
                 settings.zone = zone
             } else {
-                problems.append("deployment.timeZone must name a time zone, such as \"Asia/Bahrain\"")
+                problems.append(Problem(field: "deployment.timeZone", reason: "deployment.timeZone must name a time zone, such as \"Asia/Bahrain\""))
             }
         }
         if let value = root["thresholds.reading"] {
             if let name = value as? String, let reading = Reading(rawValue: name) {
                 settings.policy.reading = reading
             } else {
-                problems.append("thresholds.reading must be \"ratings\" or \"questions\"")
+                problems.append(Problem(field: "thresholds.reading", reason: "thresholds.reading must be \"ratings\" or \"questions\""))
             }
         }
         if let value = root["thresholds.minimumResponses"] {
             if let number = value as? Int, number >= 1 {
                 settings.policy.minimumResponses = number
             } else {
-                problems.append("thresholds.minimumResponses must be a whole number of 1 or more")
+                problems.append(Problem(field: "thresholds.minimumResponses", reason: "thresholds.minimumResponses must be a whole number of 1 or more"))
             }
         }
         if let value = root["db.durability"] {
             if let name = value as? String, let durability = Durability(rawValue: name) {
                 settings.durability = durability
             } else {
-                problems.append("db.durability must be \"full\" or \"normal\"")
+                problems.append(Problem(field: "db.durability", reason: "db.durability must be \"full\" or \"normal\""))
             }
         }
         if let value = root["survey.channels"] {
@@ -69,11 +70,11 @@ struct Settings {
                 for (i, entry) in list.enumerated() {
                     guard let id = entry["id"] as? String, !id.isEmpty,
                           let kindName = entry["kind"] as? String, let kind = ChannelKind(rawValue: kindName) else {
-                        problems.append("survey.channels[\(i)] needs an \"id\" and a \"kind\" of \"headquarters\" or \"remote\"")
+                        problems.append(Problem(field: "survey.channels", reason: "survey.channels[\(i)] needs an \"id\" and a \"kind\" of \"headquarters\" or \"remote\""))
                         continue
                     }
                     if case .failure(let problem) = Identifier.check(id, field: "channel", spaces: .none) {
-                        problems.append("survey.channels[\(i)].id \"\(id)\": \(problem.reason)")
+                        problems.append(Problem(field: "survey.channels", reason: "survey.channels[\(i)].id \"\(id)\": \(problem.reason)"))
                         continue
                     }
                     var name: LocalizedText?
@@ -83,7 +84,7 @@ struct Settings {
                     channels.append(Channel(id: id, kind: kind, name: name))
                 }
             } else {
-                problems.append("survey.channels must be a list of {\"id\", \"kind\"} objects")
+                problems.append(Problem(field: "survey.channels", reason: "survey.channels must be a list of {\"id\", \"kind\"} objects"))
             }
             if !channels.isEmpty { settings.channels = ChannelCatalog(channels) }
         }
@@ -94,25 +95,25 @@ struct Settings {
                       parts.count == 3, CivilDate(year: parts[0], month: parts[1], day: parts[2]).isValid {
                 settings.earliestDate = CivilDate(year: parts[0], month: parts[1], day: parts[2])
             } else {
-                problems.append("survey.earliestDate must be a date such as \"2015-01-01\" (or null to accept any date)")
+                problems.append(Problem(field: "survey.earliestDate", reason: "survey.earliestDate must be a date such as \"2015-01-01\" (or null to accept any date)"))
             }
         }
         if let value = root["backup.every"] {
             if let seconds = Self.seconds(value), seconds >= 1 {
                 settings.backupEvery = seconds
             } else {
-                problems.append("backup.every must be a time such as \"6h\", \"30m\", \"1d\" or a number of seconds")
+                problems.append(Problem(field: "backup.every", reason: "backup.every must be a time such as \"6h\", \"30m\", \"1d\" or a number of seconds"))
             }
         }
         if let value = root["backup.keep"] {
-            if let number = value as? Int, number >= 1 { settings.backupKeep = number } else { problems.append("backup.keep must be a whole number of 1 or more") }
+            if let number = value as? Int, number >= 1 { settings.backupKeep = number } else { problems.append(Problem(field: "backup.keep", reason: "backup.keep must be a whole number of 1 or more")) }
         }
         if let value = root["backup.dir"] {
-            if let text = value as? String, !text.isEmpty { settings.backupFolder = text } else { problems.append("backup.dir must be a folder path") }
+            if let text = value as? String, !text.isEmpty { settings.backupFolder = text } else { problems.append(Problem(field: "backup.dir", reason: "backup.dir must be a folder path")) }
         }
         settings.http.read(root, problems: &problems)
         if !problems.isEmpty {
-            throw CLIError("The configuration file \(path) has problems: " + problems.joined(separator: "; ") + ".")
+            throw CLIError("The configuration file \(path) has problems: " + problems.map(\.reason).joined(separator: "; ") + ".")
         }
         return settings
     }
@@ -144,12 +145,16 @@ struct Settings {
 }
 
 /// An error the command line shows as it is: one sentence, then a non-zero exit.
-struct CLIError: Error, CustomStringConvertible {
+struct CLIError: RidaFailure {
     var description: String
     var exitCode: Int32
+    var kind: FailureKind
 
-    init(_ description: String, exitCode: Int32 = 2) {
+    init(_ description: String, exitCode: Int32 = 2, kind: FailureKind = .invalid) {
         self.description = description
         self.exitCode = exitCode
+        self.kind = kind
     }
+
+    var code: String { "command_failed" }
 }

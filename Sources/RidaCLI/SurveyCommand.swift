@@ -16,8 +16,9 @@ struct SurveyCommand: AsyncParsableCommand {
         @Argument(help: "appendix-3, appendix-4, or a definition file.")
         var id: String = "appendix-3"
 
-        @Option(help: "ar or en.")
-        var lang: Language = .ar
+        @OptionGroup var language: LanguageOption
+
+        var lang: Language { language.lang }
 
         @Option(help: "text or json.")
         var format: Format = .text
@@ -25,26 +26,24 @@ struct SurveyCommand: AsyncParsableCommand {
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
         func run() async throws {
-            try await runReportingErrors {
-                let questionnaire: Questionnaire
-                let json: String
-                if let builtIn = BuiltInSurvey.named(id) {
-                    questionnaire = builtIn.questionnaire
-                    json = builtIn.definition
-                } else if let data = FileManager.default.contents(atPath: id) {
-                    let (loaded, problems) = Questionnaire.validate(data)
-                    guard let loaded else {
-                        throw CLIError("\(id) is not a valid survey definition:\n" + problems.map { "  " + $0.description }.joined(separator: "\n"))
-                    }
-                    questionnaire = loaded
-                    json = String(decoding: data, as: UTF8.self)
-                } else {
-                    throw CLIError("There is no survey \"\(id)\": use appendix-3, appendix-4 or the path of a definition file.")
+            let questionnaire: Questionnaire
+            let json: String
+            if let builtIn = BuiltInSurvey.named(id) {
+                questionnaire = builtIn.questionnaire
+                json = builtIn.definition
+            } else if let data = FileManager.default.contents(atPath: id) {
+                let (loaded, problems) = Questionnaire.validate(data)
+                guard let loaded else {
+                    throw CLIError("\(id) is not a valid survey definition:\n" + problems.map { "  " + $0.description }.joined(separator: "\n"))
                 }
-                switch format {
-                case .json: print(json)
-                case .text: print(QuestionnaireRendering.text(questionnaire, language: lang), terminator: "")
-                }
+                questionnaire = loaded
+                json = String(decoding: data, as: UTF8.self)
+            } else {
+                throw CLIError("There is no survey \"\(id)\": use appendix-3, appendix-4 or the path of a definition file.")
+            }
+            switch format {
+            case .json: print(json)
+            case .text: print(QuestionnaireRendering.text(questionnaire, language: lang), terminator: "")
             }
         }
     }
@@ -59,19 +58,17 @@ struct SurveyCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            try await runReportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CLIError("\(file) cannot be read: check its path.")
-                }
-                let (questionnaire, problems) = Questionnaire.validate(data)
-                if let questionnaire {
-                    print("\(file): valid — \(questionnaire.id) version \(questionnaire.version), \(questionnaire.questions.count) questions (\(questionnaire.ratedQuestions.count) rated).")
-                    return
-                }
-                print("\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s")")
-                for problem in problems { print("  " + problem.description) }
-                throw ExitCode(1)
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CLIError("\(file) cannot be read: check its path.")
             }
+            let (questionnaire, problems) = Questionnaire.validate(data)
+            if let questionnaire {
+                print("\(file): valid — \(questionnaire.id) version \(questionnaire.version), \(questionnaire.questions.count) questions (\(questionnaire.ratedQuestions.count) rated).")
+                return
+            }
+            print("\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+            for problem in problems { print("  " + problem.description) }
+            throw ExitCode(1)
         }
     }
 }

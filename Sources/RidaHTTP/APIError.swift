@@ -6,14 +6,33 @@ import RidaAssessment
 import RidaStore
 import RidaSurvey
 
+/// The one table from a kind of failure to the HTTP status a client gets. Every `RidaFailure` reaches a client
+/// through it (`APIError(_:)`), so a new error type is a kind Rida already answers for, never a bare 500.
+public func httpStatus(for kind: FailureKind) -> HTTPResponse.Status {
+    switch kind {
+    case .invalid: .unprocessableContent          // 422
+    case .notFound: .notFound                     // 404
+    case .conflict: .conflict                     // 409
+    case .unauthorized: .unauthorized             // 401
+    case .forbidden: .forbidden                   // 403
+    case .tooLarge: .contentTooLarge              // 413
+    case .rateLimited: .tooManyRequests           // 429
+    case .unavailable: .serviceUnavailable        // 503
+    case .internalFailure: .internalServerError   // 500
+    }
+}
+
 /// An error a client sees: an HTTP status, a machine code, and a sentence a person can act on.
 ///
 /// Every error body is `{"error": {"code": ..., "message": ..., "problems"?: [...], "fields"?: [...]}}`.
-public struct APIError: Error, HTTPResponseError, Sendable {
+/// Controllers throw it for what only HTTP knows (a missing key, a body that is not JSON, a bad parameter); every other
+/// Rida error is a `RidaFailure` that `APIError(_:)` turns into one through `httpStatus(for:)`.
+public struct APIError: RidaFailure, HTTPResponseError {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
-    public var problems: [Problem]?
+    /// The problems the body lists; nil leaves `problems` out of the body (an empty list is sent as one).
+    public var listed: [Problem]?
     public var fields: [String]?
     public var id: String?
     public var headers: HTTPFields = [:]
@@ -23,10 +42,35 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         self.status = status
         self.code = code
         self.message = message
-        self.problems = problems
+        self.listed = problems
         self.fields = fields
         self.id = id
     }
+
+    /// A failure of the library as the API tells it: the table's status, the failure's code and sentence, its problems.
+    public init(_ failure: any RidaFailure) {
+        if let failure = failure as? APIError {
+            self = failure
+            return
+        }
+        let problems = failure.problems
+        if failure.code == "invalid_verdicts", !problems.isEmpty {
+            // A refused batch of verdicts: the API's sentence counts the problems each `problems[]` names.
+            self = .invalidEntries(problems)
+            return
+        }
+        self.init(httpStatus(for: failure.kind), failure.code, failure.description, problems: problems.isEmpty ? nil : problems)
+    }
+
+    /// The kind the status stands for: what this error is to a client, read back from the table's statuses (a request
+    /// the service cannot read, 400, 415 or 499, is invalid input too).
+    public var kind: FailureKind {
+        FailureKind.allCases.first { httpStatus(for: $0) == status }
+            ?? (status.code >= 500 ? .internalFailure : .invalid)
+    }
+
+    public var description: String { message }
+    public var problems: [Problem] { listed ?? [] }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = JSONBody.response(ErrorBody(error: self), status: status)
@@ -46,19 +90,24 @@ extension APIError: Encodable {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(code, forKey: .code)
         try c.encode(message, forKey: .message)
-        if let problems { try c.encode(problems.map(ProblemBody.init), forKey: .problems) }
+        if let listed { try c.encode(listed.map(ProblemBody.init), forKey: .problems) }
         if let fields { try c.encode(fields, forKey: .fields) }
         if let id { try c.encode(id, forKey: .id) }
     }
 }
 
-/// A problem as the API shows it: the field (null for the whole response) and the reason.
+/// A problem as the API shows it: the field (null for the whole response) and the reason. A problem located at a
+/// batch's entry names it in the field, `entries[i].field` (or `entries[i]` for the whole entry).
 struct ProblemBody: Encodable {
     var field: String?
     var reason: String
 
     init(_ problem: Problem) {
-        field = problem.field
+        if let entry = problem.entry {
+            field = "entries[\(entry)]" + (problem.field.map { ".\($0)" } ?? "")
+        } else {
+            field = problem.field
+        }
         reason = problem.reason
     }
 
@@ -118,16 +167,8 @@ extension APIError {
             problems: problems)
     }
 
-    /// A batch of verdicts refused, nothing recorded: each problem names its entry and field, `entries[i].field`.
-    static func invalidEntries(_ problems: [RecordingProblem]) -> APIError {
-        invalidEntries(problems.map { Problem(field: entryField($0), reason: $0.reason) })
-    }
-
-    /// `entries[i].field`, or `entries[i]` for a problem with the whole entry.
-    static func entryField(_ problem: RecordingProblem) -> String {
-        "entries[\(problem.index)]" + (problem.field.map { ".\($0)" } ?? "")
-    }
-
+    /// A batch of verdicts refused, nothing recorded: each problem names its entry and field, `entries[i].field`
+    /// (`ProblemBody` writes a problem located at an entry so).
     static func invalidEntries(_ problems: [Problem]) -> APIError {
         let count = problems.count
         return APIError(
@@ -154,10 +195,6 @@ extension APIError {
     /// A conflict on a response the caller may not see: nothing of it is told.
     static func idTaken(id: String) -> APIError {
         APIError(.conflict, "conflict", "The id \(id) is taken: give a new response a new id.", id: id)
-    }
-
-    static func unavailable(_ error: StoreError) -> APIError {
-        APIError(.serviceUnavailable, "database_unavailable", error.description)
     }
 }
 

@@ -148,7 +148,7 @@ struct AssessmentsController: Sendable {
         } catch {
             throw APIError.malformedJSON()
         }
-        guard let assessment = try await store.assessment(id) else {
+        guard try await store.assessment(id) != nil else {
             throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them (rida assess open opens one).")
         }
         var decoded = VerdictsDecoding(value, assessment: id, evaluator: key.label, at: now(), maxEntries: Self.maxEntries)
@@ -158,22 +158,11 @@ struct AssessmentsController: Sendable {
                 decoded.problems.append(Problem(field: field, reason: "there is no import #\(importID) (rida imports lists them)"))
             }
         }
-        if !decoded.problems.isEmpty {
-            // Every problem at once: the entries that could be read are checked as the store would check them.
-            let history = try await store.history(of: id)
-            let computed = try await store.computedVerdicts(of: id, policy: settings.policy, now: now())[id] ?? [:]
-            let more = HistoryEntry.problems(of: decoded.entries, framework: { _ in assessment.framework },
-                                             latest: { entry in history.last { $0.criterion == entry.criterion } },
-                                             computed: { entry in computed[entry.criterion] })
-            throw APIError.invalidEntries(decoded.problems + more.map { problem in
-                var moved = problem
-                moved.index = decoded.indices[problem.index]
-                return Problem(field: APIError.entryField(moved), reason: moved.reason)
-            })
-        }
         // The use case `rida assess record` calls: the store checks the batch against the catalogue and the history in the
-        // transaction that appends it.
-        let stored = try await RecordVerdicts(store: store, policy: settings.policy).run(decoded.entries, at: now())
+        // transaction that appends it, and refuses it with the problems of reading it and of checking the entries that
+        // could be read, all at once.
+        let stored = try await RecordVerdicts(store: store, policy: settings.policy)
+            .run(decoded.entries, at: now(), positions: decoded.indices, unread: decoded.problems)
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
     }
 }

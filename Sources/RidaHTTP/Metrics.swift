@@ -1,103 +1,95 @@
+import CoreMetrics
 import Foundation
-import Hummingbird
+import Prometheus
 import RidaSurvey
 
-/// The service's counters, rendered in Prometheus's text format at `/metrics`:
-/// requests by route, method and status, a latency histogram per route, and responses stored by channel.
+/// The service's metrics, written through swift-metrics into a swift-prometheus registry and rendered in Prometheus's
+/// text format at `/metrics`: requests by route, method and status, a latency histogram per route, responses stored by
+/// channel, and scheduled backups.
+///
+/// Each application has its own `PrometheusCollectorRegistry`, and every metric is made with its factory passed
+/// explicitly (`factory:`): `MetricsSystem.bootstrap` is process-global and may be called only once, while the tests
+/// start many applications in one process, each of which must count only its own requests. So Rida never bootstraps
+/// the global metrics system.
 final class Metrics: Sendable {
+    /// The latency histogram's upper bounds, in seconds.
     static let bounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
-    private struct RequestKey: Hashable, Comparable {
+    private struct RequestKey: Hashable {
         var route: String
         var method: String
         var status: Int
-        static func < (a: RequestKey, b: RequestKey) -> Bool { (a.route, a.method, a.status) < (b.route, b.method, b.status) }
     }
 
-    private struct Histogram {
-        var buckets = [Int](repeating: 0, count: Metrics.bounds.count)
-        var sum = 0.0
-        var count = 0
+    /// The metrics made so far, by their labels, so a request looks its counter up instead of asking the registry.
+    private struct Handles {
+        var requests: [RequestKey: CoreMetrics.Counter] = [:]
+        var latency: [String: CoreMetrics.Timer] = [:]
+        var stored: [String: CoreMetrics.Counter] = [:]
+        /// Made at the first backup, so the gauge is absent (not 0) until one is made.
+        var lastBackup: CoreMetrics.Gauge?
     }
 
-    private struct State {
-        var requests: [RequestKey: Int] = [:]
-        var latency: [String: Histogram] = [:]
-        var stored: [String: Int] = [:]
-        var backups = 0
-        var failedBackups = 0
-        var lastBackup: Instant?
-    }
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let handles = LockedValue(Handles())
+    private let backupsMade: CoreMetrics.Counter
+    private let backupsFailed: CoreMetrics.Counter
 
-    private let state = LockedValue(State())
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.bounds.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
+        self.factory = factory
+        backupsMade = CoreMetrics.Counter(label: "rida_backups_total", dimensions: [("outcome", "ok")], factory: factory)
+        backupsFailed = CoreMetrics.Counter(label: "rida_backups_total", dimensions: [("outcome", "failed")], factory: factory)
+    }
 
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
-        state.withLock { state in
-            state.requests[RequestKey(route: route, method: method, status: status), default: 0] += 1
-            var histogram = state.latency[route] ?? Histogram()
-            if let index = Metrics.bounds.firstIndex(where: { seconds <= $0 }) { histogram.buckets[index] += 1 }
-            histogram.sum += seconds
-            histogram.count += 1
-            state.latency[route] = histogram
+        let key = RequestKey(route: route, method: method, status: status)
+        let (counter, timer) = handles.withLock { handles in
+            let counter = handles.requests[key] ?? CoreMetrics.Counter(
+                label: "rida_http_requests_total", dimensions: [("route", route), ("method", method), ("status", "\(status)")],
+                factory: factory)
+            handles.requests[key] = counter
+            let timer = handles.latency[route] ?? CoreMetrics.Timer(
+                label: "rida_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+            handles.latency[route] = timer
+            return (counter, timer)
         }
+        counter.increment()
+        timer.recordNanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
     func recordStored(channel: String, count: Int = 1) {
         guard count > 0 else { return }
-        state.withLock { $0.stored[channel, default: 0] += count }
+        let counter = handles.withLock { handles in
+            let counter = handles.stored[channel] ?? CoreMetrics.Counter(
+                label: "rida_responses_stored_total", dimensions: [("channel", channel)], factory: factory)
+            handles.stored[channel] = counter
+            return counter
+        }
+        counter.increment(by: count)
     }
 
     /// A scheduled backup made (`succeededAt`) or failed (nil).
     func recordBackup(succeededAt time: Instant?) {
-        state.withLock { state in
-            if let time {
-                state.backups += 1
-                state.lastBackup = time
-            } else {
-                state.failedBackups += 1
+        if let time {
+            backupsMade.increment()
+            let gauge = handles.withLock { handles in
+                let gauge = handles.lastBackup ?? CoreMetrics.Gauge(label: "rida_backup_last_success_timestamp_seconds", factory: factory)
+                handles.lastBackup = gauge
+                return gauge
             }
+            gauge.record(time.millisecondsSince1970 / 1000)
+        } else {
+            backupsFailed.increment()
         }
     }
 
-    /// The Prometheus text exposition.
+    /// The Prometheus text exposition of this application's registry.
     func render() -> String {
-        let state = self.state.get()
-        var out = "# HELP rida_http_requests_total HTTP requests answered, by route, method and status.\n"
-        out += "# TYPE rida_http_requests_total counter\n"
-        for (key, count) in state.requests.sorted(by: { $0.key < $1.key }) {
-            out += "rida_http_requests_total{route=\"\(escape(key.route))\",method=\"\(key.method)\",status=\"\(key.status)\"} \(count)\n"
-        }
-        out += "# HELP rida_http_request_duration_seconds Time to answer a request, by route.\n"
-        out += "# TYPE rida_http_request_duration_seconds histogram\n"
-        for (route, histogram) in state.latency.sorted(by: { $0.key < $1.key }) {
-            var cumulative = 0
-            for (index, bound) in Metrics.bounds.enumerated() {
-                cumulative += histogram.buckets[index]
-                out += "rida_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"\(bound)\"} \(cumulative)\n"
-            }
-            out += "rida_http_request_duration_seconds_bucket{route=\"\(escape(route))\",le=\"+Inf\"} \(histogram.count)\n"
-            out += "rida_http_request_duration_seconds_sum{route=\"\(escape(route))\"} \(histogram.sum)\n"
-            out += "rida_http_request_duration_seconds_count{route=\"\(escape(route))\"} \(histogram.count)\n"
-        }
-        out += "# HELP rida_responses_stored_total Survey responses stored (not duplicates), by channel.\n"
-        out += "# TYPE rida_responses_stored_total counter\n"
-        for (channel, count) in state.stored.sorted(by: { $0.key < $1.key }) {
-            out += "rida_responses_stored_total{channel=\"\(escape(channel))\"} \(count)\n"
-        }
-        out += "# HELP rida_backups_total Scheduled backups (backup.every), by outcome.\n"
-        out += "# TYPE rida_backups_total counter\n"
-        out += "rida_backups_total{outcome=\"ok\"} \(state.backups)\n"
-        out += "rida_backups_total{outcome=\"failed\"} \(state.failedBackups)\n"
-        if let last = state.lastBackup {
-            out += "# HELP rida_backup_last_success_timestamp_seconds When the last scheduled backup was made (Unix time).\n"
-            out += "# TYPE rida_backup_last_success_timestamp_seconds gauge\n"
-            out += "rida_backup_last_success_timestamp_seconds \(last.millisecondsSince1970 / 1000)\n"
-        }
-        return out
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
     }
 }

@@ -3,8 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Logging
-import RidaStore
-import RidaUseCases
+import RidaSurvey
 
 /// Turns every error into a JSON answer with a machine code and a sentence, counts the request,
 /// and writes one log line per request: method, route (the path template, never the query or body),
@@ -45,30 +44,23 @@ struct ServiceMiddleware: RouterMiddleware {
         return response
     }
 
+    /// Every Rida error through the one table (`APIError(_:)`, `httpStatus(for:)`); special cases only for what is not
+    /// Rida's: Hummingbird's and NIO's errors, a client gone before its body arrived.
     static func apiError(for error: any Error, context: Context) -> APIError {
         switch error {
         case let error as APIError:
             return error
-        case let error as AssessmentError:
-            if !error.problems.isEmpty { return .invalidEntries(error.problems) }
-            return error.notFound ? .notFound(error.description) : APIError(.conflict, "conflict", error.description)
-        case let error as UseCaseError:
-            // Until the one error table: the use case's kind decides the status.
-            let status: HTTPResponse.Status = switch error.kind {
-            case .invalid: .unprocessableContent
-            case .notFound: .notFound
-            case .conflict: .conflict
-            case .unauthorized: .unauthorized
-            case .forbidden: .forbidden
-            case .tooLarge: .contentTooLarge
-            case .rateLimited: .tooManyRequests
-            case .unavailable: .serviceUnavailable
-            case .internalFailure: .internalServerError
+        case let error as any RidaFailure:
+            switch error.kind {
+            case .unavailable:
+                context.logger.error("database error", metadata: ["error": "\(error.description)"])
+            case .internalFailure:
+                // Only the error's type is logged: its text could carry a response's contents.
+                context.logger.error("internal failure", metadata: ["error.type": "\(type(of: error))", "error.code": "\(error.code)"])
+            default:
+                break
             }
-            return APIError(status, error.code, error.description, problems: error.problems.isEmpty ? nil : error.problems)
-        case let error as StoreError:
-            context.logger.error("database error", metadata: ["error": "\(error.description)"])
-            return .unavailable(error)
+            return APIError(error)
         case let error as ClientGone:
             context.logger.warning("the client closed the connection before its request's body arrived", metadata: ["error.type": "\(error.reason)"])
             return APIError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "client_closed_request",

@@ -26,11 +26,27 @@ public struct CSVReader: Sendable {
         self.position = bytes.starts(with: bom) ? 3 : 0
     }
 
-    public enum ReadError: Error, Sendable, Equatable {
+    public enum ReadError: RidaFailure, Equatable {
         /// A quoted field starting on `line` is never closed.
         case unclosedQuote(line: Int)
         /// A quote in the middle of an unquoted field, or text after a closing quote.
         case strayQuote(line: Int)
+
+        public var kind: FailureKind { .invalid }
+        public var code: String { "malformed_csv" }
+
+        /// The problem at its line, as an import reports it for the row.
+        public var problem: Problem {
+            switch self {
+            case .unclosedQuote(let line):
+                Problem(line: line, reason: "a quoted field opened on this line is never closed")
+            case .strayQuote(let line):
+                Problem(line: line, reason: "a quote stands inside an unquoted field or after a closing quote; quote the whole field and double the inner quotes")
+            }
+        }
+
+        public var problems: [Problem] { [problem] }
+        public var description: String { problem.description }
     }
 
     /// The next record, nil at the end. Blank lines are skipped.

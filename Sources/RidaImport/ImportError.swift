@@ -1,7 +1,7 @@
 import RidaSurvey
 
 /// Why a file cannot be imported at all. Each says so in one sentence; row problems are not these.
-public enum ImportError: Error, Sendable, CustomStringConvertible {
+public enum ImportError: RidaFailure {
     case unreadable(file: String, reason: String)
     case empty(file: String)
     case notText(file: String)
@@ -15,6 +15,29 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
     case ambiguousColumns(file: String, rules: [String])
     /// The dateFormat misreads the file's dates while another order reads them all.
     case dateOrder(file: String, field: String, format: String, fits: String, swapped: Int, unparsed: Int)
+
+    /// A file that cannot be imported is invalid input, whatever the reason.
+    public var kind: FailureKind { .invalid }
+
+    public var code: String {
+        switch self {
+        case .unreadable: "unreadable_file"
+        case .empty: "empty_file"
+        case .notText: "not_text"
+        case .notUTF8: "not_utf8"
+        case .notCSV: "not_csv"
+        case .notWorkbook: "not_workbook"
+        case .wrongHeader: "wrong_header"
+        case .duplicateColumn: "duplicate_column"
+        case .badMapping: "bad_mapping"
+        case .ambiguousColumns: "ambiguous_columns"
+        case .dateOrder: "date_order"
+        }
+    }
+
+    public var problems: [Problem] {
+        if case .badMapping(_, let problems) = self { problems } else { [] }
+    }
 
     public var description: String {
         switch self {

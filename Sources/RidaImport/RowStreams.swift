@@ -77,12 +77,8 @@ struct CSVRows: RowStream {
         do {
             record = try reader.next()
         } catch {
-            switch error {
-            case .unclosedQuote(let line):
-                return SourceRow(line: line, values: [], problems: [Problem(line: line, reason: "a quoted field opened on this line is never closed")], original: [])
-            case .strayQuote(let line):
-                return SourceRow(line: line, values: [], problems: [Problem(line: line, reason: "a quote stands inside an unquoted field or after a closing quote; quote the whole field and double the inner quotes")], original: [])
-            }
+            let problem = error.problem
+            return SourceRow(line: problem.line ?? reader.line, values: [], problems: [problem], original: [])
         }
         guard let record else { return nil }
         var values: [String?] = []

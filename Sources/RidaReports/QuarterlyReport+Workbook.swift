@@ -5,8 +5,12 @@ import RidaAssessment
 import RidaSurvey
 
 /// Why a rendering could not be made, in a sentence.
-public struct ReportRenderingError: Error, Sendable, CustomStringConvertible {
+public struct ReportRenderingError: RidaFailure {
     public var description: String
+
+    /// Rida could not write what it was asked for: not the caller's input.
+    public var kind: FailureKind { .internalFailure }
+    public var code: String { "rendering_failed" }
 
     public init(_ description: String) {
         self.description = description

@@ -10,13 +10,16 @@ public struct AssessmentError: RidaFailure, Equatable {
     public var description: String
     /// Whether the thing asked for does not exist (as opposed to a request that conflicts or is invalid).
     public var notFound: Bool
-    /// For a batch of verdicts refused: every problem, with the entry and field it is about.
-    public var problems: [RecordingProblem]
+    /// For a batch of verdicts refused: every problem, each located at its entry, with the field it is about.
+    public var problems: [Problem]
+    /// What to do about it, which the command line tells as its command.
+    public var nextStep: NextStep?
 
-    public init(_ description: String, notFound: Bool = false, problems: [RecordingProblem] = []) {
+    public init(_ description: String, notFound: Bool = false, problems: [Problem] = [], next: NextStep? = nil) {
         self.description = description
         self.notFound = notFound
         self.problems = problems
+        self.nextStep = next
     }
 
     public var kind: FailureKind {

@@ -11,13 +11,13 @@ extension SQLiteStore {
             switch assessment.framework {
             case .headquarters:
                 guard let centre = try Self.centre(assessment.centre, in: db) else {
-                    throw AssessmentError("There is no centre \(assessment.centre) in the registry: add it first (rida centres add \(assessment.centre) --entity … --kind headquarters --channels …).", notFound: true)
+                    throw AssessmentError("There is no centre \(assessment.centre) in the registry: add it first.", notFound: true, next: .registerCentre(assessment.centre))
                 }
                 switch centre.kind {
                 case .remote?:
                     throw AssessmentError("\(assessment.unit) is a remote centre: framework 2 assesses its entity (--framework 2 --entity \(centre.entity ?? "…")).")
                 case nil:
-                    throw AssessmentError("The registry does not say whether \(assessment.unit) is a headquarters or a remote centre: framework 1 assesses a headquarters centre (rida centres add \(assessment.unit) --kind headquarters).")
+                    throw AssessmentError("The registry does not say whether \(assessment.unit) is a headquarters or a remote centre: framework 1 assesses a headquarters centre.", next: .registerHeadquarters(assessment.unit))
                 case .headquarters?:
                     break
                 }
@@ -25,7 +25,7 @@ extension SQLiteStore {
                 try Self.checkUnit(centre, assessment: assessment)
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {
-                    throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first (rida centres add-entity \(assessment.unit)).", notFound: true)
+                    throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first.", notFound: true, next: .registerEntity(assessment.unit))
                 }
                 if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Self.refuseExcluded(centre, assessment: assessment) }
             }
@@ -59,7 +59,7 @@ extension SQLiteStore {
         case (true, nil):
             throw AssessmentError("\(centre.id) is run by \(centre.operator?.rawValue ?? "?"): each government entity serving there is assessed on its own («فإن كل جهة حكومية تقدم خدماتها عبر هذا المقر تقيّم على حدة»); give --entity, one of \(entities).")
         case (true, let entity?) where !centre.servingEntities.contains(entity):
-            throw AssessmentError("\(entity) does not serve at \(centre.id) as the registry says (entities serving there: \(entities)): add it first (rida centres add \(centre.id) --serves …).")
+            throw AssessmentError("\(entity) does not serve at \(centre.id) as the registry says (entities serving there: \(entities)): add it first.", next: .registerServingEntities(centre: centre.id))
         case (false, _?):
             throw AssessmentError("\(centre.id) is not run by the private sector or civil society: it is assessed once, as a whole, and the entity running it answers for it; open it without --entity.")
         default:
@@ -148,12 +148,12 @@ extension SQLiteStore {
     @discardableResult
     public func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry] {
         try await write { db in
-            var problems: [String] = []
+            var problems: [Problem] = []
             var assessments: [String: Assessment] = [:]
             for entry in entries {
                 if assessments[entry.assessment] == nil {
                     guard let found = try Self.assessment(entry.assessment, in: db) else {
-                        throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                        throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
                     }
                     if let closing = found.closing {
                         throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its forms are final.")
@@ -162,9 +162,9 @@ extension SQLiteStore {
                 }
                 problems += entry.problems(framework: assessments[entry.assessment]!.framework)
             }
-            if entries.isEmpty { problems.append("no text was given") }
+            if entries.isEmpty { problems.append(Problem(reason: "no text was given")) }
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.joined(separator: "; ") + ".")
+                throw AssessmentError("Nothing was recorded: " + problems.map(\.description).joined(separator: "; ") + ".")
             }
             var stored: [DescriptionEntry] = []
             for entry in entries {
@@ -216,15 +216,19 @@ extension SQLiteStore {
     /// the error lists every problem at once. Returns the entries as stored, with their sequence numbers.
     /// `computed` holds, by assessment then criterion, the verdicts the engine proposes from the data
     /// (`computedVerdicts(of:policy:now:)`): recording the same one needs no note.
+    ///
+    /// A caller that read `entries` from a longer batch, some of whose entries it could not read, gives `positions`
+    /// (each entry's position in the batch as sent) and the problems it found (`unread`): the batch is then refused
+    /// with those and the check's problems together, each at its position. This is the only place the check runs.
     @discardableResult
-    public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard,
-                       computed: [String: [String: Verdict]] = [:]) async throws -> [HistoryEntry] {
+    public func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem], catalogue: Catalogue,
+                       computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
         try await write { db in
             var assessments: [String: Assessment] = [:]
-            let problems = try HistoryEntry.problems(of: entries, catalogue: catalogue, framework: { entry in
+            let checked = try HistoryEntry.problems(of: entries, positions: positions, catalogue: catalogue, framework: { entry in
                 if let known = assessments[entry.assessment] { return known.framework }
                 guard let found = try Self.assessment(entry.assessment, in: db) else {
-                    throw AssessmentError("There is no assessment \(entry.assessment): open it first (rida assess open …).", notFound: true)
+                    throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
                 }
                 if let closing = found.closing {
                     throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its verdicts are final.")
@@ -234,6 +238,7 @@ extension SQLiteStore {
             }, latest: { entry in
                 try Self.history(of: entry.assessment, criterion: entry.criterion, in: db).last
             }, computed: { entry in computed[entry.assessment]?[entry.criterion] })
+            let problems = unread + checked
             if !problems.isEmpty {
                 throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
             }
@@ -356,7 +361,7 @@ extension SQLiteStore {
     /// The assessment as it stands at `now`: every criterion's recorded and computed verdicts, and the classification.
     public func assessmentSheet(_ id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue = .standard) async throws -> AssessmentSheet {
         guard let assessment = try await assessment(id) else {
-            throw AssessmentError("There is no assessment \(id): rida assess list shows the open ones.", notFound: true)
+            throw AssessmentError("There is no assessment \(id).", notFound: true, next: .listAssessments)
         }
         let history = try await history(of: id)
         let (frozen, descriptions, replies) = try await read { db -> ([String: ComputedVerdict], [DescriptionEntry], [ReplyScore]?) in

@@ -64,7 +64,7 @@ extension SQLiteStore {
         if existing == centre { return }
         if let existing { try checkAssessedCentre(existing, becoming: centre, in: db) }
         if let problem = centre.operatorProblems.first {
-            throw AssessmentError("Centre \(centre.id) was not saved: \(problem).")
+            throw AssessmentError("Centre \(centre.id) was not saved: \(problem.reason).")
         }
         for entity in centre.servingEntities {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM centre WHERE id = ?)", arguments: [entity]) == true || entity == centre.id {

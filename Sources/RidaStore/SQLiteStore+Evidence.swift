@@ -172,7 +172,7 @@ extension SQLiteStore {
             // Appendix 4 scores a reply to a complaint: one stored for that entity (guide-notes decision 16).
             let stored = try Row.fetchOne(db, sql: "SELECT entity, type FROM tawasulComplaint WHERE id = ?", arguments: [score.complaint])
             guard let stored else {
-                throw AssessmentError("There is no Tawasul complaint \(score.complaint) stored: import the entity's Tawasul records first (rida import --kind tawasul FILE); appendix 4 scores a reply to a stored complaint.")
+                throw AssessmentError("There is no Tawasul complaint \(score.complaint) stored: appendix 4 scores a reply to a stored complaint, so import the entity's Tawasul records first.", next: .importTawasul)
             }
             let owner: String = stored["entity"]
             guard owner == score.entity else {

@@ -75,11 +75,11 @@ extension SQLiteStore {
     static func reportSubject(centre: String?, entity: String?, in db: Database) throws -> ReportSubject {
         if let entity {
             guard let known = try Self.entity(entity, in: db) else {
-                throw AssessmentError("There is no entity \(entity) in the registry: rida centres entities lists them.", notFound: true)
+                throw AssessmentError("There is no entity \(entity) in the registry.", notFound: true, next: .listEntities)
             }
             let centres = try Row.fetchAll(db, sql: "SELECT * FROM centre WHERE entityId = ? ORDER BY id", arguments: [entity]).map(decodeCentre)
             guard !centres.isEmpty else {
-                throw AssessmentError("The entity \(entity) has no centres in the registry: register them with rida centres add --entity \(entity).")
+                throw AssessmentError("The entity \(entity) has no centres in the registry.", next: .registerCentres(entity: entity))
             }
             let name = known.nameAr != nil || known.nameEn != nil ? LocalizedText(ar: known.name(.ar), en: known.name(.en)) : nil
             return ReportSubject(kind: .entity, id: entity, name: name, centres: centres)

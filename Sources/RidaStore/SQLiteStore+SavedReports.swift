@@ -11,7 +11,7 @@ extension SQLiteStore {
         try await write { db in
             if let replaces {
                 guard let replaced = try Self.report(replaces, in: db) else {
-                    throw AssessmentError("There is no saved report #\(replaces): rida report list shows them.", notFound: true)
+                    throw AssessmentError("There is no saved report #\(replaces).", notFound: true, next: .listReports)
                 }
                 guard replaced.status == .published else {
                     throw AssessmentError("Report #\(replaces) is \(replaced.status.rawValue), not published: change it instead of correcting it.")
@@ -67,7 +67,7 @@ extension SQLiteStore {
                 throw AssessmentError("Report #\(id) is already \(report.status.rawValue): it cannot become \(status.rawValue).")
             }
             guard status != .published else {
-                throw AssessmentError("Report #\(id) is published with its frozen content and page: rida report publish \(id) does it.")
+                throw AssessmentError("Report #\(id) is published with its frozen content and page.", next: .publishReport(id))
             }
             try db.execute(sql: "UPDATE savedReport SET status = ?, submittedAt = ? WHERE id = ?", arguments: [status.rawValue, time.iso8601, id])
             return try Self.report(id, in: db)!
@@ -81,7 +81,7 @@ extension SQLiteStore {
         try await write { db in
             let report = try Self.existingReport(id, in: db)
             guard report.status != .published else {
-                throw AssessmentError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
+                throw AssessmentError("Report #\(id) is already published: it is frozen.", next: .correctReport(id))
             }
             guard report.actions.map(\.id) == actions else {
                 throw AssessmentError("Actions were recorded on report #\(id) while it was being published: publish it again.")
@@ -114,7 +114,7 @@ extension SQLiteStore {
 
     static func existingReport(_ id: Int64, in db: Database) throws -> SavedReport {
         guard let report = try report(id, in: db) else {
-            throw AssessmentError("There is no saved report #\(id): rida report list shows them.", notFound: true)
+            throw AssessmentError("There is no saved report #\(id).", notFound: true, next: .listReports)
         }
         return report
     }
@@ -124,7 +124,7 @@ extension SQLiteStore {
         try Self.checkAction(action)
         return try await write { db in
             guard try Self.report(action.report, in: db) != nil else {
-                throw AssessmentError("There is no saved report #\(action.report): rida report list shows them.", notFound: true)
+                throw AssessmentError("There is no saved report #\(action.report).", notFound: true, next: .listReports)
             }
             return try Self.insertAction(action, in: db)
         }
@@ -135,7 +135,7 @@ extension SQLiteStore {
             throw AssessmentError("An action needs who is responsible and what is to be done.")
         }
         if action.status == .dropped, (action.statusNote ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw AssessmentError("Dropping an action needs a note saying why: record it, then rida report action REPORT ACTION --status dropped --note ….")
+            throw AssessmentError("Dropping an action needs a note saying why.", next: .dropActionWithNote)
         }
     }
 
@@ -160,11 +160,11 @@ extension SQLiteStore {
         return try await write { db in
             _ = try Self.existingReport(report, in: db)
             guard let action = try Self.action(id, in: db), action.report == report else {
-                throw AssessmentError("Report #\(report) has no action #\(id): rida report list --format json shows its actions.", notFound: true)
+                throw AssessmentError("Report #\(report) has no action #\(id).", notFound: true, next: .listActions)
             }
             if let copy = try Row.fetchOne(db, sql: "SELECT id, reportId FROM reportAction WHERE copiedFrom = ? ORDER BY id DESC LIMIT 1", arguments: [id]) {
                 let copyID: Int64 = copy["id"], copyReport: Int64 = copy["reportId"]
-                throw AssessmentError("Report #\(report) is corrected by #\(copyReport), which carries this action over as #\(copyID): record its status there (rida report action \(copyReport) \(copyID) …).")
+                throw AssessmentError("Report #\(report) is corrected by #\(copyReport), which carries this action over as #\(copyID): record its status there.", next: .recordAction(report: copyReport, action: copyID))
             }
             guard action.status != status else {
                 throw AssessmentError("Action #\(id) is already \(status.rawValue).")

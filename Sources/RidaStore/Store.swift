@@ -95,9 +95,12 @@ public protocol AssessmentStore: Sendable {
     @discardableResult
     func recordDescriptions(_ entries: [DescriptionEntry]) async throws -> [DescriptionEntry]
     func descriptions(of assessment: String) async throws -> [DescriptionEntry]
-    /// Appends verdicts to the history after the batch check: all of them or none.
+    /// Appends verdicts to the history after the batch check, the only place it runs: all of them or none. `positions`
+    /// and `unread` are for a batch read in part: each entry's position in the batch as sent, and the problems of the
+    /// entries that could not be read, refused with the check's.
     @discardableResult
-    func record(_ entries: [HistoryEntry], catalogue: Catalogue, computed: [String: [String: Verdict]]) async throws -> [HistoryEntry]
+    func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem], catalogue: Catalogue,
+                computed: [String: [String: Verdict]]) async throws -> [HistoryEntry]
     func history(of assessment: String) async throws -> [HistoryEntry]
     func assessmentData(for assessment: Assessment, policy: ThresholdPolicy, now: Instant) async throws -> AssessmentData
     func computedVerdicts(of id: String, policy: ThresholdPolicy, now: Instant, catalogue: Catalogue) async throws -> [String: [String: Verdict]]
@@ -192,12 +195,23 @@ extension AssessmentStore {
 
     @discardableResult
     public func record(_ entries: [HistoryEntry], catalogue: Catalogue = .standard) async throws -> [HistoryEntry] {
-        try await record(entries, catalogue: catalogue, computed: [:])
+        try await record(entries, positions: nil, unread: [], catalogue: catalogue, computed: [:])
     }
 
     @discardableResult
     public func record(_ entries: [HistoryEntry], computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
-        try await record(entries, catalogue: .standard, computed: computed)
+        try await record(entries, positions: nil, unread: [], catalogue: .standard, computed: computed)
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], catalogue: Catalogue, computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
+        try await record(entries, positions: nil, unread: [], catalogue: catalogue, computed: computed)
+    }
+
+    @discardableResult
+    public func record(_ entries: [HistoryEntry], positions: [Int]?, unread: [Problem],
+                       computed: [String: [String: Verdict]]) async throws -> [HistoryEntry] {
+        try await record(entries, positions: positions, unread: unread, catalogue: .standard, computed: computed)
     }
 
     public func computedVerdicts(of id: String, policy: ThresholdPolicy, now: Instant) async throws -> [String: [String: Verdict]] {

@@ -13,10 +13,14 @@ public enum StoreError: RidaFailure, Equatable {
     /// The database could not be opened or written, for the reason SQLite gave.
     case unavailable(path: String, reason: String)
 
+    public var nextStep: NextStep? {
+        if case .missing = self { .createDatabase } else { nil }
+    }
+
     public var description: String {
         switch self {
         case .missing(let path):
-            "There is no Rida database at \(path): import responses first (rida import FILE) or create the demo (rida demo)."
+            "There is no Rida database at \(path)."
         case .notADatabase(let path):
             "\(path) is not a Rida database (it is not SQLite, or it is damaged): check the --db path or restore it from a backup."
         case .newerVersion(let path, let unknown):

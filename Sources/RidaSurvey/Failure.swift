@@ -28,4 +28,15 @@ public protocol RidaFailure: Error, Sendable, CustomStringConvertible {
     var kind: FailureKind { get }
     /// A stable machine code in snake_case, for example `unknown_centre`.
     var code: String { get }
+    /// Every problem of the input, each with its location, when the failure is about several (a file's rows, a
+    /// batch's entries); empty otherwise. The shells list them: RidaHTTP as `problems`, the command line one a line.
+    var problems: [Problem] { get }
+    /// What a person can do about it, when the library knows: the command line names its command for it, the HTTP
+    /// service leaves it out. The sentence (`description`) never names a command itself.
+    var nextStep: NextStep? { get }
+}
+
+extension RidaFailure {
+    public var problems: [Problem] { [] }
+    public var nextStep: NextStep? { nil }
 }

@@ -85,7 +85,7 @@ public struct ImportChecklist: Sendable {
                                         at: time, note: nonBlank(row.values["note"]), mechanism: mechanism, evidence: references))
         }
         if !descriptions.isEmpty, let found = try await store.assessment(assessment) {
-            problems += descriptions.flatMap { $0.problems(framework: found.framework) }.map { Problem(reason: $0) }
+            problems += descriptions.flatMap { $0.problems(framework: found.framework) }
         }
         if !problems.isEmpty {
             throw UseCaseError(.invalid, code: "invalid_checklist",
@@ -106,13 +106,13 @@ public struct ImportChecklist: Sendable {
         for item in items {
             switch EvidenceReference.read(item) {
             case .failure(let problem):
-                throw UseCaseError(.invalid, code: "invalid_evidence", problem.description + ".")
+                throw problem
             case .success(.url(let url)):
                 references.append(.url(url))
             case .success(.importRecord(let id)):
                 if importIDs == nil { importIDs = Set(try await store.imports().map(\.id)) }
                 guard importIDs!.contains(id) else {
-                    throw UseCaseError(.notFound, code: "unknown_import", "There is no import #\(id) (rida imports lists them).")
+                    throw UseCaseError(.notFound, code: "unknown_import", "There is no import #\(id).", next: .listImports)
                 }
                 references.append(.importRecord(id))
             case .success(.file(let item)):

@@ -19,16 +19,18 @@ public struct RecordVerdicts: Sendable {
     }
 
     /// Appends `entries` to their assessments' histories, all or none; returns them with their sequence numbers.
-    /// The verdicts computed from data are those of `time`, the time the entries are recorded at.
+    /// The verdicts computed from data are those of `time`, the time the entries are recorded at. For a batch read in
+    /// part (an API body), `positions` are each entry's position in the batch as sent and `unread` the problems of the
+    /// entries that could not be read: the batch is refused with them and the check's, all at once.
     ///
     /// ```swift
     /// let stored = try await RecordVerdicts(store: store, policy: policy).run([entry], at: entry.at)
     /// ```
-    public func run(_ entries: [HistoryEntry], at time: Instant) async throws -> [HistoryEntry] {
+    public func run(_ entries: [HistoryEntry], at time: Instant, positions: [Int]? = nil, unread: [Problem] = []) async throws -> [HistoryEntry] {
         var computed: [String: [String: Verdict]] = [:]
         for assessment in Set(entries.map(\.assessment)).sorted() {
             computed.merge(try await store.computedVerdicts(of: assessment, policy: policy, now: time)) { first, _ in first }
         }
-        return try await store.record(entries, computed: computed)
+        return try await store.record(entries, positions: positions, unread: unread, computed: computed)
     }
 }

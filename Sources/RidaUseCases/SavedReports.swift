@@ -60,7 +60,8 @@ public struct SavedReports: Sendable {
     public func publish(_ id: Int64) async throws -> Published {
         let report = try await store.existingSavedReport(id)
         guard report.status != .published else {
-            throw UseCaseError(.conflict, code: "already_published", "Report #\(id) is already published: it is frozen; a correction is a new report.")
+            throw UseCaseError(.conflict, code: "already_published", "Report #\(id) is already published: it is frozen; a correction is a new report.",
+                               next: .correctReport(id))
         }
         let content: ReportContent
         if let stored = try await store.savedReportContent(id).content {

@@ -8,12 +8,15 @@ public struct UseCaseError: RidaFailure, Equatable {
     public var description: String
     /// For an invalid request: every problem, each naming its field.
     public var problems: [Problem]
+    /// What to do next, for a shell to tell in its own words (the command line names its command).
+    public var nextStep: NextStep?
 
-    public init(_ kind: FailureKind, code: String, _ description: String, problems: [Problem] = []) {
+    public init(_ kind: FailureKind, code: String, _ description: String, problems: [Problem] = [], next: NextStep? = nil) {
         self.kind = kind
         self.code = code
         self.description = description
         self.problems = problems
+        self.nextStep = next
     }
 
     /// A request with problems: one sentence per problem, `The parameter FIELD REASON.`

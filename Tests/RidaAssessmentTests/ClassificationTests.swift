@@ -116,12 +116,12 @@ import Testing
     @Test func entriesThatNeedAReasonSayWhy() throws {
         let f1 = Catalogue.standard[.headquarters]
         let na = entry("2.1.1", .notApplicable, sequence: 0)
-        #expect(na.problems(for: try #require(f1.criterion("2.1.1")), previous: nil).first?.contains("why its condition") == true)
+        #expect(na.problems(for: try #require(f1.criterion("2.1.1")), previous: nil).first?.reason.contains("why its condition") == true)
         let override = entry("2.3.2", .met, sequence: 0)
-        #expect(override.problems(for: try #require(f1.criterion("2.3.2")), previous: nil).first?.contains("overriding") == true)
+        #expect(override.problems(for: try #require(f1.criterion("2.3.2")), previous: nil).first?.reason.contains("overriding") == true)
         let change = entry("1.1.1", .notMet, sequence: 0)
         let previous = entry("1.1.1", .met, sequence: 0)
-        #expect(change.problems(for: try #require(f1.criterion("1.1.1")), previous: previous).first?.contains("changing it") == true)
+        #expect(change.problems(for: try #require(f1.criterion("1.1.1")), previous: previous).first?.reason.contains("changing it") == true)
         #expect(entry("1.1.1", .met, sequence: 0).problems(for: try #require(f1.criterion("1.1.1")), previous: nil).isEmpty)
         #expect(entry("1.1.1", .computed, note: "x", sequence: 0).problems(for: try #require(f1.criterion("1.1.1")), previous: nil).isEmpty == false)
     }

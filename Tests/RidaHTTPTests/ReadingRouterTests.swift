@@ -141,6 +141,33 @@ import Testing
         }
     }
 
+    /// Each application counts into its own registry: the metrics are never bootstrapped process-wide, so the
+    /// responses stored by one service do not show in another's /metrics, in the same process.
+    @Test func eachServiceCountsOnlyItsOwnRequests() async throws {
+        let one = try await Harness()
+        defer { one.remove() }
+        let other = try await Harness()
+        defer { other.remove() }
+        try await one.test { client in
+            // Two responses stored, then /metrics read: the second read sees the first (one 200 on /metrics).
+            _ = try await client.post("/v1/responses", key: one.submitter, json: responseJSON("a1", channel: "kiosk"))
+            _ = try await client.post("/v1/responses", key: one.submitter, json: responseJSON("a2", channel: "kiosk"))
+            _ = try await client.get("/metrics", key: one.admin)
+            let metrics = try await client.get("/metrics", key: one.admin)
+            #expect(metrics.text.contains("rida_responses_stored_total{channel=\"kiosk\"} 2\n"))
+            #expect(metrics.text.contains("rida_http_requests_total{route=\"/metrics\",method=\"GET\",status=\"200\"} 1\n"))
+            // No backup was made: the last-success gauge is absent, not 0; the outcomes are counted from 0.
+            #expect(!metrics.text.contains("rida_backup_last_success_timestamp_seconds"))
+            #expect(metrics.text.contains("rida_backups_total{outcome=\"failed\"} 0\n"))
+        }
+        try await other.test { client in
+            let metrics = try await client.get("/metrics", key: other.admin)
+            #expect(metrics.status == .ok)
+            #expect(!metrics.text.contains("rida_responses_stored_total"))
+            #expect(!metrics.text.contains("route=\"/v1/responses\""))
+        }
+    }
+
     @Test func servesTheOpenAPIDocumentKeptInDocs() async throws {
         let h = try await Harness()
         defer { h.remove() }

@@ -144,9 +144,9 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         #expect(centres[0].entity == "E01")  // what the registry knew stays
         #expect(centres[0].channels == ["counter", "kiosk"])
         #expect(centres[1].missing == ["entity", "kind", "channels"])
-        let problems = Registry(entities: try await store.entities(), centres: centres).problems
-        #expect(problems.contains { $0.hasPrefix("centre C09 needs its entity, kind, channels") })
-        #expect(problems.contains { $0.hasPrefix("entity E01 has no remote centre") })
+        let gaps = Registry(entities: try await store.entities(), centres: centres).gaps
+        #expect(gaps.map(\.problem.reason) == ["centre C09 needs its entity, kind, channels", "entity E01 has no remote centre (each entity has exactly one)"])
+        #expect(gaps.map(\.next) == [.completeCentre("C09"), .registerRemoteCentre(entity: "E01")])
     }
 
     @Test(arguments: StoreKind.all) func anEntityHasOneRemoteCentreAndIdsStayDistinct(kind: StoreKind) async throws {

@@ -91,7 +91,7 @@ import Testing
         // The published original keeps its own actions; their status is recorded on the correction from now on.
         #expect(try await store.savedReport(report.id)?.actions.map(\.id) == [first.id, second.id])
         let copy = correction.actions[1]
-        await #expect(throws: AssessmentError("Report #\(report.id) is corrected by #\(correction.id), which carries this action over as #\(copy.id): record its status there (rida report action \(correction.id) \(copy.id) …).")) {
+        await #expect(throws: AssessmentError("Report #\(report.id) is corrected by #\(correction.id), which carries this action over as #\(copy.id): record its status there.", next: .recordAction(report: correction.id, action: copy.id))) {
             try await store.setActionStatus(report: report.id, action: second.id, to: .done, note: nil, by: "Quality", at: later)
         }
         #expect(try await store.setActionStatus(report: correction.id, action: copy.id, to: .done, note: nil, by: "Quality", at: later).status == .done)
@@ -174,7 +174,7 @@ import Testing
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C09", entity: "E01"), at: at)
-        await #expect(throws: AssessmentError("The registry does not say whether C09 is a headquarters or a remote centre: framework 1 assesses a headquarters centre (rida centres add C09 --kind headquarters).")) {
+        await #expect(throws: AssessmentError("The registry does not say whether C09 is a headquarters or a remote centre: framework 1 assesses a headquarters centre.", next: .registerHeadquarters("C09"))) {
             try await store.openAssessment(Assessment(framework: .headquarters, unit: "C09", cycle: 2026, openedAt: at, openedBy: "A"))
         }
         #expect(try await store.assessments().isEmpty)
@@ -201,7 +201,7 @@ import Testing
         let catalog = ChannelCatalog.standard
         #expect(Centre(id: "C01", kind: .headquarters, channels: ["counter", "kiosk"]).channelProblems(in: catalog).isEmpty)
         #expect(Centre(id: "R01", kind: .remote, channels: ["website", "call_centre"]).channelProblems(in: catalog).isEmpty)
-        #expect(Centre(id: "C01", kind: .headquarters, channels: ["counter", "website", "fax"]).channelProblems(in: catalog) == [
+        #expect(Centre(id: "C01", kind: .headquarters, channels: ["counter", "website", "fax"]).channelProblems(in: catalog).map(\.reason) == [
             "fax is not a channel of this deployment (known: counter, kiosk, call_centre, website, mobile_app, chat, email, social)",
             "C01 is a headquarters centre but website is a channel of the other kind (headquarters channels: counter, kiosk)",
         ])

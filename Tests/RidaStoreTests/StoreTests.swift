@@ -190,7 +190,7 @@ func read<T>(_ store: SQLiteStore, _ body: (Database) throws -> T) throws -> T {
         for error: StoreError in [.notADatabase(path: "a"), .newerVersion(path: "a", unknownMigrations: ["x"]), .unavailable(path: "a", reason: "r")] {
             #expect(error.kind == .unavailable && error.code == "database_unavailable")
         }
-        let problem = RecordingProblem(index: 0, field: "verdict", reason: "is not a verdict")
+        let problem = Problem(entry: 0, field: "verdict", reason: "is not a verdict")
         #expect(AssessmentError("x", problems: [problem]).kind == .invalid)
         #expect(AssessmentError("x", problems: [problem]).code == "invalid_verdicts")
         #expect(AssessmentError("x", notFound: true).kind == .notFound && AssessmentError("x", notFound: true).code == "not_found")

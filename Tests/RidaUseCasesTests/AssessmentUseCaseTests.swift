@@ -34,7 +34,7 @@ import Testing
                 HistoryEntry(assessment: "C01-2026", criterion: "2.1.3", verdict: .notApplicable, evaluator: "Lead", at: Fixture.now),
             ], at: Fixture.now)
         }
-        #expect(refused.problems.map(\.index) == [1, 2])
+        #expect(refused.problems.map(\.entry) == [1, 2])
         #expect(try await f.store.history(of: "C01-2026").map(\.criterion) == ["1.1.1", "1.1.2"])
     }
 
@@ -53,7 +53,7 @@ import Testing
             try await ImportChecklist(store: f.store, policy: Fixture.policy, now: { Fixture.now })
                 .run(Data(csv.utf8), name: "filled.csv", assessment: "C01-2026", evaluator: "Lead", folder: nil)
         }
-        #expect(unknownImport.problems.map(\.description) == ["line 5, evidence: There is no import #1 (rida imports lists them)."])
+        #expect(unknownImport.problems.map(\.description) == ["line 5, evidence: There is no import #1."])
         #expect(try await f.store.history(of: "C01-2026").isEmpty)
 
         let fixed = csv.replacingOccurrences(of: "import:1", with: "")
