@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "RidaReports", targets: ["RidaReports"]),
         .library(name: "RidaHTTP", targets: ["RidaHTTP"]),
         .library(name: "RidaAssessment", targets: ["RidaAssessment"]),
+        .library(name: "RidaUseCases", targets: ["RidaUseCases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -66,11 +67,20 @@ let package = Package(
             "RidaSurvey", "RidaAggregation", "RidaAssessment", "CXlsxWriter",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // One function per thing a user does (show a report, the saved-report life, record verdicts, import a checklist
+        // or a file), called by both shells. Imports neither Hummingbird, ArgumentParser nor GRDB.
+        .target(
+            name: "RidaUseCases",
+            dependencies: [
+                "RidaSurvey", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaImport", "RidaReports",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The HTTP service for kiosks, call centres and the live display. Only module to import Hummingbird.
         .target(
             name: "RidaHTTP",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaReports",
+                "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaReports", "RidaUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -98,6 +108,7 @@ let package = Package(
             name: "RidaCLI",
             dependencies: [
                 "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
+                "RidaUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,6 +145,14 @@ let package = Package(
                 "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment", "RidaImport", "RidaReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "RidaUseCasesTests",
+            dependencies: [
+                "RidaUseCases", "RidaStore", "RidaSurvey", "RidaAssessment", "RidaAggregation", "RidaReports", "RidaHTTP", "RidaTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),

@@ -5,6 +5,7 @@ import RidaImport
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 struct AssessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -133,12 +134,11 @@ struct AssessCommand: AsyncParsableCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let references = try await evidenceReferences(evidence, db: db, relativeTo: nil)
+            let references = try await ImportChecklist.evidenceReferences(evidence, store: db, relativeTo: nil)
             let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
                                      evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
                                      evidence: references)
-            let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: entry.at)
-            let stored = try await db.record([entry], computed: computed)
+            let stored = try await RecordVerdicts(store: db, policy: settings.policy).run([entry], at: entry.at)
             print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
         }
     }
@@ -170,73 +170,19 @@ struct AssessCommand: AsyncParsableCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let rows = try checklistRows(data, name: file)
-            let folder = (file as NSString).deletingLastPathComponent
-            let defaultEvaluator = try? evaluatorName(by)
-            var entries: [HistoryEntry] = []
-            var descriptions: [DescriptionEntry] = []
-            var problems: [Problem] = []
-            let time = now()
-            for row in rows {
-                // A row naming an item of the descriptive evaluation records its note as the item's text.
-                if let item = (row.values["criterion"]).flatMap(DescriptionItem.init(text:)) {
-                    guard let text = row.values["note"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
-                    let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
-                    guard let who else {
-                        problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
-                        continue
-                    }
-                    descriptions.append(DescriptionEntry(assessment: assessment, item: item, text: text, evaluator: who, at: time))
-                    continue
-                }
-                guard let verdictText = row.values["verdict"], !verdictText.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                guard let criterion = row.values["criterion"]?.trimmingCharacters(in: .whitespaces), !criterion.isEmpty else {
-                    problems.append(Problem(line: row.line, reason: "criterion is missing"))
-                    continue
-                }
-                guard let verdict = RecordedVerdict(text: verdictText) else {
-                    problems.append(Problem(line: row.line, field: "verdict", reason: "\"\(verdictText)\" is not one of \(RecordedVerdict.spellings)"))
-                    continue
-                }
-                var mechanism: Mechanism?
-                if let text = row.values["mechanism"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
-                    mechanism = Mechanism(text: text)
-                    if mechanism == nil { problems.append(Problem(line: row.line, field: "mechanism", reason: "\"\(text)\" is not one of \(Mechanism.spellings)")) }
-                }
-                let who = row.values["evaluator"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } ?? defaultEvaluator
-                guard let who else {
-                    problems.append(Problem(line: row.line, reason: "no evaluator (give an evaluator column, --by NAME or RIDA_EVALUATOR)"))
-                    continue
-                }
-                let items = (row.values["evidence"] ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                var references: [EvidenceReference] = []
-                do {
-                    references = try await evidenceReferences(items, db: db, relativeTo: folder)
-                } catch {
-                    problems.append(Problem(line: row.line, field: "evidence", reason: "\(error)"))
-                }
-                let note = row.values["note"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
-                entries.append(HistoryEntry(assessment: assessment, criterion: criterion, verdict: verdict, evaluator: who,
-                                            at: time, note: note, mechanism: mechanism, evidence: references))
+            let outcome: ImportChecklist.Outcome
+            do {
+                outcome = try await ImportChecklist(store: db, policy: settings.policy, now: now).run(
+                    data, name: file, assessment: assessment, evaluator: try? evaluatorName(by),
+                    folder: (file as NSString).deletingLastPathComponent)
+            } catch let error as UseCaseError where error.code == "invalid_checklist" && !error.problems.isEmpty {
+                throw CLIError(error.description, exitCode: 1)
             }
-            if !problems.isEmpty {
-                throw CLIError("Nothing was recorded from \(file):\n" + problems.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1)
-            }
-            if entries.isEmpty && descriptions.isEmpty {
+            let (stored, described) = (outcome.recorded, outcome.described)
+            if stored.isEmpty && described.isEmpty {
                 print("\(file): no row has a verdict; nothing to record.")
                 return
             }
-            if !descriptions.isEmpty, let found = try await db.assessment(assessment) {
-                let wrong = descriptions.flatMap { $0.problems(framework: found.framework) }
-                if !wrong.isEmpty { throw CLIError("Nothing was recorded from \(file):\n" + wrong.map { "  \($0)" }.joined(separator: "\n"), exitCode: 1) }
-            }
-            var stored: [HistoryEntry] = []
-            var described: [DescriptionEntry] = []
-            if !entries.isEmpty {
-                let computed = try await db.computedVerdicts(of: assessment, policy: settings.policy, now: time)
-                stored = try await db.record(entries, computed: computed)
-            }
-            if !descriptions.isEmpty { described = try await db.recordDescriptions(descriptions) }
             print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
                   + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
         }
@@ -592,64 +538,4 @@ struct AssessCommand: AsyncParsableCommand {
             }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
         }
     }
-}
-
-
-/// The references `items` name: URLs, `import:N`, or files (hashed now), relative to `folder` when given.
-func evidenceReferences(_ items: [String], db: SQLiteStore, relativeTo folder: String?) async throws -> [EvidenceReference] {
-    var references: [EvidenceReference] = []
-    var importIDs: Set<Int64>?
-    for item in items {
-        switch EvidenceReference.read(item) {
-        case .failure(let problem):
-            throw CLIError(commandLineSentence(problem))
-        case .success(.url(let url)):
-            references.append(.url(url))
-        case .success(.importRecord(let id)):
-            if importIDs == nil { importIDs = Set(try await db.imports().map(\.id)) }
-            guard importIDs!.contains(id) else { throw CLIError("There is no import #\(id) (rida imports lists them).") }
-            references.append(.importRecord(id))
-        case .success(.file(let item)):
-            let path = (folder.map { !$0.isEmpty && !item.hasPrefix("/") } ?? false) ? (folder! as NSString).appendingPathComponent(item) : item
-            references.append(try EvidenceFile.reference(path))
-        }
-    }
-    return references
-}
-
-/// The rows of a checklist file, CSV or a JSON array of objects, as field name → text.
-func checklistRows(_ data: Data, name: String) throws -> [(line: Int, values: [String: String])] {
-    var start = data.startIndex
-    if data.starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
-    let first = data[start...].first { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }
-    if first == UInt8(ascii: "[") {
-        guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw CLIError("\(name) is not a JSON array of objects with criterion, verdict, note, mechanism, evidence and evaluator.")
-        }
-        return array.enumerated().map { index, object in
-            var values: [String: String] = [:]
-            for (key, value) in object {
-                if let text = value as? String { values[key] = text } else if let list = value as? [String] { values[key] = list.joined(separator: ";") } else { values[key] = "\(value)" }
-            }
-            return (index + 1, values)
-        }
-    }
-    var reader = CSVReader(bytes: [UInt8](data))
-    guard let header = try? reader.next() else { throw CLIError("\(name) is empty or not CSV.") }
-    let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased() }
-    guard names.contains("criterion"), names.contains("verdict") else {
-        throw CLIError("The header of \(name) needs criterion and verdict columns (criterion,verdict,note,mechanism,evidence,evaluator).")
-    }
-    var rows: [(line: Int, values: [String: String])] = []
-    while true {
-        let record: CSVRecord?
-        do { record = try reader.next() } catch { throw CLIError("\(name) has a broken quote: \(error).") }
-        guard let record else { break }
-        var values: [String: String] = [:]
-        for (i, field) in record.fields.enumerated() where i < names.count {
-            values[names[i]] = String(decoding: field, as: UTF8.self)
-        }
-        rows.append((record.line, values))
-    }
-    return rows
 }

@@ -5,6 +5,7 @@ import RidaImport
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,13 +40,7 @@ struct ImportCommand: AsyncParsableCommand {
     var mapping: String?
 
     @Option(help: "responses, tawasul or contacts.")
-    var kind: ImportKind = .responses
-
-    enum ImportKind: String, ExpressibleByArgument, CaseIterable {
-        case responses, tawasul, contacts
-
-        var evidence: EvidenceKind? { EvidenceKind(rawValue: rawValue) }
-    }
+    var kind: ImportFile.Kind = .responses
 
     @Option(help: ArgumentHelp("Write the rejected rows to this file, with their problems, for correction.", valueName: "file"))
     var rejects: String?
@@ -75,7 +70,7 @@ struct ImportCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: mapping) else {
                 throw CLIError("The mapping file \(mapping) cannot be read: check its path.")
             }
-            loadedMapping = try ImportMapping.load(data, name: mapping, fields: kind.evidence.map(FieldSet.evidence) ?? .responses)
+            loadedMapping = try ImportFile.mapping(data, name: mapping, for: kind)
         }
         // A check still needs a store to hand the importer, but writes nothing to it: use a throwaway one.
         let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
@@ -85,7 +80,11 @@ struct ImportCommand: AsyncParsableCommand {
         let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
         var closed = false
         defer { if !closed { try? db.close() } }
-        var importer = Importer(store: db, validator: settings.validator, batchSize: batchSize, logger: makeLogger())
+        var importFile = ImportFile(store: db, validator: settings.validator, logger: makeLogger(), now: now)
+        importFile.kind = kind
+        if let loadedMapping, let mapping { importFile.mapping = (loadedMapping, mapping) }
+        importFile.batchSize = batchSize
+        importFile.checkOnly = check
         if !registerCentres, kind.evidence == nil {
             // The registry of the real database, also for a check (which imports into a scratch one).
             var registry: SQLiteStore? = db
@@ -95,7 +94,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             let known = Set(try await registry?.centres().map(\.id) ?? [])
             if scratch != nil { try? registry?.close() }
-            if !known.isEmpty { importer.knownCentres = known }
+            if !known.isEmpty { importFile.knownCentres = known }
         }
         let showProgress = !quiet && isTerminal(STDERR_FILENO)
         var rejectsOut = RejectsWriter()
@@ -103,14 +102,7 @@ struct ImportCommand: AsyncParsableCommand {
         for file in files {
             let summary: ImportSummary
             do {
-                if let evidence = kind.evidence {
-                    summary = try await importer.importEvidence(
-                        evidence, at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now())
-                } else {
-                    summary = try await importer.importFile(
-                        at: file, mapping: loadedMapping, mappingName: mapping.map { ($0 as NSString).lastPathComponent }, now: now(),
-                        checkOnly: check, progress: showProgress ? Self.showProgress : nil)
-                }
+                summary = try await importFile.run(file, progress: showProgress ? Self.showProgress : nil)
             } catch let error as ImportError {
                 if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
                 printError(error.description)
@@ -236,3 +228,5 @@ struct ImportsCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ImportFile.Kind: ExpressibleByArgument {}

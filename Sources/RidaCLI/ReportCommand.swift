@@ -5,6 +5,7 @@ import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,10 +19,6 @@ struct ReportCommand: AsyncParsableCommand {
                       Decide.self, Act.self, Decline.self, Declines.self],
         defaultSubcommand: Show.self
     )
-
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json, csv, html, xlsx
-    }
 }
 
 extension ReportCommand {
@@ -50,7 +47,7 @@ struct Show: AsyncParsableCommand {
     var channel: String?
 
     @Option(help: "text, json, csv, html or xlsx.")
-    var format: ReportFormat = .text
+    var format: ReportRequest.Format = .text
 
     @Option(help: "ar or en: the language of the HTML page and the workbook.")
     var lang: Language = .ar
@@ -63,61 +60,27 @@ struct Show: AsyncParsableCommand {
     var out: String? { output.out }
 
     func validate() throws {
-        if let quarter, Quarter(quarter) == nil {
-            throw ValidationError(Quarter.spellingProblem(quarter))
-        }
-        if centre != nil, entity != nil {
-            throw ValidationError("Give --centre or --entity, not both.")
-        }
-        if publicVersion, format != .html, format != .xlsx {
-            throw ValidationError("--public applies to --format html and xlsx.")
-        }
         if format == .xlsx, out == nil, isTerminal(1) {
             throw ValidationError("A workbook is binary: give --out FILE.xlsx (or redirect standard output).")
         }
     }
 
+    /// One call into `ShowReport`: the request is checked before the database is opened, so a misspelt quarter
+    /// needs no database to be refused.
     func run() async throws {
         let settings = try store.settings()
+        let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
+                                    language: lang, audience: publicVersion ? .public : .quality)
+        try request.check(channels: settings.channels)
         let db = try store.open(settings, create: false)
         defer { try? db.close() }
-        let chosen: Quarter
-        if let quarter, let parsed = Quarter(quarter) {
-            chosen = parsed
-        } else if let latest = try await db.quartersWithResponses().last {
-            chosen = latest
-        } else {
-            throw CLIError("The database \(store.databasePath) holds no responses yet: import some first (rida import FILE).", exitCode: 1)
-        }
-        if let channel, settings.channels.channel(channel) == nil {
-            throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
-        }
-        let subject = try await db.reportSubject(centre: centre, entity: entity)
-        let audience: ReportAudience = publicVersion ? .public : .quality
-        switch format {
-        case .html, .xlsx:
-            let snapshot = try await db.reportSnapshot(subject: subject, quarter: chosen, channel: channel, policy: settings.policy,
-                                                       channels: settings.channels, at: now())
-            if format == .html {
-                try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
-            } else {
-                try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
-            }
-        case .text, .json, .csv:
-            let scope = ReportScope(quarter: chosen, centre: centre, channel: channel, entity: entity,
-                                    centres: entity == nil ? nil : subject.centres.map(\.id))
-            let report = try await db.quarterlyReport(scope, policy: settings.policy, channels: settings.channels)
-            let text: String
-            switch format {
-            case .json: text = try JSONRendering.render(report)
-            case .csv: text = CSVRendering.render(report)
-            default: text = TextRendering.render(report, channels: settings.channels)
-            }
-            try emit(text, to: out)
-        }
+        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now).run(request)
+        try emit(data: report.bytes, to: out)
     }
 }
 }
+
+extension ReportRequest.Format: ExpressibleByArgument {}
 
 /// Writes `text` to `path`, or to standard output when there is none.
 func emit(_ text: String, to path: String?) throws {

@@ -4,6 +4,7 @@ import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 // Saved quarterly reports, their decisions and actions, and decline reasons: what framework 2's 3.2.2 and 3.2.3 read.
 extension ReportCommand {
@@ -31,18 +32,15 @@ extension ReportCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: true)
             defer { try? db.close() }
-            let quarter = Quarter(quarter)!
-            let content = try await ReportCommand.takeContent(db, settings, scope: scope, quarter: quarter)
-            let report = try await db.saveReport(scope: scope, quarter: quarter, by: who, at: now(), content: content)
+            let saved = try await ReportCommand.savedReports(db, settings).save(scope: scope, quarter: Quarter(quarter)!, by: who)
+            let (report, content) = (saved.report, saved.content)
             print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
         }
     }
 
-    /// A fresh snapshot of `scope` in `quarter`, as stored content.
-    static func takeContent(_ db: SQLiteStore, _ settings: Settings, scope: String, quarter: Quarter) async throws -> ReportContent {
-        let subject = try await db.reportSubject(scope: scope)
-        let snapshot = try await db.reportSnapshot(subject: subject, quarter: quarter, policy: settings.policy, channels: settings.channels, at: now())
-        return try ReportFreezing.content(snapshot)
+    /// The saved-report use cases over `db`, for the deployment `settings` describes.
+    static func savedReports(_ db: SQLiteStore, _ settings: Settings) -> SavedReports {
+        SavedReports(store: db, policy: settings.policy, channels: settings.channels, now: now)
     }
 
     struct Refresh: AsyncParsableCommand {
@@ -57,9 +55,8 @@ extension ReportCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let report = try await db.existingSavedReport(id)
-            let content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
-            _ = try await db.refreshReport(id, content: content)
+            let taken = try await ReportCommand.savedReports(db, settings).refresh(id)
+            let (report, content) = (taken.report, taken.content)
             print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
         }
     }
@@ -73,9 +70,10 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let report = try await db.setReportStatus(id, to: .submitted, at: now())
+            let report = try await ReportCommand.savedReports(db, settings).submit(id)
             print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
         }
     }
@@ -98,21 +96,8 @@ extension ReportCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let report = try await db.existingSavedReport(id)
-            guard report.status != .published else {
-                throw CLIError("Report #\(id) is already published: it is frozen; rida report correct \(id) starts a correction.")
-            }
-            let content: ReportContent
-            if let stored = try await db.savedReportContent(id).content {
-                content = stored
-            } else {
-                // A report saved before contents were stored takes its content now.
-                content = try await ReportCommand.takeContent(db, settings, scope: report.scope, quarter: report.quarter)
-            }
-            let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-            let time = now()
-            let frozen = try ReportFreezing.publication(of: snapshot, report: report, at: time)
-            let published = try await db.publishReport(id, content: frozen.content, page: frozen.page, actions: report.actions.map(\.id), at: time)
+            let frozen = try await ReportCommand.savedReports(db, settings).publish(id)
+            let published = frozen.report
             print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
             print("  content SHA-256 \(frozen.content.sha256)")
             print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
@@ -137,9 +122,7 @@ extension ReportCommand {
             let settings = try store.settings()
             let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let original = try await db.existingSavedReport(id)
-            let content = try await ReportCommand.takeContent(db, settings, scope: original.scope, quarter: original.quarter)
-            let report = try await db.saveReport(scope: original.scope, quarter: original.quarter, by: who, at: now(), content: content, replaces: id)
+            let report = try await ReportCommand.savedReports(db, settings).correct(id, by: who).report
             print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
         }
     }
@@ -171,29 +154,13 @@ extension ReportCommand {
         enum RenderFormat: String, ExpressibleByArgument, CaseIterable { case html, xlsx, json }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let report = try await db.existingSavedReport(id)
-            let (content, page) = try await db.savedReportContent(id)
-            guard let content else {
-                throw CLIError("Report #\(id) was saved before reports kept their content: nothing to render. rida report refresh \(id) takes it (drafts only).")
-            }
-            let audience = self.audience ?? (report.status == .published ? .public : .quality)
-            switch format {
-            case .json:
-                try emit(content.json + "\n", to: out)
-            case .html:
-                if let page, audience == .public, lang == ReportFreezing.publishedLanguage {
-                    // The page as published, byte for byte.
-                    try emit(page.html, to: out)
-                } else {
-                    let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-                    try emit(HTMLReport.render(snapshot, language: lang, audience: audience), to: out)
-                }
-            case .xlsx:
-                let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-                try emit(data: try WorkbookReport.render(snapshot, language: lang, audience: audience), to: out)
-            }
+            let rendering = try await ReportCommand.savedReports(db, settings).render(
+                id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
+            // The stored content is written with a final newline, as a text file ends.
+            try emit(data: rendering.document.bytes + (format == .json ? Data("\n".utf8) : Data()), to: out)
         }
     }
 
@@ -207,13 +174,15 @@ extension ReportCommand {
         var id: Int64
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let (content, page) = try await db.savedReportContent(id)
-            guard let content else {
-                throw CLIError("Report #\(id) has no stored content to check.", exitCode: 1)
+            let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
+            do {
+                (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
+            } catch let error as UseCaseError where error.code == "no_content" {
+                throw CLIError(error.description, exitCode: 1)
             }
-            let check = try ReportFreezing.verify(content: content, page: page)
             print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
             if let pageSha = check.pageSha256, let page {
                 print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
@@ -245,9 +214,10 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let reports = try await db.savedReports(scope: scope, quarter: quarter.flatMap(Quarter.init))
+            let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
             if format == .json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -311,9 +281,10 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let action = try await db.addReportAction(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
+            let action = try await ReportCommand.savedReports(db, settings).decide(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
             print("Action #\(action.id) recorded on report #\(id).")
         }
     }
@@ -349,16 +320,17 @@ extension ReportCommand {
         }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
             if history {
-                for entry in try await db.actionHistory(action) {
+                for entry in try await ReportCommand.savedReports(db, settings).actionHistory(action) {
                     print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
                 }
                 return
             }
             let who = try evaluatorName(by)
-            let updated = try await db.setActionStatus(report: report, action: action, to: status!, note: note, by: who, at: now())
+            let updated = try await ReportCommand.savedReports(db, settings).setActionStatus(report: report, action: action, to: status!, note: note, by: who)
             print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
         }
     }
@@ -392,9 +364,10 @@ extension ReportCommand {
 
         func run() async throws {
             let who = try evaluatorName(by)
-            let db = try store.open(try store.settings(), create: true)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: true)
             defer { try? db.close() }
-            let stored = try await db.recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
+            let stored = try await ReportCommand.savedReports(db, settings).recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
                                                                   reason: reason, who: who, at: now()))
             print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
         }
@@ -409,9 +382,10 @@ extension ReportCommand {
         var scope: String?
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
+            let settings = try store.settings()
+            let db = try store.open(settings, create: false)
             defer { try? db.close() }
-            let declines = try await db.declines(scope: scope)
+            let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
             if declines.isEmpty {
                 print("No decline reasons recorded.")
                 return

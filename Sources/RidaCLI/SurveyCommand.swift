@@ -28,9 +28,9 @@ struct SurveyCommand: AsyncParsableCommand {
         func run() async throws {
             let questionnaire: Questionnaire
             let json: String
-            if let standard = Questionnaire.standard[id] {
-                questionnaire = standard
-                json = id == Questionnaire.appendix3.id ? StandardSurveys.appendix3 : StandardSurveys.appendix4
+            if let builtIn = BuiltInSurvey.named(id) {
+                questionnaire = builtIn.questionnaire
+                json = builtIn.definition
             } else if let data = FileManager.default.contents(atPath: id) {
                 let (loaded, problems) = Questionnaire.validate(data)
                 guard let loaded else {

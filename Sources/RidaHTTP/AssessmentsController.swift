@@ -6,6 +6,7 @@ import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 /// `/v1/assessments`: what `rida assess list`, `show`, `history` and `record` do, over the same store calls.
 ///
@@ -157,10 +158,11 @@ struct AssessmentsController: Sendable {
                 decoded.problems.append(Problem(field: field, reason: "there is no import #\(importID) (rida imports lists them)"))
             }
         }
-        // The store checks the batch against the catalogue and the history in the transaction that appends it, and
-        // refuses it with the problems of reading it and of checking the entries that could be read, all at once.
-        let computed = try await store.computedVerdicts(of: id, policy: settings.policy, now: now())
-        let stored = try await store.record(decoded.entries, positions: decoded.indices, unread: decoded.problems, computed: computed)
+        // The use case `rida assess record` calls: the store checks the batch against the catalogue and the history in the
+        // transaction that appends it, and refuses it with the problems of reading it and of checking the entries that
+        // could be read, all at once.
+        let stored = try await RecordVerdicts(store: store, policy: settings.policy)
+            .run(decoded.entries, at: now(), positions: decoded.indices, unread: decoded.problems)
         return JSONBody.response(Recorded(assessment: id, recorded: stored.count, entries: stored), status: .created)
     }
 }

@@ -21,7 +21,7 @@ struct SurveysController: Sendable {
     @Sendable func survey(_ request: Request, context: RidaRequestContext) async throws -> Response {
         _ = try await auth.authenticate(request, context)
         let id = try context.pathParameter("id")
-        guard let text = StandardSurveys.definition(id) else {
+        guard let text = BuiltInSurvey.named(id)?.definition else {
             throw APIError.notFound("There is no survey \"\(id)\": the built-in surveys are appendix-3 and appendix-4.")
         }
         return JSONBody.text(text, contentType: "application/json; charset=utf-8")
@@ -57,17 +57,6 @@ struct SurveysController: Sendable {
             try c.encode(role, forKey: .role)
             try c.encode(centre, forKey: .centre)
             try c.encode(channels, forKey: .channels)
-        }
-    }
-}
-
-extension StandardSurveys {
-    /// The built-in definition text called `id`.
-    static func definition(_ id: String) -> String? {
-        switch id {
-        case Questionnaire.appendix3.id: appendix3
-        case Questionnaire.appendix4.id: appendix4
-        default: nil
         }
     }
 }

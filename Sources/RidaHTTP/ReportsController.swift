@@ -6,12 +6,12 @@ import RidaAssessment
 import RidaReports
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 
 /// `/v1/reports`: what `rida report` gives, for the quality, evaluator and admin roles.
 ///
-/// - `GET /v1/reports/quarterly`: the quarter's report as JSON or CSV (`SQLiteStore.quarterlyReport`, the same
-///   renderings as the command line), or the full report as an HTML page or a workbook, rendered from
-///   `SQLiteStore.reportSnapshot` by `HTMLReport` and `WorkbookReport`.
+/// - `GET /v1/reports/quarterly`: the quarter's report (JSON, CSV, an HTML page or a workbook) through `ShowReport`,
+///   the use case `rida report` calls.
 /// - `GET /v1/reports/saved` and `GET /v1/reports/saved/{id}`: the saved reports (`rida report list`) and one
 ///   report's stored content, or its published page, byte for byte with the SHA-256 stored beside it
 ///   (`rida report render`).
@@ -22,6 +22,10 @@ struct ReportsController: Sendable {
     let now: @Sendable () -> Instant
 
     static let denial = "This key submits responses; reports are read with a quality, evaluator or admin key."
+
+    var savedReports: SavedReports {
+        SavedReports(store: store, policy: settings.policy, channels: settings.channels, now: now)
+    }
 
     func addRoutes(to router: Router<RidaRequestContext>) {
         router.get("/v1/reports/quarterly", use: quarterly)
@@ -35,61 +39,21 @@ struct ReportsController: Sendable {
 
     // MARK: The quarterly report
 
+    /// Translates the query into a `ReportRequest` and the `RenderedReport` into an answer: JSON in the body, CSV and
+    /// the workbook as downloads, the HTML page shown in place.
     @Sendable func quarterly(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorize(request, context)
         let query = Query(request)
-        let format = try query.choice("format", ["json", "csv", "html", "xlsx"], default: "json")
+        let format = ReportRequest.Format(rawValue: try query.choice("format", ["json", "csv", "html", "xlsx"], default: "json"))!
         let language = try query.language()
         let publicVersion = try query.flag("public")
-        if publicVersion, format != "html", format != "xlsx" {
-            throw APIError.invalidParameter("public", "applies to format=html and format=xlsx (the JSON and CSV reports hold figures only)")
-        }
-        let centre = query["centre"]
-        let entity = query["entity"]
-        if centre != nil, entity != nil {
-            throw APIError.invalidParameter("entity", "cannot be given with centre: give centre or entity, not both")
-        }
-        let channel = query["channel"]
-        if let channel, settings.channels.channel(channel) == nil {
-            let known = settings.channels.channels.map(\.id).joined(separator: ", ")
-            throw APIError.invalidParameter("channel", "\"\(channel)\" is not a channel of this deployment (known: \(known))")
-        }
-        let quarter: Quarter
-        if let asked = try query.quarter() {
-            quarter = asked
-        } else if let latest = try await store.quartersWithResponses().last {
-            quarter = latest
-        } else {
-            throw APIError.notFound("The database holds no responses yet, so there is no latest quarter: give quarter=YEAR-Qn.")
-        }
-        if let centre, try await store.centre(centre) == nil {
-            throw APIError.notFound("There is no centre \(centre): neither the registry nor any stored response names it (rida centres list shows them).")
-        }
-        // An unknown entity, or one without centres, is the store's sentence (404 and 409).
-        let subject = try await store.reportSubject(centre: centre, entity: entity)
-        var name = "rida-report-\(quarter)-\(subject.scope)" + (channel.map { "-\($0)" } ?? "")
-
+        let asked = ReportRequest(quarter: query["quarter"], centre: query["centre"], entity: query["entity"], channel: query["channel"],
+                                  format: format, language: language, audience: publicVersion ? .public : .quality)
+        let report = try await ShowReport(store: store, policy: settings.policy, channels: settings.channels, now: now).run(asked)
         switch format {
-        case "html", "xlsx":
-            let snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, channel: channel, policy: settings.policy,
-                                                          channels: settings.channels, at: now())
-            let audience: ReportAudience = publicVersion ? .public : .quality
-            name += (publicVersion ? "-public" : "") + (language == .ar ? "" : "-\(language.rawValue)")
-            if format == "html" {
-                let page = HTMLReport.render(snapshot, language: language, audience: audience)
-                return Document.response(Data(page.utf8), contentType: Document.html, filename: name + ".html", inline: true)
-            }
-            let workbook = try WorkbookReport.render(snapshot, language: language, audience: audience)
-            return Document.response(workbook, contentType: Document.xlsx, filename: name + ".xlsx")
-        default:
-            let scope = ReportScope(quarter: quarter, centre: centre, channel: channel, entity: entity,
-                                    centres: entity == nil ? nil : subject.centres.map(\.id))
-            let report = try await store.quarterlyReport(scope, policy: settings.policy, channels: settings.channels)
-            if format == "csv" {
-                // CSVRendering starts with a UTF-8 byte order mark, as `rida report --format csv` does.
-                return Document.response(Data(CSVRendering.render(report).utf8), contentType: Document.csv, filename: name + ".csv")
-            }
-            return JSONBody.text(try JSONRendering.render(report), contentType: Document.json)
+        case .json: return JSONBody.bytes(report.bytes, contentType: report.contentType)
+        case .html: return Document.response(report.bytes, contentType: report.contentType, filename: report.fileName, inline: true)
+        default: return Document.response(report.bytes, contentType: report.contentType, filename: report.fileName)
         }
     }
 
@@ -102,7 +66,7 @@ struct ReportsController: Sendable {
     @Sendable func savedList(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorize(request, context)
         let query = Query(request)
-        let reports = try await store.savedReports(scope: query["scope"], quarter: try query.quarter())
+        let reports = try await savedReports.list(scope: query["scope"], quarter: try query.quarter())
         return JSONBody.response(SavedList(reports: reports))
     }
 
@@ -119,33 +83,15 @@ struct ReportsController: Sendable {
         if query["audience"] != nil {
             askedAudience = ReportAudience(rawValue: try query.choice("audience", ReportAudience.allCases.map(\.rawValue), default: "quality"))
         }
-        let report = try await store.existingSavedReport(id)
-        let (content, page) = try await store.savedReportContent(id)
-        guard let content else {
-            throw APIError.notFound("Report #\(id) was saved before reports kept their content: there is nothing to serve (rida report refresh \(id) takes it, drafts only).")
+        let rendering = try await savedReports.render(id, format: SavedReports.RenderFormat(rawValue: format)!, language: language,
+                                                      audience: askedAudience)
+        let document = rendering.document
+        if let frozen = rendering.frozen {
+            // Stored bytes (the content, or the page as published), with the SHA-256 stored beside them.
+            return Self.frozen(document.bytes, sha256: frozen.sha256, engine: frozen.engineVersion,
+                               contentType: document.contentType, filename: document.fileName)
         }
-        let audience = askedAudience ?? (report.status == .published ? .public : .quality)
-        let name = "rida-report-\(id)-\(report.scope)-\(report.quarter)"
-        switch format {
-        case "json":
-            // The stored content, byte for byte, with the SHA-256 stored beside it.
-            return Self.frozen(Data(content.json.utf8), sha256: content.sha256, engine: content.engineVersion,
-                               contentType: Document.json, filename: name + ".json")
-        case "html":
-            if let page, audience == .public, language == ReportFreezing.publishedLanguage {
-                // The page as published, byte for byte.
-                return Self.frozen(Data(page.html.utf8), sha256: page.sha256, engine: content.engineVersion,
-                                   contentType: Document.html, filename: name + ".html")
-            }
-            let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-            let html = HTMLReport.render(snapshot, language: language, audience: audience)
-            return Document.response(Data(html.utf8), contentType: Document.html,
-                                     filename: name + "-\(audience.rawValue)-\(language.rawValue).html", inline: true)
-        default:
-            let snapshot = try ReportSnapshot.decode(Data(content.json.utf8))
-            let workbook = try WorkbookReport.render(snapshot, language: language, audience: audience)
-            return Document.response(workbook, contentType: Document.xlsx, filename: name + "-\(audience.rawValue)-\(language.rawValue).xlsx")
-        }
+        return Document.response(document.bytes, contentType: document.contentType, filename: document.fileName, inline: format == "html")
     }
 
     /// Stored bytes with their stored SHA-256 (`X-Content-SHA256`, and as the entity tag) and the engine that made them.

@@ -47,7 +47,8 @@ public struct ImportProgress: Sendable {
 /// Reads response files (canonical CSV, JSON Lines, or any export through a mapping) into the store,
 /// in batched transactions: a crash loses at most the batch under way, never half a response.
 public struct Importer: Sendable {
-    public var store: SQLiteStore
+    /// Responses and import records go through `ResponseStore`, Tawasul and contact records through `AssessmentStore`.
+    public var store: any ResponseStore & AssessmentStore
     public var validator: ResponseValidator
     public var batchSize: Int
     public var logger: Logger
@@ -59,7 +60,7 @@ public struct Importer: Sendable {
     /// per many rows, small enough that a crash loses little work (re-running the import finishes it).
     public static let defaultBatchSize = 50_000
 
-    public init(store: SQLiteStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
+    public init(store: any ResponseStore & AssessmentStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
         self.store = store
         self.validator = validator
         self.batchSize = batchSize

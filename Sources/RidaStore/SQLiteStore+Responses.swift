@@ -324,7 +324,7 @@ extension SQLiteStore {
                 db, sql: "SELECT EXISTS (SELECT 1 FROM survey WHERE id = ? AND version = ?)",
                 arguments: [response.surveyID, response.surveyVersion]) ?? false
             if exists { continue }
-            guard let definition = StandardSurveys.definition(id: response.surveyID, version: response.surveyVersion) else {
+            guard let definition = BuiltInSurvey.named(response.surveyID, version: response.surveyVersion)?.definition else {
                 throw DatabaseError(resultCode: .SQLITE_CONSTRAINT,
                                     message: "the survey \(response.surveyID) version \(response.surveyVersion) is not registered")
             }
@@ -365,16 +365,6 @@ struct CentreKey: Hashable {
 struct DetailKey: Hashable {
     var group: Int
     var value: String
-}
-
-extension StandardSurveys {
-    /// The built-in definition text with this id and version.
-    static func definition(id: String, version: Int) -> String? {
-        for questionnaire in [Questionnaire.appendix3, .appendix4] where questionnaire.id == id && questionnaire.version == version {
-            return questionnaire.id == Questionnaire.appendix3.id ? appendix3 : appendix4
-        }
-        return nil
-    }
 }
 
 @inline(__always)

@@ -85,9 +85,6 @@ extension Questionnaire {
     /// The guide's appendix 4, quality of replies to Tawasul complaints (`surveys/appendix-4.json`).
     public static let appendix4: Questionnaire = decodeStandard(StandardSurveys.appendix4)
 
-    /// The definitions built into Rida, by id.
-    public static let standard: [String: Questionnaire] = [appendix3.id: appendix3, appendix4.id: appendix4]
-
     private static func decodeStandard(_ json: String) -> Questionnaire {
         do {
             return try JSONDecoder().decode(Questionnaire.self, from: Data(json.utf8))

@@ -63,7 +63,7 @@ import Testing
         // The store's sentence says what is wrong; the command line adds the command that shows the entities.
         #expect(result.status != 0 && result.stderr.contains("There is no entity E09 in the registry: rida centres entities lists them."))
         result = try rida(["report", "--quarter", "2026-Q1", "--format", "csv", "--public"])
-        #expect(result.status != 0 && result.stderr.contains("--public applies to --format html and xlsx"))
+        #expect(result.status != 0 && result.stderr.contains("The parameter public applies to the html and xlsx formats only"))
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sha256sum"), "needs sha256sum"))
