@@ -46,7 +46,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Reading files from other systems: CSV, JSON Lines, mappings; batches into the store.
@@ -103,7 +102,7 @@ let package = Package(
         ),
         // A realistic, reproducible demo database.
         .target(name: "RidaDemo", dependencies: ["RidaSurvey", "RidaAssessment", "RidaStore"]),
-        // The `rida` command: a thin shell over the library. Only module to import ArgumentParser.
+        // The `rida` command: a thin shell over the use cases. ArgumentParser is imported here and by rida-bench only.
         .executableTarget(
             name: "RidaCLI",
             dependencies: [
@@ -121,6 +120,7 @@ let package = Package(
                 // The SQLite C API only, for the raw yardstick measured beside Rida.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Test support: temporary databases, response builders, fixture loaders. Not a product.
