@@ -80,7 +80,7 @@ public struct DescriptionEntry: Codable, Sendable, Hashable {
         var problems: [Problem] = []
         if item.framework != framework {
             let items = DescriptionItem.of(framework).map(\.spelling).joined(separator: ", ")
-            problems.append(Problem(reason: "\(item.spelling) is on the other framework's form: framework \(framework)'s form describes \(items)"))
+            problems.append(Problem(field: item.spelling, reason: "is on the other framework's form: framework \(framework)'s form describes \(items)"))
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(Problem(field: item.spelling, reason: "the text is empty")) }
         if evaluator.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(Problem(field: item.spelling, reason: "the evaluator's name is missing")) }

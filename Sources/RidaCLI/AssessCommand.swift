@@ -257,16 +257,13 @@ struct AssessCommand: AsyncParsableCommand {
             let who = try evaluatorName(by)
             let db = try store.open(try store.settings(), create: false)
             defer { try? db.close() }
-            let time = now()
             let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
                                                        (.channelStrengths, channelStrengths), (.services, services)]
-            let entries = given.compactMap { item, text in
-                text.map { DescriptionEntry(assessment: assessment, item: item, text: $0, evaluator: who, at: time) }
-            }
-            if entries.isEmpty {
+            let texts = given.compactMap { item, text in text.map { (item: item, text: $0) } }
+            if texts.isEmpty {
                 throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
             }
-            let stored = try await db.recordDescriptions(entries)
+            let stored = try await DescribeAssessment(store: db, now: now).run(assessment, texts: texts, evaluator: who)
             print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
         }
     }

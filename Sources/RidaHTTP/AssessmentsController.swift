@@ -214,39 +214,27 @@ extension AssessmentsController {
         guard case .object(let fields)? = try? JSONReader.read(Array(body.readableBytesView)) else {
             throw APIError.malformedJSON()
         }
-        guard let assessment = try await store.assessment(id) else {
-            throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them.")
-        }
         var evaluator = key.label
-        var texts: [(DescriptionItem, String)] = []
-        var problems: [Problem] = []
+        var texts: [(item: DescriptionItem, text: String)] = []
+        var unread: [Problem] = []
         for (name, value) in fields {
             if name == "evaluator" {
                 if case .string(let who) = value, !who.trimmingCharacters(in: .whitespaces).isEmpty { evaluator = who }
-                else { problems.append(Problem(field: name, reason: "the evaluator is a non-empty string")) }
+                else { unread.append(Problem(field: name, reason: "the evaluator is a non-empty string")) }
                 continue
             }
             guard let item = DescriptionItem(text: name), item.spelling == name else {
-                problems.append(Problem(field: name, reason: "is not an item of the forms (strengths, areas-to-develop, channel-strengths, services)"))
+                unread.append(Problem(field: name, reason: "is not an item of the forms (strengths, areas-to-develop, channel-strengths, services)"))
                 continue
             }
-            guard case .string(let text) = value, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                problems.append(Problem(field: name, reason: "is a non-empty text"))
-                continue
-            }
-            guard item.framework == assessment.framework else {
-                let items = DescriptionItem.of(assessment.framework).map(\.spelling).joined(separator: ", ")
-                problems.append(Problem(field: name, reason: "is on the other framework's form: this one describes \(items)"))
+            guard case .string(let text) = value else {
+                unread.append(Problem(field: name, reason: "is a text"))
                 continue
             }
             texts.append((item, text))
         }
-        if texts.isEmpty && problems.isEmpty { problems.append(Problem(field: "strengths", reason: "give at least one item's text")) }
-        if !problems.isEmpty { throw APIError.invalidEntries(problems) }
-        let time = now()
-        let stored = try await store.recordDescriptions(texts.map {
-            DescriptionEntry(assessment: id, item: $0.0, text: $0.1, evaluator: evaluator, at: time)
-        })
+        // The texts are checked once, by the use case (framework, empty text, evaluator), with what could not be read.
+        let stored = try await DescribeAssessment(store: store, now: now).run(id, texts: texts, evaluator: evaluator, unread: unread)
         return JSONBody.response(Described(assessment: id, entries: stored), status: .created)
     }
 }

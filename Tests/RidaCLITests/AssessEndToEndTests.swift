@@ -118,7 +118,7 @@ import Testing
         result = try rida(["assess", "describe", "C01-2025", "--areas-to-develop", "No live display of satisfaction"])
         #expect(result.status == 0, "\(result.stderr)")
         result = try rida(["assess", "describe", "C01-2025", "--services", "x"])
-        #expect(result.status != 0 && result.stderr.contains("services is on the other framework's form"))
+        #expect(result.status != 0 && result.stderr.contains("services: is on the other framework's form"))
 
         // Basic: 66 met and 2.1.3 not applicable; gold: 92 met, 1 not applicable, 2.3.5 not met.
         result = try rida(["assess", "status", "C01-2025"])

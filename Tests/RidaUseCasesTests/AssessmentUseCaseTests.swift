@@ -38,6 +38,38 @@ import Testing
         #expect(try await f.store.history(of: "C01-2026").map(\.criterion) == ["1.1.1", "1.1.2"])
     }
 
+    /// `rida assess describe` and `POST /v1/assessments/{id}/description` through one use case: every problem at once
+    /// (what the shell could not read, an item of the other framework's form, an empty text), nothing stored when
+    /// there is one, and the texts appended in order when there is none.
+    @Test(arguments: StoreKind.all) func describesTheFormOnceWithEveryProblemAtOnce(_ kind: StoreKind) async throws {
+        let f = try await withAssessment(kind)
+        defer { f.remove() }
+        let describe = DescribeAssessment(store: f.store, now: { Fixture.now })
+        let missing = try await #require(throws: AssessmentError.self) {
+            try await describe.run("C09-2026", texts: [(.strengths, "x")], evaluator: "Lead")
+        }
+        #expect(missing.kind == .notFound)
+
+        // C01-2026 is framework 1 (appendix 5): services is appendix 6's item; the strengths text is blank.
+        let refused = try await #require(throws: UseCaseError.self) {
+            try await describe.run("C01-2026", texts: [(.services, "Online renewals"), (.strengths, "  ")], evaluator: "Lead",
+                                   unread: [Problem(field: "colour", reason: "is not an item of the forms")])
+        }
+        #expect(refused.kind == .invalid)
+        #expect(refused.problems.map(\.field) == ["colour", "services", "strengths"])
+        #expect(try await f.store.descriptions(of: "C01-2026").isEmpty)
+
+        let stored = try await describe.run("C01-2026", texts: [(.strengths, "استقبال منظم"), (.development, "لافتات الطريق")],
+                                            evaluator: "Lead")
+        #expect(stored.map(\.item) == [.strengths, .development])
+        #expect(stored.map(\.text) == ["استقبال منظم", "لافتات الطريق"])
+        #expect(try await f.store.descriptions(of: "C01-2026").count == 2)
+
+        // Nothing given at all is a problem too, naming the items this form describes.
+        let empty = try await #require(throws: UseCaseError.self) { try await describe.run("C01-2026", texts: [], evaluator: "Lead") }
+        #expect(empty.description.contains("strengths, areas-to-develop"))
+    }
+
     @Test(arguments: StoreKind.all) func importsAChecklistsVerdictsAndTexts(_ kind: StoreKind) async throws {
         let f = try await withAssessment(kind)
         defer { f.remove() }
