@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import RidaSurvey
+import RidaUseCases
 
 /// A request's query parameters, read strictly: an empty value is no value, and a value outside its choices is a 422
 /// naming the parameter.
@@ -63,11 +64,10 @@ extension RidaRequestContext {
 
 /// A rendered document as an answer: an HTML page, a workbook, a CSV file, a form.
 enum Document {
-    static let html = "text/html; charset=utf-8"
-    static let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    static let csv = "text/csv; charset=utf-8"
-    static let json = "application/json; charset=utf-8"
-    static let text = "text/plain; charset=utf-8"
+    // The media types are RidaUseCases' one table, which reports rendered by `ShowReport` and `SavedReports` carry.
+    static let html = RenderedReport.contentTypes[.html]!
+    static let json = RenderedReport.contentTypes[.json]!
+    static let text = RenderedReport.contentTypes[.text]!
 
     static let sha256Header = HTTPField.Name("X-Content-SHA256")!
     static let engineHeader = HTTPField.Name("X-Engine-Version")!
