@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// `now` is the clock: it stamps receipt times, bounds `submitted_at` and cuts the live display's days.
 /// `arrivals`, when given, stores responses made on this machine while the service runs (the demo's halls).
 public func buildApplication(
-    _ settings: ServiceSettings, store: SQLiteStore, logger: Logger,
+    _ settings: ServiceSettings, store: any RidaStorage, logger: Logger,
     now: @escaping @Sendable () -> Instant = { Instant(Date()) },
     arrivals: (any Arrivals)? = nil, firstArrivalAfter: Duration = .seconds(1),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -56,7 +56,8 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
     app.addServices(keys, feed)
-    if let schedule = settings.backups {
+    // Scheduled backups copy one SQLite file; another store is backed up by its own server's tools.
+    if let schedule = settings.backups, let store = store as? SQLiteStore {
         app.addServices(BackupService(schedule: schedule, store: store, metrics: metrics, logger: logger, now: now))
     }
     if let arrivals {

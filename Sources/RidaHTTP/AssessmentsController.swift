@@ -16,7 +16,7 @@ import RidaUseCases
 /// (`HistoryEntry.problems(of:...)`, the check the command line uses) and appends all of it or nothing.
 struct AssessmentsController: Sendable {
     let settings: ServiceSettings
-    let store: SQLiteStore
+    let store: any RidaStorage
     let auth: Authenticator
     let now: @Sendable () -> Instant
 

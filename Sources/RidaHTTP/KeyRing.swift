@@ -11,14 +11,14 @@ import ServiceLifecycle
 /// An actor: it guards the cache of keys by hash and the times keys were last used, which it
 /// writes to the store every half minute and at shutdown (one small write, not one per request).
 actor KeyRing: Service {
-    let store: SQLiteStore
+    let store: any RidaStorage
     let now: @Sendable () -> Instant
     let cacheMilliseconds: Int64
     let logger: Logger
     private var cache: [String: (key: APIKey?, fetched: Instant)] = [:]
     private var uses: [Int64: Instant] = [:]
 
-    init(store: SQLiteStore, cacheMilliseconds: Int64, logger: Logger, now: @escaping @Sendable () -> Instant) {
+    init(store: any RidaStorage, cacheMilliseconds: Int64, logger: Logger, now: @escaping @Sendable () -> Instant) {
         self.store = store
         self.cacheMilliseconds = cacheMilliseconds
         self.logger = logger

@@ -54,7 +54,7 @@ struct LiveFigures: Encodable, Sendable {
     }
 
     /// Reads the rollups of `centre` and computes its figures at `now`.
-    static func compute(centre: String, store: SQLiteStore, settings: ServiceSettings, at now: Instant) async throws -> LiveFigures {
+    static func compute(centre: String, store: any RidaStorage, settings: ServiceSettings, at now: Instant) async throws -> LiveFigures {
         let zone = settings.zone
         let today = zone.date(at: now)
         let weekStart = CivilDate(daysSince1970: today.daysSince1970 - daysIntoWeek(today, startsOn: settings.weekStartsOn))

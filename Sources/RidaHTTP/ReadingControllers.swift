@@ -64,7 +64,7 @@ struct SurveysController: Sendable {
 /// `GET /v1/live/{centre}` and its event stream `GET /v1/live/{centre}/events`.
 struct LiveController: Sendable {
     let settings: ServiceSettings
-    let store: SQLiteStore
+    let store: any RidaStorage
     let auth: Authenticator
     let feed: LiveFeed
     let now: @Sendable () -> Instant
@@ -101,7 +101,7 @@ struct LiveController: Sendable {
 
     /// Records, once per centre and local day, that the live display served the centre (evidence for 2.3.5).
     /// A failure to record never stops the display: it is logged.
-    static func recordServed(_ centre: String, at time: Instant, store: SQLiteStore, settings: ServiceSettings,
+    static func recordServed(_ centre: String, at time: Instant, store: any RidaStorage, settings: ServiceSettings,
                              served: LockedValue<Set<String>>, context: RidaRequestContext) async {
         let key = centre + "\u{0}" + settings.zone.date(at: time).iso8601
         guard served.withLock({ $0.insert(key).inserted }) else { return }
@@ -168,7 +168,7 @@ struct LiveController: Sendable {
 
 /// `GET /health` (no key) and `GET /metrics` (a reading key).
 struct HealthController: Sendable {
-    let store: SQLiteStore
+    let store: any RidaStorage
     let auth: Authenticator
     let metrics: Metrics
     /// Below this much free space on the database's disk, `/health` says the database is unwritable.
@@ -206,7 +206,7 @@ struct HealthController: Sendable {
         }
         do {
             try await store.ping()
-            if let reason = store.unwritableReason(minimumFreeBytes: minimumFreeBytes) {
+            if let reason = await store.unwritableReason(minimumFreeBytes: minimumFreeBytes) {
                 context.logger.error("health check: the database cannot take writes", metadata: ["error": "\(reason)"])
                 return JSONBody.response(Health(status: "unavailable", database: "unwritable: " + reason), status: .serviceUnavailable)
             }

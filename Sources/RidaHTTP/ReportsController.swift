@@ -17,7 +17,7 @@ import RidaUseCases
 ///   (`rida report render`).
 struct ReportsController: Sendable {
     let settings: ServiceSettings
-    let store: SQLiteStore
+    let store: any RidaStorage
     let auth: Authenticator
     let now: @Sendable () -> Instant
 

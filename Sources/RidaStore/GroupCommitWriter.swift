@@ -8,13 +8,13 @@ import RidaSurvey
 /// the first of them leads the next transaction with everything queued by then. Under load one
 /// `fsync` thus serves many requests, and with no load a submission is written at once.
 ///
-/// Storage goes through `SQLiteStore.save`, the one path that decides created, duplicate and conflict
+/// Storage goes through the store's `save` (`ResponseStore`), the one path that decides created, duplicate and conflict
 /// and keeps the rollups, so a response sent twice in one group is still counted once.
 ///
 /// An actor: it guards the queue of submissions waiting for the next transaction and the flag
 /// saying whether a transaction is being written (at most one at a time).
 public actor GroupCommitWriter {
-    public nonisolated let store: SQLiteStore
+    public nonisolated let store: any ResponseStore
     /// At most this many responses go into one transaction (a single larger submission goes alone).
     public nonisolated let maxGroupResponses: Int
 
@@ -38,7 +38,7 @@ public actor GroupCommitWriter {
         case done(Result<[SaveOutcome], any Error>)
     }
 
-    public init(store: SQLiteStore, maxGroupResponses: Int = 5_000) {
+    public init(store: any ResponseStore, maxGroupResponses: Int = 5_000) {
         self.store = store
         self.maxGroupResponses = max(1, maxGroupResponses)
     }
@@ -101,7 +101,7 @@ public actor GroupCommitWriter {
     /// Writes a group in one transaction; if that fails, writes each submission alone,
     /// so one submission the database refuses never fails the others.
     private static func write(
-        _ group: [(responses: [SurveyResponse], receivedAt: Instant)], to store: SQLiteStore
+        _ group: [(responses: [SurveyResponse], receivedAt: Instant)], to store: any ResponseStore
     ) async -> [Result<[SaveOutcome], any Error>] {
         if group.count == 1 {
             do {

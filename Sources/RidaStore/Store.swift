@@ -13,9 +13,9 @@ import RidaSurvey
 //
 // Outside the protocols, on `SQLiteStore` only, because they are about one SQLite file: opening a path (and keeping
 // the `.before-<migration>` copy when upgrading), `upgrade`, `backup(to:)` and the static `backup(databaseAt:to:)`,
-// `inspectBackup(at:)`, `restore(from:to:force:at:)`, `isOpenElsewhere(_:)`, `check(_:)` and `repairRollups()`
-// (integrity and recount of SQLite's tables), `synchronousSetting()`, `close()` (checkpoint of the WAL),
-// `unwritableReason(minimumFreeBytes:)` and `freeBytes()` (the disk holding the file), `holdsOnlyDemoData()` (a
+// `inspectBackup(at:)`, `restore(from:to:force:at:)`, `isOpenElsewhere(_:)`, `repairRollups()`
+// (a recount of SQLite's tables), `synchronousSetting()`, `close()` (checkpoint of the WAL),
+// `freeBytes()` (the disk holding the file), `holdsOnlyDemoData()` (a
 // synchronous read for `rida demo`), and `GroupCommitWriter`, which batches posts into one SQLite transaction.
 
 /// Responses and what is counted from them: saving (duplicates and conflicts decided here), the quarterly and day
@@ -149,11 +149,19 @@ public protocol KeyStore: Sendable {
     func recordKeyUse(_ uses: [Int64: Instant]) async throws
 }
 
-/// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
-public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore {
+/// What `/health` and `rida db check` ask of a store, whatever it is.
+public protocol StoreHealth: Sendable {
     /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
     func ping() async throws
+    /// Why the database cannot take writes now, or nil: a write that failed for want of space or permission, a disk
+    /// with less than `minimumFreeBytes` left, a server that is a read-only standby. Cheap: `/health` asks it each time.
+    func unwritableReason(minimumFreeBytes: Int64) async -> String?
+    /// The store's consistency checks: `.quick` is what `/health?deep=1` runs, `.full` adds every rollup recounted.
+    func check(_ depth: CheckDepth) async throws -> [CheckProblem]
 }
+
+/// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
+public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth {}
 
 // MARK: The short forms (a requirement has no default arguments)
 
