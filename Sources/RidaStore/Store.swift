@@ -149,6 +149,14 @@ public protocol KeyStore: Sendable {
     func recordKeyUse(_ uses: [Int64: Instant]) async throws
 }
 
+/// The comments (q7) themselves, for the report's comment themes. Kept apart from `RidaStorage` so that a store
+/// implements it when it can read comments; `SQLiteStore` does.
+public protocol CommentStore: Sendable {
+    /// Every comment of `scope` (its quarter, its centres or entity's centres, its channel), oldest first by the
+    /// submitted time, then in the order stored; each with its local day (never the time) and the response's ratings.
+    func comments(in scope: ReportScope) async throws -> [CommentEntry]
+}
+
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore {
     /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
@@ -250,3 +258,4 @@ extension SavedReportStore {
 }
 
 extension SQLiteStore: RidaStorage {}
+extension SQLiteStore: CommentStore {}

@@ -60,6 +60,9 @@ public struct FreshStore: Sendable {
     public let store: any RidaStorage
     let temporary: TemporaryDatabase?
 
+    /// The store as a `CommentStore`, when it is one.
+    public var comments: (any CommentStore)? { store as? any CommentStore }
+
     public func remove() {
         if let sqlite = store as? SQLiteStore { try? sqlite.close() }
         temporary?.remove()
