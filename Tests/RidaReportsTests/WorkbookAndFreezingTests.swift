@@ -143,9 +143,9 @@ let openpyxlDump = """
         #expect(comments.count == 1 + 4)
         #expect(comments.dropFirst().allSatisfy { ($0[7] as? String)?.hasPrefix("تعليق رقم") == true })
 
-        // In English, left to right; the public workbook has no Counters and no Comments.
+        // In English, left to right; the public workbook has no Counters and no Comments (its Themes, no examples).
         let english = try dump(try WorkbookReport.render(snapshot, language: .en, audience: .public), in: temp)
-        #expect(english["sheets"] as? [String] == ["Summary", "Channels", "Questions", "Services", "Trend"])
+        #expect(english["sheets"] as? [String] == ["Summary", "Channels", "Questions", "Services", "Trend", "Themes"])
         #expect((english["Summary"] as? [String: Any])?["rtl"] as? Bool == false)
     }
 
