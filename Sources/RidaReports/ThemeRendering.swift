@@ -6,7 +6,7 @@ import RidaSurvey
 /// together, each theme's comments, how many came with low ratings, and its examples; the comments in no theme last.
 public enum ThemeRendering {
     /// The line that says what a low rating is, in each rendering.
-    public static let lowRatedNote = "Low-rated: the response's ratings average below 3 (its comment is counted as the comments digest counts it)."
+    public static let lowRatedNote = "Low-rated: the response's ratings average below 3."
 
     /// A table per channel for a terminal; examples on their own lines, made safe for a terminal.
     public static func text(_ digest: ThemeDigest, scope: String, channels: ChannelCatalog) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import RidaAggregation
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 import RidaTesting
@@ -95,6 +96,25 @@ import Testing
         let published = String(decoding: try await show.run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .html, audience: .public)).bytes, as: UTF8.self)
         #expect(published.contains("<tr data-theme=\"waiting_time\"><th>وقت الانتظار</th><td class=\"num\">6</td>"))
         #expect(!published.contains("examples") && !published.contains("تأخّر الموعد") && !published.contains("الانتظـــار"))
+    }
+
+    @Test(arguments: StoreKind.all) func aSavedReportKeepsItsThemesAndPublishesThemWithoutExamples(_ kind: StoreKind) async throws {
+        let (fresh, _) = try await seeded(kind)
+        defer { fresh.remove() }
+        let themes = CommentThemes(store: try #require(fresh.comments), channels: .standard)
+        let saved = SavedReports(store: fresh.store, policy: ThresholdPolicy(), channels: .standard, now: { Self.now }, themes: themes)
+        let stored = try await saved.save(scope: "C01", quarter: Quarter(year: 2026, number: 1), by: "Quality team")
+        let snapshot = try ReportSnapshot.decode(Data(stored.content.json.utf8))
+        let digest = try #require(snapshot.themes)
+        #expect(digest.all.comments == 22 && digest.all.themes.map(\.comments) == [6, 3, 2, 2, 2, 2, 3, 4] && digest.all.unmatched == 3)
+        let published = try await saved.publish(stored.report.id)
+        #expect(published.page.html.contains("<tr data-theme=\"praise\"><th>الثناء</th><td class=\"num\">4</td><td class=\"num\">0</td>"))
+        #expect(!published.page.html.contains("شكراً لكم"))
+        // Without a comment store, a snapshot has no themes, and its page no themes section.
+        let plain = SavedReports(store: fresh.store, policy: ThresholdPolicy(), channels: .standard, now: { Self.now })
+        let other = try await plain.save(scope: "C01", quarter: Quarter(year: 2026, number: 1), by: "Quality team")
+        #expect(try ReportSnapshot.decode(Data(other.content.json.utf8)).themes == nil)
+        #expect(!other.content.json.contains("\"themes\""))
     }
 
     @Test func themesAreForTextJSONAndCSVAndNeedAStoreThatReadsComments() async throws {
