@@ -49,7 +49,8 @@ struct ReportsController: Sendable {
         let language = try query.language()
         let publicVersion = try query.flag("public")
         let asked = ReportRequest(quarter: query["quarter"], centre: query["centre"], entity: query["entity"], channel: query["channel"],
-                                  format: format, language: language, audience: publicVersion ? .public : .quality)
+                                  format: format, language: language, audience: publicVersion ? .public : .quality,
+                                  themes: try query.flag("themes"))
         let themes = CommentThemes(store: store, lexicon: settings.lexicon, channels: settings.channels)
         let report = try await ShowReport(store: store, policy: settings.policy, channels: settings.channels, now: now, themes: themes).run(asked)
         switch format {
