@@ -43,7 +43,7 @@ public enum StarterLexicon {
       "id": "system_down",
       "label": {"ar": "تعطل النظام", "en": "System down"},
       "terms": {
-        "ar": ["النظام عطلان", "النظام متعطل", "النظام واقف", "عطل", "عطلان", "معطل", "متعطل", "تعطل", "خلل", "سستم", "سيستم", "لا يعمل", "ما يشتغل", "خطأ"],
+        "ar": ["النظام عطلان", "النظام متعطل", "النظام واقف", "عطل", "عطلان", "معطل", "متعطل", "تعطل", "متوقف", "متوقفاً", "خلل", "سستم", "سيستم", "لا يعمل", "ما يشتغل", "خطأ"],
         "en": ["system down", "system is down", "outage", "offline", "crash", "error", "not working", "broken", "glitch", "network"]
       }
     },
@@ -67,8 +67,8 @@ public enum StarterLexicon {
       "id": "praise",
       "label": {"ar": "الثناء", "en": "Praise"},
       "terms": {
-        "ar": ["شكرا", "شكر", "أشكر", "نشكر", "ممتاز", "ممتازة", "رائع", "رائعة", "متعاون", "متعاونة", "متعاونين", "سريع", "سريعة", "مشكور", "مشكورين", "يعطيكم العافية", "بارك الله", "جزاكم الله", "أحسنتم"],
-        "en": ["thank", "excellent", "great", "helpful", "quick", "fast", "friendly", "professional", "amazing", "perfect", "well done", "appreciate"]
+        "ar": ["شكرا", "شكر", "أشكر", "نشكر", "ممتاز", "ممتازة", "رائع", "رائعة", "متعاون", "متعاونة", "متعاونين", "سريع", "سريعة", "سهل", "سهلة", "مشكور", "مشكورين", "يعطيكم العافية", "بارك الله", "جزاكم الله", "أحسنتم"],
+        "en": ["thank", "excellent", "great", "helpful", "quick", "fast", "easy", "friendly", "professional", "amazing", "perfect", "well done", "appreciate"]
       }
     }
   ]

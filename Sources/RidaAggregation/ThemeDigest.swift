@@ -2,7 +2,7 @@ import RidaSurvey
 
 /// One theme's comments in one channel (or all channels): how many, how many came with low ratings
 /// (`CommentEntry.lowRated`: the response's ratings average below 3, as the comments digest counts them), and a few
-/// examples, the first given (by submitted time, then as stored).
+/// examples, the first given (by submitted time, then as stored), a text repeated word for word shown once.
 public struct ThemeCount: Sendable, Hashable, Codable {
     public var theme: String
     public var label: LocalizedText
@@ -84,7 +84,10 @@ public struct ThemeDigest: Sendable, Hashable, Codable {
                 for position in positions {
                     themes[position].comments += 1
                     if entry.lowRated { themes[position].lowRated += 1 }
-                    if themes[position].examples.count < examples { themes[position].examples.append(entry) }
+                    // The first ones given, each text once: the same words three times show one comment.
+                    if themes[position].examples.count < examples, !themes[position].examples.contains(where: { $0.text == entry.text }) {
+                        themes[position].examples.append(entry)
+                    }
                 }
             }
             return ChannelThemes(channel: channel, comments: total, lowRated: low, themes: themes, unmatched: unmatched, unmatchedLowRated: unmatchedLow)

@@ -110,6 +110,18 @@ import Testing
         #expect(examples("waiting_time", digest.channels[1]) == ["The wait was too long", "Very slow service at the kiosk"])
     }
 
+    @Test func examplesAreTheFirstThreeDistinctTexts() {
+        func entry(_ text: String, _ day: String) -> CommentEntry {
+            CommentEntry(centre: "C01", channel: "kiosk", day: day, service: nil, ratingSum: 4, ratingCount: 4, text: text)
+        }
+        let comments = [entry("long wait", "2026-01-01"), entry("long wait", "2026-01-02"), entry("waiting again", "2026-01-03"),
+                        entry("long wait", "2026-01-04"), entry("a wait", "2026-01-05"), entry("more waiting", "2026-01-06")]
+        let digest = ThemeDigest.build(comments: comments, lexicon: .starter, channels: .standard, quarter: Quarter(year: 2026, number: 1))
+        // Six comments counted, all low-rated (mean 1); the examples skip the repeated "long wait".
+        #expect(digest.all.themes[0].comments == 6 && digest.all.themes[0].lowRated == 6)
+        #expect(digest.all.themes[0].examples.map(\.day) == ["2026-01-01", "2026-01-03", "2026-01-05"])
+    }
+
     /// The fixture as the store gives it: by submitted time.
     static func entries() -> [CommentEntry] {
         ThemeFixture.comments.sorted { $0.submitted < $1.submitted }.map { c in
