@@ -388,7 +388,9 @@ private struct Page {
         }
         let groups = digest.channels.count > 1 ? [digest.all] + digest.channels : [digest.all]
         for group in groups {
-            let name = group.channel == nil ? t("جميع القنوات", "All channels") : snapshot.channelName(group.channel, t.language)
+            // With one channel, every channel together is that channel: named so.
+            let channel = group.channel ?? (digest.channels.count == 1 ? digest.channels[0].channel : nil)
+            let name = snapshot.channelName(channel, t.language)
             out += "<h3>\(Escaping.html(name)) <small>(\(Escaping.html(t("الملاحظات", "comments"))): \(group.comments))</small></h3>\n"
             out += "<table class=\"figures themes\">\n<thead><tr><th>\(Escaping.html(t("الموضوع", "Theme")))</th><th>\(Escaping.html(t("الملاحظات", "Comments")))</th>"
             out += "<th>\(Escaping.html(t("مع تقييم منخفض", "With low ratings")))</th><th>\(Escaping.html(t("نسبة التقييم المنخفض", "Share with low ratings")))</th></tr></thead>\n<tbody>\n"

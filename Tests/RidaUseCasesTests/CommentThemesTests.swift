@@ -88,6 +88,10 @@ import Testing
         #expect(page.contains("<p dir=\"auto\">تأخّر الموعد</p>"))
 
         let escaped = String(decoding: try await show.run(ReportRequest(quarter: "2026-Q1", centre: "C09", format: .html, language: .en)).bytes, as: UTF8.self)
+        // C09 has one channel: its table is named after it, not "All channels", and there is no second table.
+        #expect(escaped.contains("<h3>Service counter <small>(comments: 1)</small></h3>"))
+        #expect(escaped.components(separatedBy: "<tr data-theme=\"fees\">").count == 2)
+        #expect(page.contains("<h3>جميع القنوات <small>(الملاحظات: 22)</small></h3>"))
         #expect(escaped.contains("<tr data-theme=\"fees\"><th>Fees</th><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0.0%</td></tr>"))
         #expect(escaped.contains("<p dir=\"auto\">&lt;b&gt;Fees&lt;/b&gt; &amp; &quot;more&quot;</p>"))
         #expect(!escaped.contains("<b>Fees</b>"))
