@@ -127,7 +127,7 @@ let package = Package(
         .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore"]),
 
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
-        .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey"]),
+        .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaStoreTests", dependencies: [
             "RidaStore", "RidaAssessment", "RidaTesting", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),

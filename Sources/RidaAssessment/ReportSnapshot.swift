@@ -55,7 +55,7 @@ public struct Publication: Codable, Sendable, Hashable {
 }
 
 /// Everything a rendered quarterly report shows, taken from the store at one moment: the figures of the JSON report,
-/// the eight-quarter trends, the breakdowns by service and counter, the comments digest, and, once published,
+/// the eight-quarter trends, the breakdowns by service and counter, the comments digest and their themes, and, once published,
 /// the decisions and actions recorded and the publication itself.
 ///
 /// Renderings are functions of a snapshot alone, so a snapshot stored as JSON re-renders byte for byte.
@@ -74,6 +74,9 @@ public struct ReportSnapshot: Codable, Sendable, Hashable {
     /// One per centre with named counters.
     public var counters: [Breakdown]
     public var comments: CommentDigest
+    /// The comments grouped into themes by a lexicon (`ThemeDigest`); nil when the report was taken without them
+    /// (snapshots stored before themes existed decode, and re-encode, unchanged).
+    public var themes: ThemeDigest?
     /// The decisions and actions recorded by the time the report was published (empty before).
     public var actions: [ReportAction]
     public var publication: Publication?
@@ -81,7 +84,7 @@ public struct ReportSnapshot: Codable, Sendable, Hashable {
     public init(
         engineVersion: String = RidaEngine.version, takenAt: Instant, subject: ReportSubject, channels: ChannelCatalog,
         report: QuarterlyReport, trend: [TrendSeries], services: [Breakdown], counters: [Breakdown],
-        comments: CommentDigest, actions: [ReportAction] = [], publication: Publication? = nil
+        comments: CommentDigest, themes: ThemeDigest? = nil, actions: [ReportAction] = [], publication: Publication? = nil
     ) {
         self.engineVersion = engineVersion
         self.takenAt = takenAt
@@ -92,6 +95,7 @@ public struct ReportSnapshot: Codable, Sendable, Hashable {
         self.services = services
         self.counters = counters
         self.comments = comments
+        self.themes = themes
         self.actions = actions
         self.publication = publication
     }

@@ -28,7 +28,9 @@ struct Show: AsyncParsableCommand {
         discussion: """
             The JSON format is documented in docs/report-format.md. Figures are read from rollups kept as responses are stored. \
             --format html writes one self-contained page (Arabic, right to left, unless --lang en; prints on A4); \
-            --format xlsx a workbook. --public leaves out comments and counter-level detail: the version to publish.
+            --format xlsx a workbook. --public leaves out comments and counter-level detail: the version to publish. \
+            --themes prints the comment themes instead (a lexicon of Arabic and English terms, themes/README.md; the \
+            themes.lexicon setting names a deployment's own); the HTML page and the workbook have a themes section.
             """
     )
 
@@ -55,6 +57,9 @@ struct Show: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "The publishable version (HTML, xlsx): no comments, no counter-level detail.")
     var publicVersion = false
 
+    @Flag(help: "The comment themes instead of the figures (text, json or csv): per channel, each theme's comments, those with low ratings, and examples.")
+    var themes = false
+
     @OptionGroup var output: OutputFile
 
     var out: String? { output.out }
@@ -70,11 +75,12 @@ struct Show: AsyncParsableCommand {
     func run() async throws {
         let settings = try store.settings()
         let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
-                                    language: lang, audience: publicVersion ? .public : .quality)
+                                    language: lang, audience: publicVersion ? .public : .quality, themes: themes)
         try request.check(channels: settings.channels)
         let db = try store.open(settings, create: false)
         defer { try? db.close() }
-        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now).run(request)
+        let themes = CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels)
+        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now, themes: themes).run(request)
         try emit(data: report.bytes, to: out)
     }
 }

@@ -40,7 +40,8 @@ extension ReportCommand {
 
     /// The saved-report use cases over `db`, for the deployment `settings` describes.
     static func savedReports(_ db: SQLiteStore, _ settings: Settings) -> SavedReports {
-        SavedReports(store: db, policy: settings.policy, channels: settings.channels, now: now)
+        SavedReports(store: db, policy: settings.policy, channels: settings.channels, now: now,
+                     themes: CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels))
     }
 
     struct Refresh: AsyncParsableCommand {

@@ -97,6 +97,7 @@ extension Settings {
         settings.maxStreamsPerKey = http.maxStreamsPerKey
         settings.unknownKeysPerMinute = http.unknownKeysPerMinute > 0 ? http.unknownKeysPerMinute : nil
         settings.minimumFreeBytes = http.minimumFreeBytes
+        settings.lexicon = lexicon
         return settings
     }
 }

@@ -17,9 +17,11 @@ struct Settings {
     var backupEvery: Int?
     var backupKeep = 7
     var backupFolder: String?
+    /// The comment themes' lexicon: Rida's starter one, or the file `themes.lexicon` names.
+    var lexicon: ThemeLexicon = .starter
 
     static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
-                       "backup.every", "backup.keep", "backup.dir"]
+                       "backup.every", "backup.keep", "backup.dir", "themes.lexicon"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -112,8 +114,19 @@ struct Settings {
             if let text = value as? String, !text.isEmpty { settings.backupFolder = text } else { problems.append(Problem(field: "backup.dir", reason: "backup.dir must be a folder path")) }
         }
         settings.http.read(root, problems: &problems)
+        var lexiconFile: String?
+        if let value = root["themes.lexicon"] {
+            if let text = value as? String, !text.isEmpty { lexiconFile = text } else { problems.append(Problem(field: "themes.lexicon", reason: "themes.lexicon must be the path of a lexicon file (see themes/README.md)")) }
+        }
         if !problems.isEmpty {
             throw CLIError("The configuration file \(path) has problems: " + problems.map(\.reason).joined(separator: "; ") + ".")
+        }
+        if let lexiconFile {
+            // A lexicon with problems is refused with each one, naming the file, the theme and the term.
+            guard let data = FileManager.default.contents(atPath: lexiconFile) else {
+                throw CLIError("The themes lexicon \(lexiconFile) (themes.lexicon in \(path)) cannot be read: check the path, relative to the working folder.")
+            }
+            settings.lexicon = try ThemeLexicon.read(data, file: lexiconFile)
         }
         return settings
     }

@@ -24,7 +24,8 @@ struct ReportsController: Sendable {
     static let denial = "This key submits responses; reports are read with a quality, evaluator or admin key."
 
     var savedReports: SavedReports {
-        SavedReports(store: store, policy: settings.policy, channels: settings.channels, now: now)
+        SavedReports(store: store, policy: settings.policy, channels: settings.channels, now: now,
+                     themes: CommentThemes(store: store, lexicon: settings.lexicon, channels: settings.channels))
     }
 
     func addRoutes(to router: Router<RidaRequestContext>) {
@@ -48,8 +49,10 @@ struct ReportsController: Sendable {
         let language = try query.language()
         let publicVersion = try query.flag("public")
         let asked = ReportRequest(quarter: query["quarter"], centre: query["centre"], entity: query["entity"], channel: query["channel"],
-                                  format: format, language: language, audience: publicVersion ? .public : .quality)
-        let report = try await ShowReport(store: store, policy: settings.policy, channels: settings.channels, now: now).run(asked)
+                                  format: format, language: language, audience: publicVersion ? .public : .quality,
+                                  themes: try query.flag("themes"))
+        let themes = CommentThemes(store: store, lexicon: settings.lexicon, channels: settings.channels)
+        let report = try await ShowReport(store: store, policy: settings.policy, channels: settings.channels, now: now, themes: themes).run(asked)
         switch format {
         case .json: return JSONBody.bytes(report.bytes, contentType: report.contentType)
         case .html: return Document.response(report.bytes, contentType: report.contentType, filename: report.fileName, inline: true)

@@ -40,6 +40,8 @@ public struct ServiceSettings: Sendable {
     public var unknownKeysPerMinute: Double? = 60
     /// Backups made while serving; nil makes none (`rida backup` still can).
     public var backups: BackupSchedule?
+    /// The comment themes' lexicon (`themes.lexicon`), for the themes section of the quarterly report's page and workbook.
+    public var lexicon: ThemeLexicon = .starter
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),

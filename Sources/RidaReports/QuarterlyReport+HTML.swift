@@ -51,8 +51,9 @@ private struct Page {
         breakdowns(snapshot.services, id: "services", title: t("التوزيع حسب الخدمة", "By service"), heading: t("الخدمة", "Service"))
         if quality {
             breakdowns(snapshot.counters, id: "counters", title: t("التوزيع حسب منصة تقديم الخدمة", "By counter"), heading: t("المنصة / القناة", "Counter / channel"))
-            comments()
         }
+        themes()
+        if quality { comments() }
         actions()
         method()
         out += "</main>\n</body>\n</html>\n"
@@ -372,6 +373,51 @@ private struct Page {
             out += "<p class=\"note\">\(Escaping.html(more))</p>\n"
         }
         out += "</section>\n"
+    }
+
+    // MARK: Themes
+
+    /// The comments grouped into themes: counts and low ratings for every audience (figures), examples only in the
+    /// quality team's version (comments are never in the public one).
+    mutating func themes() {
+        guard let digest = snapshot.themes else { return }
+        out += "<section id=\"themes\">\n<h2>\(Escaping.html(t("موضوعات الملاحظات", "Comment themes")))</h2>\n"
+        if digest.all.comments == 0 {
+            out += "<p>\(Escaping.html(t("لا توجد ملاحظات في هذا الربع.", "No comments in this quarter.")))</p>\n</section>\n"
+            return
+        }
+        let groups = digest.channels.count > 1 ? [digest.all] + digest.channels : [digest.all]
+        for group in groups {
+            // With one channel, every channel together is that channel: named so.
+            let channel = group.channel ?? (digest.channels.count == 1 ? digest.channels[0].channel : nil)
+            let name = snapshot.channelName(channel, t.language)
+            out += "<h3>\(Escaping.html(name)) <small>(\(Escaping.html(t("الملاحظات", "comments"))): \(group.comments))</small></h3>\n"
+            out += "<table class=\"figures themes\">\n<thead><tr><th>\(Escaping.html(t("الموضوع", "Theme")))</th><th>\(Escaping.html(t("الملاحظات", "Comments")))</th>"
+            out += "<th>\(Escaping.html(t("مع تقييم منخفض", "With low ratings")))</th><th>\(Escaping.html(t("نسبة التقييم المنخفض", "Share with low ratings")))</th></tr></thead>\n<tbody>\n"
+            var rows = group.themes.map { (theme: $0.theme, name: $0.label[t.language], comments: $0.comments, low: $0.lowRated) }
+            rows.append((theme: "unmatched", name: t("بلا موضوع", "No theme"), comments: group.unmatched, low: group.unmatchedLowRated))
+            for row in rows {
+                let share = row.comments > 0 ? ReportNumber.percent(Double(row.low) / Double(row.comments)) : "–"
+                out += "<tr data-theme=\"\(Escaping.html(row.theme))\"><th>\(Escaping.html(row.name))</th><td class=\"num\">\(row.comments)</td><td class=\"num\">\(row.low)</td>"
+                out += "<td class=\"num\">\(Escaping.html(share))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+        if quality {
+            for theme in digest.all.themes where !theme.examples.isEmpty {
+                out += "<h3>\(Escaping.html(theme.label[t.language])) <small>\(Escaping.html(t("أمثلة", "examples")))</small></h3>\n<ol class=\"comments examples\" data-theme=\"\(Escaping.html(theme.theme))\">\n"
+                for entry in theme.examples {
+                    var meta = [snapshot.channelName(entry.channel, t.language), entry.day, t("المتوسط ", "mean ") + ReportNumber.mean(entry.mean)]
+                    if severalCentres { meta.insert(snapshot.subject.centreName(entry.centre, t.language), at: 0) }
+                    out += "<li\(entry.lowRated ? " class=\"low\"" : "")><p class=\"meta\"><bdi>\(Escaping.html(meta.joined(separator: " · ")))</bdi></p><p dir=\"auto\">\(Escaping.html(entry.text))</p></li>\n"
+                }
+                out += "</ol>\n"
+            }
+        }
+        let note = t(
+            "تُصنَّف الملاحظات بمعجم «\(digest.lexicon)» من الكلمات العربية والإنجليزية، بعد توحيد الكتابة (دون تشكيل أو تطويل أو اختلاف في صور الهمزة). قد تقع الملاحظة الواحدة في أكثر من موضوع، وتُعدّ الملاحظات التي لا تقع في أي موضوع في «بلا موضوع». التقييم المنخفض: متوسط تقييمات الرد أقل من 3.",
+            "Comments are grouped by the \u{201C}\(digest.lexicon)\u{201D} lexicon of Arabic and English terms, after folding spellings (no diacritics, tatweel or hamza variants). A comment may fall in several themes; comments in none are counted under \u{201C}No theme\u{201D}. Low ratings: the response's ratings average below 3.")
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n</section>\n"
     }
 
     // MARK: Actions

@@ -18,12 +18,13 @@ public struct ReportRenderingError: RidaFailure {
 }
 
 /// The quarterly report as an Excel workbook (through Debian's libxlsxwriter): sheets Summary, Channels, Questions,
-/// Services, Counters, Trend and Comments, right to left in Arabic, numbers stored as numbers with formats
-/// (shares as percentages), a frozen header row on every sheet. The public audience leaves out Counters and Comments.
+/// Services, Counters, Trend, Themes and Comments, right to left in Arabic, numbers stored as numbers with formats
+/// (shares as percentages), a frozen header row on every sheet. The public audience leaves out Counters and Comments,
+/// and the example comments of Themes.
 ///
 /// Every figure is the snapshot's (the figures of the JSON report), never recomputed.
 public enum WorkbookReport {
-    public static let sheetNames = ["Summary", "Channels", "Questions", "Services", "Counters", "Trend", "Comments"]
+    public static let sheetNames = ["Summary", "Channels", "Questions", "Services", "Counters", "Trend", "Themes", "Comments"]
 
     /// The workbook's bytes. `temporaryDirectory` holds the file while libxlsxwriter writes it.
     public static func render(
@@ -115,6 +116,7 @@ private struct Book {
             breakdowns(snapshot.counters, name: "Counters", heading: t("المنصة / القناة", "Counter / channel"), snapshot: snapshot)
         }
         trend(snapshot)
+        themes(snapshot, audience: audience)
         if audience == .quality { comments(snapshot) }
     }
 
@@ -224,6 +226,35 @@ private struct Book {
                            .share(point.change?.share4), .decimal(point.change?.share4Test?.z), .flag(point.change?.share4Test?.significant),
                            ChangeArrow.share4(point.change).map { .text($0) } ?? .blank])
             }
+        }
+    }
+
+    /// One row per channel (every channel together first) and theme, then the comments in no theme; the examples
+    /// only for the quality team. Only the header row when the snapshot was taken without themes.
+    func themes(_ snapshot: ReportSnapshot, audience: ReportAudience) {
+        var columns: [(String, Double)] = [
+            (t("رمز القناة", "Channel id"), 12), (t("القناة", "Channel"), 18), (t("رمز الموضوع", "Theme id"), 14), (t("الموضوع", "Theme"), 24),
+            (t("الملاحظات", "Comments"), 10), (t("مع تقييم منخفض", "With low ratings"), 10), (t("نسبة التقييم المنخفض", "Share with low ratings"), 10),
+        ]
+        if audience == .quality {
+            columns += (1...ThemeDigest.exampleLimit).map { (t("مثال \($0)", "Example \($0)"), 50) }
+        }
+        var sheet = self.sheet("Themes", columns: columns)
+        guard let digest = snapshot.themes else { return }
+        for group in [digest.all] + digest.channels {
+            let id = group.channel ?? "all"
+            let name = group.channel == nil ? t("جميع القنوات", "All channels") : snapshot.channelName(group.channel, t.language)
+            func share(_ low: Int, _ comments: Int) -> Cell { comments > 0 ? .share(Double(low) / Double(comments)) : .blank }
+            for theme in group.themes {
+                var cells: [Cell] = [.text(id), .text(name), .text(theme.theme), .text(theme.label[t.language]), .integer(theme.comments),
+                                     .integer(theme.lowRated), share(theme.lowRated, theme.comments)]
+                if audience == .quality {
+                    cells += (0..<ThemeDigest.exampleLimit).map { $0 < theme.examples.count ? .text(theme.examples[$0].text) : .blank }
+                }
+                sheet.row(cells, textFormat: wrap)
+            }
+            sheet.row([.text(id), .text(name), .text("unmatched"), .text(t("بلا موضوع", "No theme")), .integer(group.unmatched),
+                       .integer(group.unmatchedLowRated), share(group.unmatchedLowRated, group.unmatched)], textFormat: wrap)
         }
     }
 

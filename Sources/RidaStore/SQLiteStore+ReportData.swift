@@ -172,10 +172,14 @@ extension SQLiteStore {
                 LIMIT ?
                 """,
             arguments: arguments + [limit]
-        ).map { row in
-            CommentEntry(centre: row[0], channel: row[1], day: zone.date(at: Instant(millisecondsSince1970: row[2])).iso8601, service: row[3],
-                         ratingSum: row[4], ratingCount: row[5], text: row[6])
-        }
+        ).map { Self.commentEntry($0, zone: zone) }
         return CommentDigest(counts: counts, entries: entries, limit: limit)
+    }
+
+    /// A row `centre, channel, submittedMs, service, ratingSum, ratingCount, text` of the comment table as a report
+    /// shows it (the local day, never the time).
+    static func commentEntry(_ row: Row, zone: DeploymentZone) -> CommentEntry {
+        CommentEntry(centre: row[0], channel: row[1], day: zone.date(at: Instant(millisecondsSince1970: row[2])).iso8601, service: row[3],
+                     ratingSum: row[4], ratingCount: row[5], text: row[6])
     }
 }

@@ -149,6 +149,13 @@ public protocol KeyStore: Sendable {
     func recordKeyUse(_ uses: [Int64: Instant]) async throws
 }
 
+/// The comments (q7) themselves, for the report's comment themes: the one read that returns comment text.
+public protocol CommentStore: Sendable {
+    /// Every comment of `scope` (its quarter, its centres or entity's centres, its channel), oldest first by the
+    /// submitted time, then in the order stored; each with its local day (never the time) and the response's ratings.
+    func comments(in scope: ReportScope) async throws -> [CommentEntry]
+}
+
 /// What `/health` and `rida db check` ask of a store, whatever it is.
 public protocol StoreHealth: Sendable {
     /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
@@ -161,7 +168,8 @@ public protocol StoreHealth: Sendable {
 }
 
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
-public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth {}
+public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
+    CommentStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 
@@ -258,3 +266,4 @@ extension SavedReportStore {
 }
 
 extension SQLiteStore: RidaStorage {}
+extension SQLiteStore: CommentStore {}

@@ -98,6 +98,31 @@ public enum Escaping {
         return String(decoding: quoted, as: UTF8.self)
     }
 
+    // MARK: Terminal
+
+    /// Text for one line of a terminal: every control character (ESC, which starts a terminal's escape sequences,
+    /// line breaks and tabs among them), the line and paragraph separators and the bidirectional overrides and
+    /// isolates (U+202A–U+202E, U+2066–U+2069) become a space, and runs of spaces one space.
+    public static func terminalLine(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in text.unicodeScalars {
+            let blank: Bool
+            switch scalar.value {
+            case 0x00...0x20, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: blank = true
+            default: blank = false
+            }
+            if blank {
+                space = !out.isEmpty
+            } else {
+                if space { out.append(" ") }
+                space = false
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
     /// One CSV line of cells (`csvField` each), ended by CR LF.
     public static func csvRow(_ fields: [String], delimiter: Character = ",") -> String {
         fields.map { csvField($0, delimiter: delimiter) }.joined(separator: String(delimiter)) + "\r\n"

@@ -15,12 +15,17 @@ public struct SavedReports: Sendable {
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
+    /// The comment themes a snapshot takes with its figures; nil with a store that does not read comments (the
+    /// snapshot then has none).
+    public let themes: CommentThemes?
 
-    public init(store: any ResponseStore & SavedReportStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
+    public init(store: any ResponseStore & SavedReportStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
+                themes: CommentThemes? = nil) {
         self.store = store
         self.policy = policy
         self.channels = channels
         self.now = now
+        self.themes = themes
     }
 
     /// A report with the content stored for it.
@@ -177,7 +182,10 @@ public struct SavedReports: Sendable {
     /// A fresh snapshot of `scope` in `quarter`, as stored content.
     func takeContent(scope: String, quarter: Quarter) async throws -> ReportContent {
         let subject = try await store.reportSubject(scope: scope)
-        let snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, policy: policy, channels: channels, at: now())
+        var snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, policy: policy, channels: channels, at: now())
+        snapshot.themes = try await themes?.digest(ReportScope(
+            quarter: quarter, centre: subject.kind == .centre ? subject.id : nil, entity: subject.kind == .entity ? subject.id : nil,
+            centres: subject.kind == .entity ? subject.centres.map(\.id) : nil))
         return try ReportFreezing.content(snapshot)
     }
 }

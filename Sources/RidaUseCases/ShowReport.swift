@@ -29,9 +29,12 @@ public struct ReportRequest: Sendable, Equatable {
     public var language: Language
     /// `.public` leaves out comments and counter-level detail; only for the HTML page and the workbook.
     public var audience: ReportAudience
+    /// The comment themes instead of the figures; only for text, JSON and CSV (the HTML page and the workbook have
+    /// a themes section).
+    public var themes: Bool
 
     public init(quarter: String? = nil, centre: String? = nil, entity: String? = nil, channel: String? = nil,
-                format: Format = .json, language: Language = .ar, audience: ReportAudience = .quality) {
+                format: Format = .json, language: Language = .ar, audience: ReportAudience = .quality, themes: Bool = false) {
         self.quarter = quarter
         self.centre = centre
         self.entity = entity
@@ -39,6 +42,7 @@ public struct ReportRequest: Sendable, Equatable {
         self.format = format
         self.language = language
         self.audience = audience
+        self.themes = themes
     }
 
     /// Everything wrong with the request that needs no database, each naming its field (the API's parameter names).
@@ -61,6 +65,9 @@ public struct ReportRequest: Sendable, Equatable {
         }
         if audience == .public, !format.isDocument {
             problems.append(Problem(field: "public", reason: "applies to the html and xlsx formats only (the text, JSON and CSV reports hold figures only)"))
+        }
+        if themes, format.isDocument {
+            problems.append(Problem(field: "themes", reason: "applies to the text, json and csv formats only (the HTML page and the workbook have a themes section)"))
         }
         return problems
     }
@@ -109,12 +116,17 @@ public struct ShowReport: Sendable {
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
+    /// The comment themes, for `ReportRequest.themes` and the documents' themes section; nil with a store that does
+    /// not read comments (the documents then have no themes section, and asking for themes is refused).
+    public let themes: CommentThemes?
 
-    public init(store: any ResponseStore & RegistryStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant) {
+    public init(store: any ResponseStore & RegistryStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
+                themes: CommentThemes? = nil) {
         self.store = store
         self.policy = policy
         self.channels = channels
         self.now = now
+        self.themes = themes
     }
 
     public func run(_ request: ReportRequest) async throws -> RenderedReport {
@@ -134,11 +146,28 @@ public struct ShowReport: Sendable {
         let subject = try await store.reportSubject(centre: request.centre, entity: request.entity)
         var name = "rida-report-\(quarter)-\(subject.scope)" + (request.channel.map { "-\($0)" } ?? "")
         let format = request.format
+        let scope = ReportScope(quarter: quarter, centre: request.centre, channel: request.channel, entity: request.entity,
+                                centres: request.entity == nil ? nil : subject.centres.map(\.id))
         let bytes: Data
+        if request.themes {
+            guard let themes else {
+                throw UseCaseError(.unavailable, code: "themes_unavailable", "This store does not read comments, so it has no comment themes.")
+            }
+            let digest = try await themes.digest(scope)
+            switch format {
+            case .json: bytes = Data(try ThemeRendering.json(digest).utf8)
+            case .csv: bytes = Data(ThemeRendering.csv(digest).utf8)
+            default: bytes = Data(ThemeRendering.text(digest, scope: subject.kind == .all ? "all centres" : "\(subject.kind.rawValue) \(subject.scope)",
+                                                      channels: channels).utf8)
+            }
+            name += "-themes"
+            return RenderedReport(bytes: bytes, contentType: RenderedReport.contentTypes[format]!, fileName: name + "." + (format == .text ? "txt" : format.rawValue))
+        }
         switch format {
         case .html, .xlsx:
-            let snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, channel: request.channel, policy: policy,
+            var snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, channel: request.channel, policy: policy,
                                                           channels: channels, at: now())
+            snapshot.themes = try await themes?.digest(scope)
             name += (request.audience == .public ? "-public" : "") + (request.language == .ar ? "" : "-\(request.language.rawValue)")
             if format == .html {
                 bytes = Data(HTMLReport.render(snapshot, language: request.language, audience: request.audience).utf8)
@@ -146,8 +175,6 @@ public struct ShowReport: Sendable {
                 bytes = try WorkbookReport.render(snapshot, language: request.language, audience: request.audience)
             }
         case .text, .json, .csv:
-            let scope = ReportScope(quarter: quarter, centre: request.centre, channel: request.channel, entity: request.entity,
-                                    centres: request.entity == nil ? nil : subject.centres.map(\.id))
             let report = try await store.quarterlyReport(scope, policy: policy, channels: channels)
             switch format {
             case .json: bytes = Data(try JSONRendering.render(report).utf8)

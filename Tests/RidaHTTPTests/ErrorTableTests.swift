@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import RidaHTTP
+import RidaAggregation
 import RidaAssessment
 import RidaImport
 import RidaReports
@@ -50,6 +51,7 @@ import Testing
         #expect(answer(ImportError.empty(file: "a.csv")) == (422, "empty_file"))
         #expect(answer(ReportRenderingError("The workbook could not be written.")) == (500, "rendering_failed"))
         #expect(answer(CSVReader.ReadError.unclosedQuote(line: 4)) == (422, "malformed_csv"))
+        #expect(answer(ThemeLexiconError(file: "ours.json", problems: [Problem(field: "themes[0].id", reason: "x")])) == (422, "invalid_lexicon"))
         #expect(answer(ProblemList([Problem(field: "timeZone", reason: "not a time zone")])) == (422, "invalid_input"))
     }
 

@@ -34,10 +34,15 @@ import Testing
         return h
     }
 
+    /// The snapshot the service renders: the store's, with the comment themes of the same scope.
     func snapshot(_ h: Harness, centre: String? = "C01", entity: String? = nil) async throws -> ReportSnapshot {
         let subject = try await h.store.reportSubject(centre: centre, entity: entity)
-        return try await h.store.reportSnapshot(subject: subject, quarter: Self.quarter, policy: h.settings.policy,
-                                                channels: h.settings.channels, at: h.now)
+        var snapshot = try await h.store.reportSnapshot(subject: subject, quarter: Self.quarter, policy: h.settings.policy,
+                                                        channels: h.settings.channels, at: h.now)
+        let scope = ReportScope(quarter: Self.quarter, centre: centre, entity: entity, centres: entity == nil ? nil : subject.centres.map(\.id))
+        snapshot.themes = ThemeDigest.build(comments: try await h.store.comments(in: scope), lexicon: h.settings.lexicon,
+                                            channels: h.settings.channels, quarter: Self.quarter)
+        return snapshot
     }
 
     @Test func servesTheHTMLReportInArabicRightToLeftAsTheLibraryRendersIt() async throws {

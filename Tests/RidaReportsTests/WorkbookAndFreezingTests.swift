@@ -143,10 +143,41 @@ let openpyxlDump = """
         #expect(comments.count == 1 + 4)
         #expect(comments.dropFirst().allSatisfy { ($0[7] as? String)?.hasPrefix("تعليق رقم") == true })
 
-        // In English, left to right; the public workbook has no Counters and no Comments.
+        // In English, left to right; the public workbook has no Counters and no Comments (its Themes, no examples).
         let english = try dump(try WorkbookReport.render(snapshot, language: .en, audience: .public), in: temp)
-        #expect(english["sheets"] as? [String] == ["Summary", "Channels", "Questions", "Services", "Trend"])
+        #expect(english["sheets"] as? [String] == ["Summary", "Channels", "Questions", "Services", "Trend", "Themes"])
         #expect((english["Summary"] as? [String: Any])?["rtl"] as? Bool == false)
+    }
+
+    /// The Themes sheet: every channel together, then each channel; a row per theme and one for the comments in none,
+    /// with the examples for the quality team only. The snapshot's three comments (i = 0, 10, 20, 30 at the counter:
+    /// "تعليق رقم N", in no theme) and one added by hand in two themes.
+    @Test(.enabled(if: pythonWithOpenpyxl != nil, "needs python3 with openpyxl (.ci/run installs it)"))
+    func theThemesSheetHasEachThemesCountsAndExamplesForTheQualityTeamOnly() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        var snapshot = try await storeSnapshot(temp)
+        var entries = snapshot.comments.entries.sorted { $0.text < $1.text }
+        entries.append(CommentEntry(centre: "C01", channel: "kiosk", day: "2026-03-09", service: nil, ratingSum: 4, ratingCount: 4,
+                                    text: "=HYPERLINK(\"x\") the staff were rude and the queue long"))
+        snapshot.themes = ThemeDigest.build(comments: entries, lexicon: .starter, channels: .standard, quarter: fixtureQuarter)
+        let book = try dump(try WorkbookReport.render(snapshot, language: .en), in: temp)
+        let sheet = try #require(book["Themes"] as? [String: Any])
+        let rows = try #require(sheet["rows"] as? [[Any]])
+        // A header, then 9 rows for all channels, 9 for the counter, 9 for the kiosk.
+        #expect(rows.count == 1 + 3 * 9)
+        #expect(rows[0].count == 10 && rows[0][0] as? String == "Channel id")
+        let waiting = rows[1].map { "\($0)" }
+        #expect(waiting.prefix(7) == ["all", "All channels", "waiting_time", "Waiting time", "1", "1", "1"])
+        #expect(waiting[7] == "=HYPERLINK(\"x\") the staff were rude and the queue long")
+        let unmatched = rows[9].map { "\($0)" }
+        #expect(unmatched.prefix(7) == ["all", "All channels", "unmatched", "No theme", "\(entries.count - 1)", "0", "0"])
+        #expect(rows[10][0] as? String == "counter" && rows[19][0] as? String == "kiosk")
+
+        let published = try dump(try WorkbookReport.render(snapshot, language: .en, audience: .public), in: temp)
+        let publicRows = try #require((published["Themes"] as? [String: Any])?["rows"] as? [[Any]])
+        #expect(publicRows[0].count == 7, "no example columns")
+        #expect(!"\(publicRows)".contains("HYPERLINK"))
     }
 
     @Test func aSnapshotReadsBackToItselfAndRendersTheSameBytes() async throws {

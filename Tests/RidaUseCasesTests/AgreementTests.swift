@@ -35,6 +35,11 @@ import Testing
                  query: "quarter=2026-Q3&centre=C03&format=json", status: 200, exit: 0),
         Question(name: "a centre's figures", arguments: ["--quarter", "2026-Q1", "--centre", "C01", "--format", "csv"],
                  query: "quarter=2026-Q1&centre=C01&format=csv", status: 200, exit: 0),
+        // The comment themes: the fixture has no comment, so every count is 0, the same bytes in both.
+        Question(name: "a centre's comment themes", arguments: ["--quarter", "2026-Q1", "--centre", "C01", "--format", "csv", "--themes"],
+                 query: "quarter=2026-Q1&centre=C01&format=csv&themes=true", status: 200, exit: 0),
+        Question(name: "themes asked of a page", arguments: ["--quarter", "2026-Q1", "--format", "html", "--themes"],
+                 query: "quarter=2026-Q1&format=html&themes=true", status: 422, exit: 2),
     ]
 
     @Test(arguments: questions)
