@@ -27,7 +27,7 @@ struct Fixture {
     static let channels = ChannelCatalog.standard
 
     init(_ kind: StoreKind = .sqliteFile) async throws {
-        fresh = try kind.open()
+        fresh = try await kind.open()
         folder = try TemporaryDatabase()
         try await store.saveEntity(Entity(id: "E01", nameAr: "هيئة المعلومات", nameEn: "Information Authority"))
         try await store.saveEntity(Entity(id: "E02", nameEn: "An entity without centres"))

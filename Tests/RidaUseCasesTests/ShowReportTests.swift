@@ -99,7 +99,7 @@ import Testing
         }
         #expect(!conflict.notFound)
         #expect(conflict.description.hasPrefix("The entity E02 has no centres in the registry"))
-        let empty = try kind.open()
+        let empty = try await kind.open()
         defer { empty.remove() }
         await #expect(throws: UseCaseError.noResponses) {
             try await ShowReport(store: empty.store, policy: Fixture.policy, channels: .standard, now: { Fixture.now }).run(ReportRequest())
