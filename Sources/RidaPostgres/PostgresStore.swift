@@ -29,7 +29,12 @@ public final class PostgresStore: Sendable {
         self.configuration = configuration
         self.client = client
         self.logger = logger
-        running = Task { await client.run() }
+        // Started at once, on this thread until it first waits, so the pool is running before the first lease.
+        if #available(macOS 26, *) {
+            running = Task.immediate { await client.run() }
+        } else {
+            running = Task { await client.run() }
+        }
     }
 
     deinit { running.cancel() }
