@@ -121,7 +121,7 @@ let package = Package(
             name: "RidaCLI",
             dependencies: [
                 "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
-                "RidaUseCases",
+                "RidaUseCases", "RidaPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -152,7 +152,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaTesting"], exclude: ["Golden"]),
-        .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
+        .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting", "RidaStore", "RidaPostgres"]),
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [

@@ -72,9 +72,15 @@ struct Show: AsyncParsableCommand {
         let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
                                     language: lang, audience: publicVersion ? .public : .quality)
         try request.check(channels: settings.channels)
-        let db = try store.open(settings, create: false)
-        defer { try? db.close() }
-        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now).run(request)
+        let db = try await store.openReading(settings)
+        let report: RenderedReport
+        do {
+            report = try await ShowReport(store: db.store, policy: settings.policy, channels: settings.channels, now: now).run(request)
+            await db.close()
+        } catch {
+            await db.close()
+            throw error
+        }
         try emit(data: report.bytes, to: out)
     }
 }

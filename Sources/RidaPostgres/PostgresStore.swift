@@ -205,7 +205,9 @@ public final class PostgresStore: Sendable {
             // The older API's error (a multi-statement script, as a migration): its text is the server's message.
             return StoreError.unavailable(path: location.description, reason: "PostgreSQL said: \(error.description)")
         }
-        return StoreError.unavailable(path: location.description, reason: String(describing: type(of: error)))
+        // The pool's own errors (no connection could be made for a while, or the pool was shut down).
+        return StoreError.unavailable(path: location.description,
+                                      reason: "no connection to the server could be had (\(String(describing: type(of: error))))")
     }
 
     static func reason(_ error: PSQLError) -> String {
