@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import RidaAggregation
@@ -14,6 +15,9 @@ import RidaSurvey
 /// (`ON CONFLICT … DO UPDATE SET n = t.n + excluded.n`), which PostgreSQL applies to the row as committed by the other
 /// writer (no lost update). An id sent through two instances at once is inserted by one; the other's insert waits for
 /// that commit, inserts nothing, and reads the stored response to decide duplicate or conflict.
+///
+/// A batch is a few statements whatever its size: the responses in one `INSERT … SELECT … FROM jsonb_to_recordset($1)`
+/// (the batch as one JSON parameter, in id order), their comments in another, and one upsert per rollup table.
 extension PostgresStore {
     public func save(_ responses: [SurveyResponse], receivedAt: Instant, importID: Int64?, rejected: Int) async throws -> [SaveOutcome] {
         try await transaction { connection in
@@ -56,27 +60,50 @@ extension PostgresStore {
         var rollups: [RollupKey: Counts] = [:], services: [RollupKey: Counts] = [:]
         var counters: [RollupKey: Counts] = [:], days: [RollupKey: Counts] = [:]
         var outcomes = [SaveOutcome](repeating: .duplicate, count: responses.count)
-        // By id, the first of a batch's repeats first (so it is the one stored, as SQLite stores it).
+        guard !responses.isEmpty else { return outcomes }
+        // By id, the first of a batch's repeats first (so it is the one stored, as SQLite stores it): one statement
+        // inserts them all in that order, and says which it stored.
         let order = responses.indices.sorted { (responses[$0].id, $0) < (responses[$1].id, $1) }
+        let quarters = responses.map { zone.quarter(at: $0.submittedAt).description }
+        var rows: [[String: Any]] = []
+        rows.reserveCapacity(responses.count)
+        for (position, i) in order.enumerated() {
+            let r = responses[i]
+            var row: [String: Any] = ["i": position, "id": r.id, "centre": r.centre, "channel": r.channel,
+                                      "at": r.submittedAt.iso8601, "quarter": quarters[i], "sid": r.surveyID, "sv": r.surveyVersion]
+            for q in 0..<4 { if let rating = r.ratings[q] { row["q\(q + 1)"] = rating } }
+            row["stage"] = r.stage?.rawValue
+            row["service"] = r.service
+            row["counter"] = r.counter
+            row["comment"] = r.comment
+            row["entity"] = r.entity
+            rows.append(row)
+        }
+        let inserted = try await connection.query("""
+            INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
+                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity)
+            SELECT id, centre, channel, at, quarter, stage, q1, q2, q3, q4, service, counter, comment, sid, sv,
+                   \(importID), \(received), entity
+            FROM jsonb_to_recordset(\(try Self.json(rows))::jsonb) AS x(
+                i integer, id text, centre text, channel text, at text, quarter text, stage text,
+                q1 smallint, q2 smallint, q3 smallint, q4 smallint, service text, counter text, comment text,
+                sid text, sv integer, entity text)
+            ORDER BY i
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, seq
+            """, logger: logger)
+        var sequence: [String: Int64] = [:]
+        for try await (id, seq) in inserted.decode((String, Int64).self) { sequence[id] = seq }
+        var comments: [[String: Any]] = []
+        var others: [Int] = []
         for i in order {
             let r = responses[i]
-            let quarter = zone.quarter(at: r.submittedAt).description
-            let ratings = r.ratings.map { $0.map(Int16.init) }
-            let inserted = try await connection.query("""
-                INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
-                                      service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity)
-                VALUES (\(r.id), \(r.centre), \(r.channel), \(r.submittedAt.iso8601), \(quarter), \(r.stage?.rawValue),
-                        \(ratings[0]), \(ratings[1]), \(ratings[2]), \(ratings[3]), \(r.service), \(r.counter), \(r.comment),
-                        \(r.surveyID), \(Int32(r.surveyVersion)), \(importID), \(received), \(r.entity))
-                ON CONFLICT (id) DO NOTHING
-                RETURNING seq
-                """, logger: logger)
-            guard let seq = try await inserted.decode(Int64.self).first(where: { _ in true }) else {
-                let stored = try await Self.response(id: r.id, on: connection, logger: logger)
-                outcomes[i] = SaveOutcome(stored: stored, sent: r)
+            guard let seq = sequence.removeValue(forKey: r.id) else {
+                others.append(i)
                 continue
             }
             outcomes[i] = .created
+            let quarter = quarters[i]
             rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
             if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
             // A counter names a point of service of the centre, whatever the channel.
@@ -86,14 +113,26 @@ extension PostgresStore {
                 days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(r)
             }
             if let comment = r.comment {
-                var sum: Int32 = 0, count: Int32 = 0
-                for rating in r.ratings { if let rating { sum += Int32(rating); count += 1 } }
-                try await connection.query("""
-                    INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
-                    VALUES (\(quarter), \(r.centre), \(r.channel), \(seq), \(r.submittedAt.millisecondsSince1970), \(sum), \(count),
-                            \(r.service), \(comment))
-                    """, logger: logger)
+                var sum = 0, count = 0
+                for rating in r.ratings { if let rating { sum += rating; count += 1 } }
+                var row: [String: Any] = ["quarter": quarter, "centre": r.centre, "channel": r.channel, "seq": seq,
+                                          "ms": r.submittedAt.millisecondsSince1970, "sum": sum, "count": count, "text": comment]
+                row["service"] = r.service
+                comments.append(row)
             }
+        }
+        if !comments.isEmpty {
+            try await connection.query("""
+                INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
+                SELECT quarter, centre, channel, seq, ms, sum, count, service, text
+                FROM jsonb_to_recordset(\(try Self.json(comments))::jsonb) AS x(
+                    quarter text, centre text, channel text, seq bigint, ms bigint, sum integer, count integer, service text, text text)
+                """, logger: logger)
+        }
+        // The ids stored already (or earlier in this batch): duplicates or conflicts, against what is stored.
+        if !others.isEmpty {
+            let stored = try await Self.responses(ids: Array(Set(others.map { responses[$0].id })), on: connection, logger: logger)
+            for i in others { outcomes[i] = SaveOutcome(stored: stored[responses[i].id], sent: responses[i]) }
         }
         try await Self.add(rollups, to: .rollup, on: connection, logger: logger)
         try await Self.add(services, to: .service, on: connection, logger: logger)
@@ -112,23 +151,35 @@ extension PostgresStore {
         return outcomes
     }
 
-    /// Adds `deltas` to `table`'s rows, one upsert per key, in the keys' order.
+    /// Adds `deltas` to `table`'s rows in one upsert, its rows in the keys' order.
     static func add(_ deltas: [RollupKey: Counts], to table: RollupTable, on connection: PostgresConnection, logger: Logger) async throws {
         guard !deltas.isEmpty else { return }
         let columns = table.detail ? RollupLayout.detailColumns : RollupLayout.columns
         let names = table.keys + columns
+        var rows: [[String: Any]] = []
+        for (position, key) in deltas.keys.sorted().enumerated() {
+            var row: [String: Any] = ["i": position]
+            for (name, part) in zip(table.keys, key.parts) { row[name.lowercased()] = part }
+            for (name, value) in zip(columns, RollupLayout.values(of: deltas[key]!, detail: table.detail)) { row[name.lowercased()] = value }
+            rows.append(row)
+        }
+        var binds = PostgresBindings()
+        binds.append(try json(rows))
         let sql = """
             INSERT INTO \(table.name) AS t (\(names.joined(separator: ", ")))
-            VALUES (\(names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")))
+            SELECT \(names.joined(separator: ", ")) FROM jsonb_to_recordset($1::jsonb) AS x(i integer, \(
+                (table.keys.map { "\($0) text" } + columns.map { "\($0) bigint" }).joined(separator: ", ")))
+            ORDER BY i
             ON CONFLICT (\(table.keys.joined(separator: ", "))) DO UPDATE SET
             \(columns.map { "\($0) = t.\($0) + excluded.\($0)" }.joined(separator: ", "))
             """
-        for key in deltas.keys.sorted() {
-            var binds = PostgresBindings(capacity: names.count)
-            for part in key.parts { binds.append(part) }
-            for value in RollupLayout.values(of: deltas[key]!, detail: table.detail) { binds.append(value) }
-            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-        }
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    /// Rows as one JSON array, for `jsonb_to_recordset`: a batch in one statement (its texts never reach a log or a
+    /// message: PostgreSQL's errors name no bound value).
+    static func json(_ rows: [[String: Any]]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
     }
 
     /// Records the definitions the responses answered, the first time each is seen.
@@ -153,22 +204,29 @@ extension PostgresStore {
     }
 
     static func response(id: String, on connection: PostgresConnection, logger: Logger) async throws -> SurveyResponse? {
+        try await responses(ids: [id], on: connection, logger: logger)[id]
+    }
+
+    /// The stored responses with `ids`, by id.
+    static func responses(ids: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: SurveyResponse] {
         let rows = try await connection.query("""
             SELECT id, centre, channel, submittedAt, stage, q1, q2, q3, q4, service, counter, comment, entity, surveyId, surveyVersion
-            FROM response WHERE id = \(id)
+            FROM response WHERE id = ANY(\(ids))
             """, logger: logger)
+        var found: [String: SurveyResponse] = [:]
         for try await row in rows {
             let c = row.makeRandomAccess()
             let submitted = instant(try c[3].decode(String.self)) ?? Instant(millisecondsSince1970: 0)
-            return SurveyResponse(
+            let response = SurveyResponse(
                 id: try c[0].decode(String.self), centre: try c[1].decode(String.self), channel: try c[2].decode(String.self),
                 submittedAt: submitted, stage: try c[4].decode(String?.self).flatMap(Stage.init(rawValue:)),
                 ratings: try (5...8).map { try c[$0].decode(Int16?.self).map(Int.init) },
                 service: try c[9].decode(String?.self), counter: try c[10].decode(String?.self),
                 comment: try c[11].decode(String?.self), entity: try c[12].decode(String?.self),
                 surveyID: try c[13].decode(String.self), surveyVersion: Int(try c[14].decode(Int32.self)))
+            found[response.id] = response
         }
-        return nil
+        return found
     }
 }
 
