@@ -158,8 +158,8 @@ import Testing
 
     /// A key's life through the protocol: created, found by its hash (never by the key), its use recorded, listed,
     /// revoked once (a second revocation says false).
-    @Test(arguments: StoreKind.all) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
-        let fresh = try await kind.open()
+    @Test(arguments: StoreKind.forResponses) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let created = instant("2026-02-01T12:00:00+03:00"), used = instant("2026-02-01T13:00:00+03:00")
@@ -180,8 +180,8 @@ import Testing
         #expect(try await store.keys().first { $0.id == reader.id }?.revokedAt == nil)
     }
 
-    @Test(arguments: StoreKind.all) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
-        let fresh = try await kind.open()
+    @Test(arguments: StoreKind.forResponses) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let now = instant("2026-02-01T12:00:00+03:00")
