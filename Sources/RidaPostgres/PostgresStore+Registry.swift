@@ -49,7 +49,10 @@ extension PostgresStore: RegistryStore {
 
     public func centres() async throws -> [Centre] {
         try await read { connection in
-            try await Self.centres("SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre ORDER BY id COLLATE \"C\"", on: connection, logger: self.logger).map(\.centre)
+            try await Self.centres("""
+                SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre
+                ORDER BY id COLLATE "C"
+                """, on: connection, logger: self.logger).map(\.centre)
         }
     }
 
@@ -89,8 +92,10 @@ extension PostgresStore: RegistryStore {
             throw AssessmentError("\(centre.id) is already an entity's id: entities and centres need distinct ids.")
         }
         // Locks the row, so a concurrent change of the same centre on another instance waits for this one.
-        let existing = try await Self.centres("SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre WHERE id = \(centre.id) FOR UPDATE", on: connection, logger: logger)
-            .first?.centre
+        let existing = try await Self.centres("""
+            SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre
+            WHERE id = \(centre.id) FOR UPDATE
+            """, on: connection, logger: logger).first?.centre
         if existing == centre { return }
         if let existing {
             let assessment = try await Self.latestAssessment(resting: existing, on: connection, logger: logger)
@@ -153,7 +158,9 @@ extension PostgresStore: RegistryStore {
     }
 
     static func centre(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> Centre? {
-        try await centres("SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre WHERE id = \(id)", on: connection, logger: logger).first?.centre
+        try await centres("""
+            SELECT id, entityId, nameAr, nameEn, kind, channels, operator, servingEntities, exclusion, firstSeenAt FROM centre WHERE id = \(id)
+            """, on: connection, logger: logger).first?.centre
     }
 
     static func registryIdentifier(_ text: String, field: String, spaces: Identifier.Spaces = .between) throws -> String {
