@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RidaHTTP", targets: ["RidaHTTP"]),
         .library(name: "RidaAssessment", targets: ["RidaAssessment"]),
         .library(name: "RidaUseCases", targets: ["RidaUseCases"]),
+        .library(name: "RidaPostgres", targets: ["RidaPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The questionnaire, responses, channels, quarters and validation. No dependencies.
@@ -45,6 +47,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The PostgreSQL store: the same protocols as the SQLite one, for several instances over one database (issue 14).
+        // Only module to import PostgresNIO.
+        .target(
+            name: "RidaPostgres",
+            dependencies: [
+                "RidaSurvey", "RidaAggregation", "RidaAssessment", "RidaStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +121,7 @@ let package = Package(
             name: "RidaCLI",
             dependencies: [
                 "RidaSurvey", "RidaStore", "RidaAggregation", "RidaAssessment", "RidaImport", "RidaReports", "RidaDemo", "RidaHTTP",
-                "RidaUseCases",
+                "RidaUseCases", "RidaPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -124,7 +138,7 @@ let package = Package(
             ]
         ),
         // Test support: temporary databases, response builders, fixture loaders. Not a product.
-        .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore"]),
+        .target(name: "RidaTesting", dependencies: ["RidaSurvey", "RidaStore", "RidaPostgres"]),
 
         .testTarget(name: "RidaSurveyTests", dependencies: ["RidaSurvey", "RidaTesting"]),
         .testTarget(name: "RidaAggregationTests", dependencies: ["RidaAggregation", "RidaSurvey", "RidaTesting"]),
@@ -138,11 +152,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "RidaReportsTests", dependencies: ["RidaReports", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaTesting"], exclude: ["Golden"]),
-        .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting"]),
+        .testTarget(name: "RidaCLITests", dependencies: ["RidaTesting", "RidaStore", "RidaPostgres"]),
         .testTarget(
             name: "RidaHTTPTests",
             dependencies: [
                 "RidaHTTP", "RidaStore", "RidaSurvey", "RidaTesting", "RidaDemo", "RidaAssessment", "RidaImport", "RidaReports",
+                "RidaPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -155,6 +170,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "RidaPostgresTests", dependencies: [
+            "RidaPostgres", "RidaStore", "RidaSurvey", "RidaAggregation", "RidaTesting",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         .testTarget(name: "RidaAssessmentTests", dependencies: ["RidaAssessment", "RidaAggregation", "RidaSurvey", "RidaTesting"]),
     ]
 )

@@ -210,11 +210,17 @@ struct ImportsCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let db = try store.open(try store.settings(), create: false)
-        defer { try? db.close() }
-        let records = try await db.imports()
+        let db = try await store.openReading(try store.settings())
+        let records: [ImportRecord]
+        do {
+            records = try await db.store.imports()
+            await db.close()
+        } catch {
+            await db.close()
+            throw error
+        }
         if records.isEmpty {
-            print("No imports recorded in \(store.databasePath).")
+            print("No imports recorded in \(store.databaseName).")
             return
         }
         let rows = records.map { r in

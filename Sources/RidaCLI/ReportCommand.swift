@@ -77,10 +77,19 @@ struct Show: AsyncParsableCommand {
         let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
                                     language: lang, audience: publicVersion ? .public : .quality, themes: themes)
         try request.check(channels: settings.channels)
-        let db = try store.open(settings, create: false)
-        defer { try? db.close() }
-        let themes = CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels)
-        let report = try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now, themes: themes).run(request)
+        let db = try await store.openReading(settings)
+        let report: RenderedReport
+        do {
+            let themes = (db.store as? any CommentStore).map {
+                CommentThemes(store: $0, lexicon: settings.lexicon, channels: settings.channels)
+            }
+            report = try await ShowReport(store: db.store, policy: settings.policy, channels: settings.channels, now: now,
+                                          themes: themes).run(request)
+            await db.close()
+        } catch {
+            await db.close()
+            throw error
+        }
         try emit(data: report.bytes, to: out)
     }
 }

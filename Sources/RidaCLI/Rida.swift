@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RidaAssessment
+import RidaPostgres
 import RidaStore
 import RidaSurvey
 
@@ -64,7 +65,9 @@ enum RidaVersion {
 
 /// Where the database is and how the deployment is set up: shared by every command.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The database file (default: $RIDA_DB, else ./rida.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp(
+        "The database file (default: $RIDA_DB, else ./rida.sqlite); rida report and rida imports also read a PostgreSQL database, given as postgres://user@host:5432/database.",
+        valueName: "path"))
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp("A JSON settings file (default: $RIDA_CONFIG); see docs/configuration.md.", valueName: "file"))
@@ -78,11 +81,42 @@ struct StoreOptions: ParsableArguments {
         try Settings.load(path: config ?? ProcessInfo.processInfo.environment["RIDA_CONFIG"])
     }
 
-    /// Opens the store; `create` is false for commands that only read.
+    /// Opens the SQLite store; `create` is false for commands that only read. A PostgreSQL URL is refused with the
+    /// commands that take one: the others work on a SQLite file so far.
     func open(_ settings: Settings, create: Bool) throws -> SQLiteStore {
+        if PostgresLocation.isPostgresURL(databasePath) {
+            throw StoreError.unavailable(
+                path: (try? PostgresLocation(url: databasePath).description) ?? "postgres://…",
+                reason: "this command works on a SQLite database file so far; on PostgreSQL, report and imports run")
+        }
         let store = try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
         announceUpgrade(store)
         return store
+    }
+}
+
+/// A store the reading commands use, SQLite or PostgreSQL, and how to close it when done.
+struct ReadingStore {
+    let store: any ResponseStore & RegistryStore
+    let close: () async -> Void
+}
+
+extension StoreOptions {
+    /// Opens the database for a command that reads responses, rollups, the registry and imports: a SQLite file (which
+    /// must exist), or a PostgreSQL database when `--db` or `RIDA_DB` is a `postgres://` URL (migrated if needed).
+    func openReading(_ settings: Settings) async throws -> ReadingStore {
+        if PostgresLocation.isPostgresURL(databasePath) {
+            let store = try await PostgresStore.open(url: databasePath, configuration: settings.storeConfiguration,
+                                                     maximumConnections: 2)
+            return ReadingStore(store: store, close: { await store.close() })
+        }
+        let store = try open(settings, create: false)
+        return ReadingStore(store: store, close: { try? store.close() })
+    }
+
+    /// The database as messages name it: the file's path, or the URL without its password.
+    var databaseName: String {
+        (try? PostgresLocation(url: databasePath).description) ?? databasePath
     }
 }
 

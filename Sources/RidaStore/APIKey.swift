@@ -113,3 +113,36 @@ public struct KeyError: RidaFailure, Equatable {
     public var kind: FailureKind { .invalid }
     public var code: String { "invalid_key_request" }
 }
+
+extension APIKey {
+    /// What a request for a new key says, checked as every store checks it before storing: the label trimmed and not
+    /// empty, the centre and channels as identifiers, a centre for (and only for) submitter and display keys, no
+    /// channels for a display key. Throws a `KeyError` saying what to change.
+    public static func checkedRequest(label: String, role: Role, centre: String?, channels: [String]?) throws
+        -> (label: String, centre: String?, channels: [String]?) {
+        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        if label.isEmpty { throw KeyError("A key needs a --label saying who holds it, such as \"Kiosk 3, C01\".") }
+        let centre = try centre.map { text in
+            switch Identifier.check(text, field: "centre") {
+            case .success(let value): return value
+            case .failure(let problem): throw KeyError("--centre \"\(text)\": " + problem.reason + ".")
+            }
+        }
+        let channels = try channels?.map { text in
+            switch Identifier.check(text, field: "channel", spaces: .none) {
+            case .success(let value): return value
+            case .failure(let problem): throw KeyError("--channel \"\(text)\": " + problem.reason + ".")
+            }
+        }
+        if role.isBoundToCentre, (centre ?? "").isEmpty {
+            throw KeyError("A \(role.rawValue) key is bound to one centre: give --centre, such as --centre C01.")
+        }
+        if !role.isBoundToCentre, centre != nil || channels != nil {
+            throw KeyError("Only submitter and display keys are bound to a centre; a \(role.rawValue) key reads every centre.")
+        }
+        if role == .display, channels != nil {
+            throw KeyError("A display key shows every channel of its centre: leave out --channel.")
+        }
+        return (label, centre, channels)
+    }
+}

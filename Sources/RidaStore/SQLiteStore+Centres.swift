@@ -124,22 +124,7 @@ extension SQLiteStore {
         case nil:
             assessment = nil
         }
-        guard let assessment, let kind = existing.kind else { return }
-        let role = kind == .headquarters ? "assessed as a headquarters centre (\(assessment))" : "the remote centre of \(existing.entity ?? "?"), assessed in \(assessment)"
-        if centre.operator != existing.operator {
-            throw AssessmentError("\(existing.id) is \(role): who runs it cannot change while that assessment rests on it.")
-        }
-        let leaving = existing.servingEntities.filter { !centre.servingEntities.contains($0) }
-        if !leaving.isEmpty {
-            throw AssessmentError("\(existing.id) is \(role): the entities serving there can be added to but not removed (\(leaving.joined(separator: ", ")) would leave it).")
-        }
-        if centre.kind != existing.kind || centre.entity != existing.entity {
-            throw AssessmentError("\(existing.id) is \(role): its kind and entity cannot change while that assessment rests on it.")
-        }
-        let dropped = existing.channels.filter { !centre.channels.contains($0) }
-        if !dropped.isEmpty {
-            throw AssessmentError("\(existing.id) is \(role): its channels can be added to but not removed (\(dropped.joined(separator: ", ")) would leave the verdicts).")
-        }
+        if let refusal = Centre.refusal(changing: existing, to: centre, assessedIn: assessment) { throw refusal }
     }
 
     /// The registry's log of a centre: how it stood after each change, oldest first.

@@ -14,7 +14,7 @@ extension SQLiteStore {
     /// The live display reads today and this week, which always fall inside the window (a response
     /// received later than it was submitted is still inside it when its day is shown); an import of last
     /// year's history adds nothing here and costs no per-day upserts.
-    static let dayRollupWindow: Int64 = 35
+    public static let dayRollupWindow: Int64 = 35
 
     /// Adds a batch's per-day counts to `dayRollup`, one upsert per day × centre × channel.
     ///

@@ -62,9 +62,9 @@ extension SQLiteStore {
 
 /// The process that runs an import. Its liveness is decided when a record is read, not stored: a killed process
 /// cannot write that it died, and nothing else is sure to run after it.
-enum ImportOwner {
+public enum ImportOwner {
     /// This machine's name, as `gethostname` gives it.
-    static let hostName: String = {
+    public static let hostName: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -74,7 +74,7 @@ enum ImportOwner {
     /// every import since records one, so it was left by a Rida that is no longer running it (not alive). A process on
     /// another host cannot be asked: alive, as far as this one knows. On this host, `kill(pid, 0)` failing with ESRCH
     /// says no such process (EPERM: it exists, owned by another user).
-    static func isAlive(pid: Int64?, host: String?) -> Bool {
+    public static func isAlive(pid: Int64?, host: String?) -> Bool {
         guard let pid, let host else { return false }
         guard host == hostName else { return true }
         guard let pid32 = Int32(exactly: pid), pid32 > 0 else { return false }

@@ -6,29 +6,7 @@ extension SQLiteStore {
     public func createKey(
         _ secret: APIKeySecret, label: String, role: Role, centre: String?, channels: [String]?, at time: Instant
     ) async throws -> APIKey {
-        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
-        if label.isEmpty { throw KeyError("A key needs a --label saying who holds it, such as \"Kiosk 3, C01\".") }
-        let centre = try centre.map { text in
-            switch Identifier.check(text, field: "centre") {
-            case .success(let value): return value
-            case .failure(let problem): throw KeyError("--centre \"\(text)\": " + problem.reason + ".")
-            }
-        }
-        let channels = try channels?.map { text in
-            switch Identifier.check(text, field: "channel", spaces: .none) {
-            case .success(let value): return value
-            case .failure(let problem): throw KeyError("--channel \"\(text)\": " + problem.reason + ".")
-            }
-        }
-        if role.isBoundToCentre, (centre ?? "").isEmpty {
-            throw KeyError("A \(role.rawValue) key is bound to one centre: give --centre, such as --centre C01.")
-        }
-        if !role.isBoundToCentre, centre != nil || channels != nil {
-            throw KeyError("Only submitter and display keys are bound to a centre; a \(role.rawValue) key reads every centre.")
-        }
-        if role == .display, channels != nil {
-            throw KeyError("A display key shows every channel of its centre: leave out --channel.")
-        }
+        let (label, centre, channels) = try APIKey.checkedRequest(label: label, role: role, centre: centre, channels: channels)
         let hash = APIKeySecret.hash(secret.text)
         let channelText = channels.map { $0.joined(separator: ",") }
         let id = try await write { db in

@@ -193,8 +193,7 @@ extension SQLiteStore {
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
-                let differing = stored.map { Self.differingFields($0, response) } ?? []
-                outcome = differing.isEmpty ? .duplicate : .conflict(fields: differing)
+                outcome = SaveOutcome(stored: stored, sent: response)
             }
             tally.add(outcome)
             outcomes.append(outcome)
@@ -298,7 +297,8 @@ extension SQLiteStore {
         )
     }
 
-    static func differingFields(_ a: SurveyResponse, _ b: SurveyResponse) -> [String] {
+    /// The fields in which two responses with the same id differ, named as the API names them.
+    public static func differingFields(_ a: SurveyResponse, _ b: SurveyResponse) -> [String] {
         var fields: [String] = []
         if a.centre != b.centre { fields.append("centre") }
         if a.channel != b.channel { fields.append("channel") }
@@ -343,6 +343,15 @@ extension SQLiteStore {
         try await write { db in
             try Self.registerSurvey(id: questionnaire.id, version: questionnaire.version, definition: definition, in: db)
         }
+    }
+}
+
+extension SaveOutcome {
+    /// What sending `sent` again is when `stored` has its id: a duplicate (the same content) or a conflict naming the
+    /// fields that differ. Every store decides it so.
+    public init(stored: SurveyResponse?, sent: SurveyResponse) {
+        let differing = stored.map { SQLiteStore.differingFields($0, sent) } ?? []
+        self = differing.isEmpty ? .duplicate : .conflict(fields: differing)
     }
 }
 

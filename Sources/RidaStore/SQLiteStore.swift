@@ -63,6 +63,21 @@ public struct ImportRecord: Sendable, Hashable, Codable {
     /// For a file refused whole: the sentence that said why (nothing of it was stored).
     public var reason: String? = nil
     public var tally: SaveTally
+
+    public init(id: Int64, kind: String, source: String, sha256: String, byteCount: Int64, mapping: String?, startedAt: String,
+                finishedAt: String?, status: String, reason: String? = nil, tally: SaveTally) {
+        self.id = id
+        self.kind = kind
+        self.source = source
+        self.sha256 = sha256
+        self.byteCount = byteCount
+        self.mapping = mapping
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.reason = reason
+        self.tally = tally
+    }
 }
 
 /// Rida's store: one SQLite file in WAL mode, written by one writer; or, for tests, a database in memory.

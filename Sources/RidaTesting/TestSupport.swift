@@ -1,4 +1,5 @@
 import Foundation
+import RidaPostgres
 import RidaStore
 import RidaSurvey
 
@@ -31,26 +32,64 @@ public struct TemporaryDatabase: Sendable {
 }
 
 /// Which implementation of the store protocols a test runs against. Store suites take `StoreKind.all` as their
-/// arguments (`@Test(arguments: StoreKind.all)`), so each test runs once per implementation: a second store
-/// (PostgreSQL, issue 14) adds its case here and runs the same tests.
+/// arguments (`@Test(arguments: StoreKind.all)`), so each test runs once per implementation.
+///
+/// PostgreSQL (`.postgres`) runs when the environment variable `RIDA_TEST_POSTGRES` holds a server's URL (./test starts
+/// one with scripts/postgres); each test gets a database of its own on it. `PostgresStore` implements the protocols in
+/// steps: `all` holds it once it is a whole `RidaStorage` (read at run time, so it joins by itself then), and until
+/// then `forResponses` holds it for the suites that need only `ResponseStore`, `RegistryStore` and `KeyStore`
+/// (opened with `openResponses()`).
 public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `SQLiteStore` on a file in a fresh temporary folder (WAL, a pool of readers).
     case sqliteFile
     /// `SQLiteStore` in memory: nothing on disk.
     case sqliteMemory
+    /// `PostgresStore` on a new database of the server at `RIDA_TEST_POSTGRES`, dropped by `remove()`.
+    case postgres
 
-    public static let all: [StoreKind] = allCases
+    /// The server the PostgreSQL cases run against, if any.
+    public static let postgresURL: String? = ProcessInfo.processInfo.environment["RIDA_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Whether `PostgresStore` implements every protocol of `RidaStorage` yet.
+    public static let postgresIsComplete = (PostgresStore.self as Any) is any RidaStorage.Type
+
+    static let sqlite: [StoreKind] = [.sqliteFile, .sqliteMemory]
+
+    /// Every store that implements all of `RidaStorage`.
+    public static let all: [StoreKind] = sqlite + (postgresURL != nil && postgresIsComplete ? [.postgres] : [])
+
+    /// Every store that implements `ResponseStore`, `RegistryStore` and `KeyStore`: PostgreSQL too, before it is whole.
+    public static let forResponses: [StoreKind] = sqlite + (postgresURL != nil ? [.postgres] : [])
 
     public var description: String { rawValue }
 
-    /// A new, empty store of this kind.
-    public func open(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) throws -> FreshStore {
+    /// A new, empty store of this kind, as `RidaStorage`: a kind in `all`.
+    public func open(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) async throws -> FreshStore {
         switch self {
         case .sqliteFile:
             let database = try TemporaryDatabase()
-            return FreshStore(store: try database.open(configuration), temporary: database)
+            return FreshStore(store: try database.open(configuration), temporary: database, postgres: nil)
         case .sqliteMemory:
-            return FreshStore(store: try SQLiteStore.inMemory(configuration: configuration), temporary: nil)
+            return FreshStore(store: try SQLiteStore.inMemory(configuration: configuration), temporary: nil, postgres: nil)
+        case .postgres:
+            let database = try await PostgresTestDatabase.create(configuration)
+            guard let store = database.store as Any as? any RidaStorage else {
+                database.remove()
+                throw KeyError("PostgresStore is not a RidaStorage yet: run this suite over StoreKind.forResponses.")
+            }
+            return FreshStore(store: store, temporary: nil, postgres: database)
+        }
+    }
+
+    /// A new, empty store of this kind, as the protocols of responses, the registry and keys: a kind in `forResponses`.
+    public func openResponses(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) async throws -> FreshResponseStore {
+        switch self {
+        case .sqliteFile, .sqliteMemory:
+            let fresh = try await open(configuration)
+            return FreshResponseStore(store: fresh.store as! SQLiteStore, remove: { fresh.remove() })
+        case .postgres:
+            let database = try await PostgresTestDatabase.create(configuration)
+            return FreshResponseStore(store: database.store, remove: { database.remove() })
         }
     }
 }
@@ -59,10 +98,78 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
 public struct FreshStore: Sendable {
     public let store: any RidaStorage
     let temporary: TemporaryDatabase?
+    let postgres: PostgresTestDatabase?
 
     public func remove() {
         if let sqlite = store as? SQLiteStore { try? sqlite.close() }
         temporary?.remove()
+        postgres?.remove()
+    }
+}
+
+/// What every store implements so far: responses and their reads, the registry and keys (and `ping`).
+public typealias ResponseStorage = ResponseStore & RegistryStore & KeyStore & Pinging
+
+/// A store that answers `ping()`: `RidaStorage` requires it, and `PostgresStore` has it before it is whole.
+public protocol Pinging: Sendable {
+    func ping() async throws
+}
+
+extension SQLiteStore: Pinging {}
+extension PostgresStore: Pinging {}
+
+/// A store made for one test of a suite over `StoreKind.forResponses`; `remove()` deletes it.
+public struct FreshResponseStore: Sendable {
+    public let store: any ResponseStorage
+    let removal: @Sendable () -> Void
+
+    init(store: any ResponseStorage, remove: @escaping @Sendable () -> Void) {
+        self.store = store
+        removal = remove
+    }
+
+    public func remove() { removal() }
+}
+
+/// A database of its own on the test server (`RIDA_TEST_POSTGRES`): `CREATE DATABASE rida_t_<random>`, opened with
+/// `PostgresStore` (which migrates it); `remove()` closes the store and drops the database. The server itself is a
+/// throwaway one (scripts/postgres), removed whole when the tests end, so a database left by a crashed test goes too.
+public struct PostgresTestDatabase: Sendable {
+    public let store: PostgresStore
+    public let location: PostgresLocation
+    let server: PostgresLocation
+
+    /// The server's URL, or a failure saying RIDA_TEST_POSTGRES is not set.
+    public static func serverLocation() throws -> PostgresLocation {
+        guard let url = StoreKind.postgresURL else {
+            throw KeyError("RIDA_TEST_POSTGRES is not set: start a server with eval \"$(scripts/postgres start)\".")
+        }
+        return try PostgresLocation(url: url)
+    }
+
+    /// A new empty database on the test server, migrated.
+    public static func create(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal),
+                              maximumConnections: Int = 4) async throws -> PostgresTestDatabase {
+        let server = try serverLocation()
+        let name = "rida_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        let location = server.with(database: String(name))
+        try await PostgresStore.createDatabase(location, from: server.database)
+        let store = try await PostgresStore.open(location, configuration: configuration, maximumConnections: maximumConnections)
+        return PostgresTestDatabase(store: store, location: location, server: server)
+    }
+
+    /// Another store on the same database: a second instance, as a second `rida serve` would open it.
+    public func openAgain(maximumConnections: Int = 4) async throws -> PostgresStore {
+        try await PostgresStore.open(location, configuration: store.configuration, maximumConnections: maximumConnections)
+    }
+
+    /// Closes the store and drops the database, in the background (a test's `defer` cannot wait).
+    public func remove() {
+        let (store, server, name) = (store, server, location)
+        Task {
+            await store.close()
+            try? await PostgresStore.dropDatabase(name, from: server.database)
+        }
     }
 }
 

@@ -4,6 +4,7 @@ import RidaHTTP
 import RidaAggregation
 import RidaAssessment
 import RidaImport
+import RidaPostgres
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -44,6 +45,7 @@ import Testing
         }
         #expect(answer(StoreError.unavailable(path: "x.sqlite", reason: "disk I/O error")) == (503, "database_unavailable"))
         #expect(answer(StoreError.missing(path: "x.sqlite")) == (404, "database_missing"))
+        #expect(answer(PostgresURLError(url: "postgres://host/rida", reason: "it names no user")) == (422, "database_url_invalid"))
         #expect(answer(AssessmentError("There is no assessment A.", notFound: true)) == (404, "not_found"))
         #expect(answer(AssessmentError("The assessment A is already closed.")) == (409, "conflict"))
         #expect(answer(KeyError("A key needs a label.")) == (422, "invalid_key_request"))

@@ -35,7 +35,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
 
     /// A store of `kind` with C01 registered as a headquarters and its 2026 assessment open.
     func storeWithAssessment(_ kind: StoreKind) async throws -> (FreshStore, any RidaStorage) {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
         try await store.openAssessment(Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: opened, openedBy: "A"))
@@ -132,8 +132,8 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         #expect(try await store.history(of: "C01-2026").isEmpty)
     }
 
-    @Test(arguments: StoreKind.all) func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"]), at: opened)
@@ -150,7 +150,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
     }
 
     @Test(arguments: StoreKind.all) func anEntityHasOneRemoteCentreAndIdsStayDistinct(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
@@ -238,7 +238,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
     }
 
     @Test(arguments: StoreKind.all) func anAssessmentPeriodGivenAtOpeningIsKept(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)
@@ -254,7 +254,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
     }
 
     @Test(arguments: StoreKind.all) func frameworkTwoReadsReportsDeclinesAndTawasulFromTheStore(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)
@@ -290,7 +290,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
     /// Decision 16: an appendix-4 score names a stored complaint of the entity; appendix 6 shows each item's mean with the
     /// number of replies scored, for the complaints of the period; the descriptive evaluation's latest text per item.
     @Test(arguments: StoreKind.all) func replyScoresNameAStoredComplaintAndTheFormsCarryTheDescription(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "R01", entity: "E01", kind: .remote, channels: ["website"]), at: opened)

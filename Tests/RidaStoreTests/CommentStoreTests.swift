@@ -11,7 +11,7 @@ import Testing
     let q1 = Quarter(year: 2026, number: 1)
 
     @Test(arguments: StoreKind.all) func givesAScopesCommentsOldestFirstWithTheirRatings(_ kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         // The fixture's 22 comments at C01 (t22 stored last, given first), one response without a comment, one comment

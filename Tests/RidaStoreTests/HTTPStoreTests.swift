@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct GroupCommitWriterTests {
     @Test(arguments: StoreKind.all) func storesConcurrentSubmissionsEachOnceAndAcknowledgesEach(kind: StoreKind) async throws {
-        let fresh = try kind.open(StoreConfiguration(durability: .full))
+        let fresh = try await kind.open(StoreConfiguration(durability: .full))
         defer { fresh.remove() }
         let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func countsOnceTheSameResponseSentConcurrently(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func oneSubmissionTheDatabaseRefusesFailsAlone(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = try #require(fresh.store as? SQLiteStore)
         let writer = GroupCommitWriter(store: store)
@@ -71,8 +71,8 @@ import Testing
 @Suite struct DayRollupTests {
     /// By hand: C01's counter on 31 January (Bahrain) at 23:30 and on 1 February at 00:30 local time
     /// fall on two days, though both are 31 January in UTC.
-    @Test(arguments: StoreKind.all) func cutsDaysInTheDeploymentsTimeZone(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func cutsDaysInTheDeploymentsTimeZone(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([
@@ -96,8 +96,8 @@ import Testing
 
     /// Day rollups keep days within 35 days before receipt: the live display's today and week always fall inside,
     /// and an import of old history adds no per-day rows (the quarterly rollups count everything).
-    @Test(arguments: StoreKind.all) func keepsDayRollupsForRecentDaysOnly(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func keepsDayRollupsForRecentDaysOnly(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([
@@ -158,8 +158,8 @@ import Testing
 
     /// A key's life through the protocol: created, found by its hash (never by the key), its use recorded, listed,
     /// revoked once (a second revocation says false).
-    @Test(arguments: StoreKind.all) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let created = instant("2026-02-01T12:00:00+03:00"), used = instant("2026-02-01T13:00:00+03:00")
@@ -180,8 +180,8 @@ import Testing
         #expect(try await store.keys().first { $0.id == reader.id }?.revokedAt == nil)
     }
 
-    @Test(arguments: StoreKind.all) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let now = instant("2026-02-01T12:00:00+03:00")

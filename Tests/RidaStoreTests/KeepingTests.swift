@@ -137,7 +137,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func anAssessedCentreKeepsItsKindAndEntityAndEveryChangeIsLogged(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: at)
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func frameworkOneAssessesOnlyACentreKnownToBeAHeadquarters(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C09", entity: "E01"), at: at)
@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func aTawasulComplaintStaysWithItsEntity(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let received = instant("2026-03-01T10:00:00+03:00")

@@ -62,8 +62,8 @@ import Testing
         #expect(limited.entries.count == 2 && limited.total == 4)
     }
 
-    @Test(arguments: StoreKind.all) func aSnapshotHoldsTheReportTrendsBreakdownsAndComments(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func aSnapshotHoldsTheReportTrendsBreakdownsAndComments(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let more = (0..<10).map { response("c\($0)", [4, 4, 4, 4], service: "C", counter: "3") }
@@ -92,8 +92,8 @@ import Testing
         #expect(snapshot.comments.total == 4)
     }
 
-    @Test(arguments: StoreKind.all) func anEntitysReportCoversItsCentres(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func anEntitysReportCoversItsCentres(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", nameAr: "مركز المحرق", kind: .headquarters, channels: ["counter"]), at: received)
@@ -190,7 +190,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func aCorrectionIsANewVersionPointingToTheOneItReplaces(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let first = try await store.saveReport(scope: "E01", quarter: q1, by: "Q", at: received, content: content("v1"))

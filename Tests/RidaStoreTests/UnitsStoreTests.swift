@@ -10,8 +10,8 @@ import Testing
 @Suite struct UnitsStoreTests {
     let opened = instant("2026-12-01T09:00:00+03:00")
 
-    @Test(arguments: StoreKind.all) func theRegistryKeepsWhoRunsACentreAndWhoServesThere(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+    @Test(arguments: StoreKind.forResponses) func theRegistryKeepsWhoRunsACentreAndWhoServesThere(kind: StoreKind) async throws {
+        let fresh = try await kind.openResponses()
         defer { fresh.remove() }
         let store = fresh.store
         let mall = Centre(id: "C07", entity: "E01", kind: .headquarters, channels: ["counter"], operator: .privateSector,
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test(arguments: StoreKind.all) func anExcludedCentreIsNotAssessedAndTheGuideSaysWhy(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "H01", entity: "E05", kind: .headquarters, channels: ["counter"], exclusion: .health), at: opened)
@@ -68,7 +68,7 @@ import Testing
 
     /// A mall centre run by the private sector, where E02 and E03 serve: each is assessed on its own responses only.
     @Test(arguments: StoreKind.all) func aPrivatelyRunCentreIsAssessedEntityByEntityOnItsOwnResponses(kind: StoreKind) async throws {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter"]), at: opened)

@@ -14,7 +14,7 @@ import Testing
     static let now = instant("2026-05-01T12:00:00+03:00")
 
     func seeded(_ kind: StoreKind) async throws -> (FreshStore, ShowReport) {
-        let fresh = try kind.open()
+        let fresh = try await kind.open()
         _ = try await fresh.store.save(ThemeFixture.responses() + [
             response("x1", centre: "C09", at: "2026-03-01T10:00:00+03:00", [5, 5, 5, 5], comment: "<b>Fees</b> & \"more\""),
         ], receivedAt: Self.now)
@@ -124,7 +124,7 @@ import Testing
     @Test func themesAreForTextJSONAndCSVAndNeedAStoreThatReadsComments() async throws {
         let asked = ReportRequest(quarter: "2026-Q1", format: .html, themes: true)
         #expect(asked.problems(channels: .standard).map(\.field) == ["themes"])
-        let fresh = try StoreKind.sqliteMemory.open()
+        let fresh = try await StoreKind.sqliteMemory.open()
         defer { fresh.remove() }
         let show = ShowReport(store: fresh.store, policy: ThresholdPolicy(), channels: .standard, now: { Self.now })
         let error = try await #require(throws: UseCaseError.self) {

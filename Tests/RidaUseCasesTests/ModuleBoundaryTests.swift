@@ -26,12 +26,13 @@ import Testing
     /// Besides these, every module may import the modules to its left in the dependency diagram (checked by SwiftPM).
     static let system: Set<String> = ["Foundation", "FoundationXML", "Glibc", "Synchronization"]
     static let rida: Set<String> = ["RidaSurvey", "RidaAggregation", "RidaAssessment", "RidaStore", "RidaImport",
-                                    "RidaReports", "RidaUseCases", "RidaDemo", "RidaHTTP"]
+                                    "RidaReports", "RidaUseCases", "RidaDemo", "RidaHTTP", "RidaPostgres"]
     static let outside: [String: Set<String>] = [
         "RidaSurvey": [],
         "RidaAggregation": [],
         "RidaAssessment": [],
         "RidaStore": ["GRDB", "GRDBSQLite", "Crypto", "Logging"],
+        "RidaPostgres": ["PostgresNIO", "NIOCore", "Crypto", "Logging"],
         "RidaImport": ["ZIPFoundation", "Crypto", "Logging"],
         "RidaReports": ["CXlsxWriter", "Crypto"],
         "RidaUseCases": ["Logging"],
@@ -81,5 +82,7 @@ import Testing
         #expect(hummingbird == ["RidaHTTP"])
         let parser = Self.outside.filter { $0.value.contains("ArgumentParser") }.keys.sorted()
         #expect(parser == ["RidaBench", "RidaCLI"])
+        let postgres = Self.outside.filter { $0.value.contains("PostgresNIO") }.keys.sorted()
+        #expect(postgres == ["RidaPostgres"])
     }
 }

@@ -1,0 +1,233 @@
+import Logging
+import PostgresNIO
+import RidaStore
+import RidaSurvey
+
+/// Rida's store on PostgreSQL: the same protocols as `SQLiteStore`, for several `rida` instances over one database
+/// (issue 14). It keeps a bounded pool of connections (`PostgresClient`); every write is one transaction, committed
+/// with `synchronous_commit` on before it answers, and the rollups are added with upserts in a fixed key order, so
+/// writers on several instances neither deadlock nor lose a count.
+///
+/// ```swift
+/// let store = try await PostgresStore.open(url: "postgres://rida@127.0.0.1:5432/rida")
+/// defer { Task { await store.close() } }
+/// ```
+///
+/// Opening connects once on its own, applies the pending migrations (`PostgresMigrations`) under an advisory lock, and
+/// only then starts the pool. The files `PostgresStore+<Topic>.swift` implement the protocols on top of the two helpers
+/// here: `transaction(_:)` for writes and `read(_:)` for reads.
+public final class PostgresStore: Sendable {
+    public let location: PostgresLocation
+    public let configuration: StoreConfiguration
+    let logger: Logger
+    let client: PostgresClient
+    /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
+    private let running: Task<Void, Never>
+
+    private init(location: PostgresLocation, configuration: StoreConfiguration, client: PostgresClient, logger: Logger) {
+        self.location = location
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        // Started at once, on this thread until it first waits, so the pool is running before the first lease.
+        if #available(macOS 26, *) {
+            running = Task.immediate { await client.run() }
+        } else {
+            running = Task { await client.run() }
+        }
+    }
+
+    deinit { running.cancel() }
+
+    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations.
+    public static func open(
+        url: String, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        logger: Logger = PostgresStore.quietLogger
+    ) async throws -> PostgresStore {
+        try await open(PostgresLocation(url: url), configuration: configuration, maximumConnections: maximumConnections, logger: logger)
+    }
+
+    /// Opens the database at `location`, applying its migrations: a `StoreError` says why it cannot be used (the
+    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida).
+    public static func open(
+        _ location: PostgresLocation, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        logger: Logger = PostgresStore.quietLogger
+    ) async throws -> PostgresStore {
+        let connection = try await connect(location, logger: logger)
+        do {
+            _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw failure(error, location: location)
+        }
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = max(1, maximumConnections)
+        options.connectTimeout = .seconds(10)
+        options.additionalStartupParameters = startupParameters
+        var client = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable)
+        client.options = options
+        return PostgresStore(location: location, configuration: configuration,
+                             client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+    }
+
+    /// Stops the pool and closes its connections. The store cannot be used after.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// A logger that says only what is wrong (PostgresNIO logs each query at debug level).
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "rida.postgres")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Every session commits durably (whatever the server's default) and names itself in `pg_stat_activity`.
+    static let startupParameters: [(String, String)] = [("synchronous_commit", "on"), ("application_name", "rida")]
+
+    /// One connection on its own, outside the pool: for migrating, and for creating or dropping a database.
+    public static func connect(_ location: PostgresLocation, logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = startupParameters
+        do {
+            return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        } catch {
+            throw failure(error, location: location)
+        }
+    }
+
+    /// Creates the empty database `location` names, connecting to the server's database `postgres` as the same
+    /// user: the user needs the right to create databases. The name is an identifier: letters, digits and `_`.
+    public static func createDatabase(_ location: PostgresLocation, from maintenance: String = "postgres",
+                                      logger: Logger = PostgresStore.quietLogger) async throws {
+        try await maintain(location, from: maintenance, sql: "CREATE DATABASE \(try identifier(location.database, location))", logger: logger)
+    }
+
+    /// Drops the database `location` names, closing the connections left on it (`WITH (FORCE)`); nothing when there is none.
+    public static func dropDatabase(_ location: PostgresLocation, from maintenance: String = "postgres",
+                                    logger: Logger = PostgresStore.quietLogger) async throws {
+        try await maintain(location, from: maintenance,
+                           sql: "DROP DATABASE IF EXISTS \(try identifier(location.database, location)) WITH (FORCE)", logger: logger)
+    }
+
+    private static func maintain(_ location: PostgresLocation, from maintenance: String, sql: String, logger: Logger) async throws {
+        let connection = try await connect(location.with(database: maintenance), logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw failure(error, location: location)
+        }
+    }
+
+    private static func identifier(_ name: String, _ location: PostgresLocation) throws -> String {
+        guard !name.isEmpty, name.count <= 63, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
+              !(name.first!.isNumber) else {
+            throw PostgresURLError(url: location.description, reason: "the database name \(name) is not made of letters, digits and _")
+        }
+        return name
+    }
+
+    // MARK: What the other files of the module build on
+
+    /// Runs `body` in one transaction on a connection of the pool: committed when it returns, rolled back when it
+    /// throws. An error of the database becomes a `StoreError` (`unavailable`); Rida's own errors pass as they are.
+    @discardableResult
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: self.logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                // When the connection is gone the server has rolled back already.
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a connection of the pool, each statement on its own (no transaction around them).
+    @discardableResult
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection(body)
+    }
+
+    /// Runs `body` in one read-only transaction that sees one snapshot of the database (`REPEATABLE READ`): for reads
+    /// of several statements that must agree with each other, as a report's.
+    @discardableResult
+    func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: self.logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection(body)
+        } catch {
+            throw Self.failure(error, location: location)
+        }
+    }
+
+    /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
+    public func ping() async throws {
+        try await read { connection in
+            try await connection.query("SELECT 1", logger: self.logger)
+        }
+    }
+
+    /// Rida's errors as they are; PostgreSQL's and the connection's as `StoreError.unavailable`, with the server's
+    /// message (never a statement's arguments: answers may be personal).
+    static func failure(_ error: any Error, location: PostgresLocation) -> any Error {
+        if error is any RidaFailure || error is CancellationError { return error }
+        if let error = error as? PSQLError {
+            return StoreError.unavailable(path: location.description, reason: reason(error))
+        }
+        if let error = error as? PostgresError {
+            // The older API's error (a multi-statement script, as a migration): its text is the server's message.
+            return StoreError.unavailable(path: location.description, reason: "PostgreSQL said: \(error.description)")
+        }
+        // The pool's own errors (no connection could be made for a while, or the pool was shut down).
+        return StoreError.unavailable(path: location.description,
+                                      reason: "no connection to the server could be had (\(String(describing: type(of: error))))")
+    }
+
+    static func reason(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] {
+            let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return "PostgreSQL said: \(message)\(code)"
+        }
+        switch error.code {
+        case .connectionError: return "the server cannot be reached"
+        case .serverClosedConnection, .clientClosedConnection: return "the connection to the server was closed"
+        case .poolClosed: return "the store was closed"
+        case .authMechanismRequiresPassword: return "the server asks for a password and the URL gives none"
+        default: return "PostgresNIO error \(error.code)"
+        }
+    }
+}
+
+extension PostgresStore {
+    /// The SQLSTATE of a database error, if `error` is one (`23505` is a unique violation).
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}

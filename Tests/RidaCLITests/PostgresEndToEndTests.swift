@@ -1,0 +1,52 @@
+import Foundation
+import RidaPostgres
+import RidaStore
+import RidaTesting
+import Testing
+
+/// `--db postgres://…` (or `RIDA_DB`): the reading commands give the same answer from a PostgreSQL database as from a
+/// SQLite file holding the same responses; the others say they work on a SQLite file so far.
+@Suite(.enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
+struct PostgresEndToEndTests {
+    @Test func theReportFromPostgreSQLIsTheSameAsFromSQLite() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let sqlite = try temp.open()
+        // C01's counter in 2026-Q1: three responses rated 5555, 4444 and 3 on q1 only: 9 ratings, 5·4 + 4·4 + 3 = 39.
+        let responses = [response("p1", [5, 5, 5, 5]), response("p2", [4, 4, 4, 4]), response("p3", [3, nil, nil, nil], comment: "طويل")]
+        let received = instant("2026-02-02T09:00:00+03:00")
+        _ = try await database.store.save(responses, receivedAt: received)
+        _ = try await sqlite.save(responses, receivedAt: received)
+        try sqlite.close()
+        let url = database.location.description
+        let arguments = ["report", "--quarter", "2026-Q1", "--centre", "C01", "--format", "csv"]
+        let fromPostgres = try runRida(arguments + ["--db", url], in: temp.folder)
+        let fromSQLite = try runRida(arguments + ["--db", temp.path], in: temp.folder)
+        #expect(fromPostgres.status == 0, "\(fromPostgres.stderr)")
+        #expect(fromSQLite.status == 0, "\(fromSQLite.stderr)")
+        #expect(fromPostgres.stdout == fromSQLite.stdout)
+        #expect(fromPostgres.stdout.contains(",3,") && fromPostgres.stdout.contains("4.33"), "\(fromPostgres.stdout)")  // 3 responses, 39 / 9
+        // RIDA_DB names it as well.
+        let fromEnvironment = try runRida(arguments, in: temp.folder, environment: ["RIDA_DB": url])
+        #expect(fromEnvironment.stdout == fromSQLite.stdout)
+
+        let imports = try runRida(["imports", "--db", url], in: temp.folder)
+        #expect(imports.status == 0 && imports.stdout == "No imports recorded in \(url).\n", "\(imports.stderr)")
+        let check = try runRida(["db", "check", "--db", url], in: temp.folder)
+        #expect(check.status != 0)
+        #expect(check.stderr.contains("this command works on a SQLite database file so far"), "\(check.stderr)")
+    }
+
+    @Test func anUnreachableServerOrABadURLIsSaidOnce() throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let down = try runRida(["report", "--quarter", "2026-Q1", "--db", "postgres://rida:secret@127.0.0.1:1/rida"], in: temp.folder)
+        #expect(down.status != 0)
+        #expect(down.stderr.hasPrefix("rida: The database postgres://rida@127.0.0.1:1/rida cannot be used: "), "\(down.stderr)")
+        #expect(!down.stderr.contains("secret"))
+        let bad = try runRida(["report", "--quarter", "2026-Q1", "--db", "postgres://127.0.0.1/rida"], in: temp.folder)
+        #expect(bad.stderr == "rida: The database URL postgres://127.0.0.1/rida cannot be used: it names no user (postgres://user@host:5432/database).\n")
+    }
+}
