@@ -230,3 +230,8 @@ extension PostgresStore {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 }
+
+/// Every protocol of Rida's store: `ResponseStore`, `RegistryStore` and `KeyStore` (`+Responses`, `+Reports`,
+/// `+Imports`, `+Registry`, `+Keys`), `AssessmentStore` (`+Assessments`), `SavedReportStore` (`+SavedReports`),
+/// `CommentStore` (`+Comments`) and `StoreHealth` (`+Health`).
+extension PostgresStore: RidaStorage {}
