@@ -76,7 +76,7 @@ enum PostgresMigrations {
     }
 
     /// The migrations after the first, in order (version 2 on), written in their own files.
-    static var later: [PostgresMigration] { [] }
+    static var later: [PostgresMigration] { [PostgresMigration(version: 2, name: "assessment-v1", sql: assessmentV1)] }
 
     /// The key of the advisory lock migrations run under ("RIDA" and 1): two instances starting at once migrate one
     /// after the other, and the second finds nothing left to do.

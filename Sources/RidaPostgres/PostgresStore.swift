@@ -2,6 +2,7 @@ import Logging
 import PostgresNIO
 import RidaStore
 import RidaSurvey
+import Synchronization
 
 /// Rida's store on PostgreSQL: the same protocols as `SQLiteStore`, for several `rida` instances over one database
 /// (issue 14). It keeps a bounded pool of connections (`PostgresClient`); every write is one transaction, committed
@@ -25,6 +26,9 @@ public final class PostgresStore: Sendable {
     let leaseDeadline: Duration = .seconds(3)
     /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
     private let running: Task<Void, Never>
+    /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
+    /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
+    let writeFailure = Mutex<String?>(nil)
 
     private init(location: PostgresLocation, configuration: StoreConfiguration, client: PostgresClient, logger: Logger) {
         self.location = location
@@ -149,10 +153,12 @@ public final class PostgresStore: Sendable {
             do {
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: self.logger)
+                self.noteWrite(failure: nil)
                 return value
             } catch {
                 // When the connection is gone the server has rolled back already.
                 _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                self.noteWrite(failure: error)
                 throw error
             }
         }
@@ -190,13 +196,6 @@ public final class PostgresStore: Sendable {
             return try await body(connection)
         } catch {
             throw Self.failure(error, location: location)
-        }
-    }
-
-    /// Answers when the database can be read; throws `StoreError` when it cannot (what `/health` asks).
-    public func ping() async throws {
-        try await read { connection in
-            try await connection.query("SELECT 1", logger: self.logger)
         }
     }
 
@@ -238,3 +237,8 @@ extension PostgresStore {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 }
+
+/// Every protocol of Rida's store: `ResponseStore`, `RegistryStore` and `KeyStore` (`+Responses`, `+Reports`,
+/// `+Imports`, `+Registry`, `+Keys`), `AssessmentStore` (`+Assessments`), `SavedReportStore` (`+SavedReports`),
+/// `CommentStore` (`+Comments`) and `StoreHealth` (`+Health`).
+extension PostgresStore: RidaStorage {}

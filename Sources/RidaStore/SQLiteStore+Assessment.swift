@@ -21,13 +21,13 @@ extension SQLiteStore {
                 case .headquarters?:
                     break
                 }
-                try Self.refuseExcluded(centre, assessment: assessment)
-                try Self.checkUnit(centre, assessment: assessment)
+                try Centre.refuseExcluded(centre, assessment: assessment)
+                try Centre.checkUnit(centre, assessment: assessment)
             case .remote:
                 guard try Self.entity(assessment.unit, in: db) != nil else {
                     throw AssessmentError("There is no entity \(assessment.unit) in the registry: add it first.", notFound: true, next: .registerEntity(assessment.unit))
                 }
-                if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Self.refuseExcluded(centre, assessment: assessment) }
+                if let centre = try Self.remoteCentre(of: assessment.unit, in: db) { try Centre.refuseExcluded(centre, assessment: assessment) }
             }
             if let existing = try Self.assessment(assessment.id, in: db) {
                 throw AssessmentError("The assessment \(existing.id) is already open (framework \(existing.framework), opened by \(existing.openedBy) at \(existing.openedAt.iso8601)).")
@@ -42,28 +42,6 @@ extension SQLiteStore {
                                  assessment.openedAt.iso8601, assessment.openedBy,
                                  assessment.isWholeCycle ? nil : assessment.firstQuarter.description,
                                  assessment.isWholeCycle ? nil : assessment.lastQuarter.description, assessment.entity])
-        }
-    }
-
-    /// The guide leaves some centres out of its assessment (guide-notes decision 15): opening one is refused with its words.
-    static func refuseExcluded(_ centre: Centre, assessment: Assessment) throws {
-        guard let exclusion = centre.exclusion else { return }
-        throw AssessmentError("The assessment \(assessment.id) was not opened: the registry records \(centre.id) as \(exclusion.summary), which the guide leaves out of its assessment: \(exclusion.guideText).")
-    }
-
-    /// Guide-notes decision 15: a centre run by the private sector or civil society is assessed entity by entity, each
-    /// entity serving there on its own; any other centre once, as a whole.
-    static func checkUnit(_ centre: Centre, assessment: Assessment) throws {
-        let entities = centre.servingEntities.joined(separator: ", ")
-        switch (centre.assessesEntitiesSeparately, assessment.entity) {
-        case (true, nil):
-            throw AssessmentError("\(centre.id) is run by \(centre.operator?.rawValue ?? "?"): each government entity serving there is assessed on its own («فإن كل جهة حكومية تقدم خدماتها عبر هذا المقر تقيّم على حدة»); give --entity, one of \(entities).")
-        case (true, let entity?) where !centre.servingEntities.contains(entity):
-            throw AssessmentError("\(entity) does not serve at \(centre.id) as the registry says (entities serving there: \(entities)): add it first.", next: .registerServingEntities(centre: centre.id))
-        case (false, _?):
-            throw AssessmentError("\(centre.id) is not run by the private sector or civil society: it is assessed once, as a whole, and the entity running it answers for it; open it without --entity.")
-        default:
-            break
         }
     }
 

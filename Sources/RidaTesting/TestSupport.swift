@@ -35,10 +35,7 @@ public struct TemporaryDatabase: Sendable {
 /// arguments (`@Test(arguments: StoreKind.all)`), so each test runs once per implementation.
 ///
 /// PostgreSQL (`.postgres`) runs when the environment variable `RIDA_TEST_POSTGRES` holds a server's URL (./test starts
-/// one with scripts/postgres); each test gets a database of its own on it. `PostgresStore` implements the protocols in
-/// steps: `all` holds it once it is a whole `RidaStorage` (read at run time, so it joins by itself then), and until
-/// then `forResponses` holds it for the suites that need only `ResponseStore`, `RegistryStore` and `KeyStore`
-/// (opened with `openResponses()`).
+/// one with scripts/postgres); each test gets a database of its own on it.
 public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `SQLiteStore` on a file in a fresh temporary folder (WAL, a pool of readers).
     case sqliteFile
@@ -50,20 +47,14 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
     /// The server the PostgreSQL cases run against, if any.
     public static let postgresURL: String? = ProcessInfo.processInfo.environment["RIDA_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
 
-    /// Whether `PostgresStore` implements every protocol of `RidaStorage` yet.
-    public static let postgresIsComplete = (PostgresStore.self as Any) is any RidaStorage.Type
-
     static let sqlite: [StoreKind] = [.sqliteFile, .sqliteMemory]
 
-    /// Every store that implements all of `RidaStorage`.
-    public static let all: [StoreKind] = sqlite + (postgresURL != nil && postgresIsComplete ? [.postgres] : [])
-
-    /// Every store that implements `ResponseStore`, `RegistryStore` and `KeyStore`: PostgreSQL too, before it is whole.
-    public static let forResponses: [StoreKind] = sqlite + (postgresURL != nil ? [.postgres] : [])
+    /// Every store that implements `RidaStorage`: PostgreSQL when `RIDA_TEST_POSTGRES` names a server.
+    public static let all: [StoreKind] = sqlite + (postgresURL != nil ? [.postgres] : [])
 
     public var description: String { rawValue }
 
-    /// A new, empty store of this kind, as `RidaStorage`: a kind in `all`.
+    /// A new, empty store of this kind, as `RidaStorage`.
     public func open(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) async throws -> FreshStore {
         switch self {
         case .sqliteFile:
@@ -73,23 +64,7 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
             return FreshStore(store: try SQLiteStore.inMemory(configuration: configuration), temporary: nil, postgres: nil)
         case .postgres:
             let database = try await PostgresTestDatabase.create(configuration)
-            guard let store = database.store as Any as? any RidaStorage else {
-                database.remove()
-                throw KeyError("PostgresStore is not a RidaStorage yet: run this suite over StoreKind.forResponses.")
-            }
-            return FreshStore(store: store, temporary: nil, postgres: database)
-        }
-    }
-
-    /// A new, empty store of this kind, as the protocols of responses, the registry and keys: a kind in `forResponses`.
-    public func openResponses(_ configuration: StoreConfiguration = StoreConfiguration(durability: .normal)) async throws -> FreshResponseStore {
-        switch self {
-        case .sqliteFile, .sqliteMemory:
-            let fresh = try await open(configuration)
-            return FreshResponseStore(store: fresh.store as! SQLiteStore, remove: { fresh.remove() })
-        case .postgres:
-            let database = try await PostgresTestDatabase.create(configuration)
-            return FreshResponseStore(store: database.store, remove: { database.remove() })
+            return FreshStore(store: database.store, temporary: nil, postgres: database)
         }
     }
 }
@@ -105,30 +80,6 @@ public struct FreshStore: Sendable {
         temporary?.remove()
         postgres?.remove()
     }
-}
-
-/// What every store implements so far: responses and their reads, the registry and keys (and `ping`).
-public typealias ResponseStorage = ResponseStore & RegistryStore & KeyStore & Pinging
-
-/// A store that answers `ping()`: `RidaStorage` requires it, and `PostgresStore` has it before it is whole.
-public protocol Pinging: Sendable {
-    func ping() async throws
-}
-
-extension SQLiteStore: Pinging {}
-extension PostgresStore: Pinging {}
-
-/// A store made for one test of a suite over `StoreKind.forResponses`; `remove()` deletes it.
-public struct FreshResponseStore: Sendable {
-    public let store: any ResponseStorage
-    let removal: @Sendable () -> Void
-
-    init(store: any ResponseStorage, remove: @escaping @Sendable () -> Void) {
-        self.store = store
-        removal = remove
-    }
-
-    public func remove() { removal() }
 }
 
 /// A database of its own on the test server (`RIDA_TEST_POSTGRES`): `CREATE DATABASE rida_t_<random>`, opened with

@@ -9,7 +9,7 @@ import Testing
 
 /// What only PostgreSQL has to prove: migrating under a lock, refusing what it cannot use, committing durably, and
 /// several instances writing one database at once. (What every store does runs in the suites over
-/// `StoreKind.forResponses` and `StoreKind.all`.) Needs a server: RIDA_TEST_POSTGRES, which ./test sets.
+/// `StoreKind.all`.) Needs a server: RIDA_TEST_POSTGRES, which ./test sets.
 @Suite(.enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
 struct PostgresStoreTests: Sendable {
     let received = instant("2026-02-01T12:00:00+03:00")

@@ -132,8 +132,8 @@ func sqlite3(_ path: String, _ sql: String) throws -> (status: Int32, stderr: St
         #expect(try await store.history(of: "C01-2026").isEmpty)
     }
 
-    @Test(arguments: StoreKind.forResponses) func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func centresFirstSeenInResponsesAreRegisteredAsNeedingTheirDetails(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", kind: .headquarters, channels: ["counter", "kiosk"]), at: opened)

@@ -9,7 +9,7 @@ import Testing
     @Test(arguments: StoreKind.all) func storesConcurrentSubmissionsEachOnceAndAcknowledgesEach(kind: StoreKind) async throws {
         let fresh = try await kind.open(StoreConfiguration(durability: .full))
         defer { fresh.remove() }
-        let store = try #require(fresh.store as? SQLiteStore)
+        let store = fresh.store
         let writer = GroupCommitWriter(store: store)
         let outcomes = try await withThrowingTaskGroup(of: [SaveOutcome].self) { group in
             for i in 0..<200 {
@@ -31,7 +31,7 @@ import Testing
     @Test(arguments: StoreKind.all) func countsOnceTheSameResponseSentConcurrently(kind: StoreKind) async throws {
         let fresh = try await kind.open()
         defer { fresh.remove() }
-        let store = try #require(fresh.store as? SQLiteStore)
+        let store = fresh.store
         let writer = GroupCommitWriter(store: store)
         let outcomes = try await withThrowingTaskGroup(of: SaveOutcome.self) { group in
             for _ in 0..<50 {
@@ -48,7 +48,7 @@ import Testing
     @Test(arguments: StoreKind.all) func oneSubmissionTheDatabaseRefusesFailsAlone(kind: StoreKind) async throws {
         let fresh = try await kind.open()
         defer { fresh.remove() }
-        let store = try #require(fresh.store as? SQLiteStore)
+        let store = fresh.store
         let writer = GroupCommitWriter(store: store)
         let unknownSurvey: SurveyResponse = {
             var bad = response("bad")
@@ -71,8 +71,8 @@ import Testing
 @Suite struct DayRollupTests {
     /// By hand: C01's counter on 31 January (Bahrain) at 23:30 and on 1 February at 00:30 local time
     /// fall on two days, though both are 31 January in UTC.
-    @Test(arguments: StoreKind.forResponses) func cutsDaysInTheDeploymentsTimeZone(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func cutsDaysInTheDeploymentsTimeZone(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([
@@ -96,8 +96,8 @@ import Testing
 
     /// Day rollups keep days within 35 days before receipt: the live display's today and week always fall inside,
     /// and an import of old history adds no per-day rows (the quarterly rollups count everything).
-    @Test(arguments: StoreKind.forResponses) func keepsDayRollupsForRecentDaysOnly(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func keepsDayRollupsForRecentDaysOnly(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([
@@ -158,8 +158,8 @@ import Testing
 
     /// A key's life through the protocol: created, found by its hash (never by the key), its use recorded, listed,
     /// revoked once (a second revocation says false).
-    @Test(arguments: StoreKind.forResponses) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func createsFindsRecordsTheUseOfAndRevokesAKey(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let created = instant("2026-02-01T12:00:00+03:00"), used = instant("2026-02-01T13:00:00+03:00")
@@ -180,8 +180,8 @@ import Testing
         #expect(try await store.keys().first { $0.id == reader.id }?.revokedAt == nil)
     }
 
-    @Test(arguments: StoreKind.forResponses) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func refusesKeysWithoutALabelOrASubmitterWithoutACentre(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let now = instant("2026-02-01T12:00:00+03:00")

@@ -62,8 +62,8 @@ import Testing
         #expect(limited.entries.count == 2 && limited.total == 4)
     }
 
-    @Test(arguments: StoreKind.forResponses) func aSnapshotHoldsTheReportTrendsBreakdownsAndComments(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func aSnapshotHoldsTheReportTrendsBreakdownsAndComments(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let more = (0..<10).map { response("c\($0)", [4, 4, 4, 4], service: "C", counter: "3") }
@@ -92,8 +92,8 @@ import Testing
         #expect(snapshot.comments.total == 4)
     }
 
-    @Test(arguments: StoreKind.forResponses) func anEntitysReportCoversItsCentres(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func anEntitysReportCoversItsCentres(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         try await store.saveCentre(Centre(id: "C01", entity: "E01", nameAr: "مركز المحرق", kind: .headquarters, channels: ["counter"]), at: received)

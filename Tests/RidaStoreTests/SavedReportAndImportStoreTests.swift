@@ -55,8 +55,8 @@ import Testing
 
     /// An import's record: begun (running), its counts grown with each batch saved under it, finished; and a file
     /// refused whole, recorded as failed with its reason.
-    @Test(arguments: StoreKind.forResponses) func anImportsRecordCountsWhatItsBatchesStored(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func anImportsRecordCountsWhatItsBatchesStored(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let id = try await store.beginImport(kind: "responses", source: "march.csv", sha256: "abc", byteCount: 120, mapping: nil, at: at)

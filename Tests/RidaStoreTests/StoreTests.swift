@@ -10,8 +10,8 @@ import Testing
 @Suite struct StoreTests {
     let received = instant("2026-05-01T09:00:00Z")
 
-    @Test(arguments: StoreKind.forResponses) func storesAResponseOnceAndCountsItInItsQuarter(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func storesAResponseOnceAndCountsItInItsQuarter(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let outcomes = try await store.save([response("a", [5, 4, nil, 3])], receivedAt: received)
@@ -24,8 +24,8 @@ import Testing
         #expect(group.scores[3] == [0, 0, 1, 0, 0])
     }
 
-    @Test(arguments: StoreKind.forResponses) func acknowledgesAnIdenticalResendAsADuplicateAndCountsItOnce(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func acknowledgesAnIdenticalResendAsADuplicateAndCountsItOnce(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let first = response("kiosk-1", [5, 5, 5, 5], comment: "ممتاز")
@@ -38,8 +38,8 @@ import Testing
         #expect(try await store.responseCount() == 2)
     }
 
-    @Test(arguments: StoreKind.forResponses) func reportsAConflictAndKeepsTheFirst(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func reportsAConflictAndKeepsTheFirst(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([response("x", [5, 5, 5, 5])], receivedAt: received)
@@ -52,8 +52,8 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.scores[0] == [0, 0, 0, 0, 1])
     }
 
-    @Test(arguments: StoreKind.forResponses) func storesNothingOfABatchThatFails(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func storesNothingOfABatchThatFails(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         // A rating of 7 bypasses validation here; the table's CHECK refuses it, and the whole batch goes.
@@ -66,8 +66,8 @@ import Testing
         #expect(try await store.counts(for: [Quarter(year: 2026, number: 1)]).isEmpty)
     }
 
-    @Test(arguments: StoreKind.forResponses) func keepsArabicTextIntact(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func keepsArabicTextIntact(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let text = "الانتظار طويل جداً، \"ساعة\"\nوالموظف متعاون 👍"
@@ -78,8 +78,8 @@ import Testing
         #expect(stored.counter == "منصة ٣")
     }
 
-    @Test(arguments: StoreKind.forResponses) func assignsQuartersInTheDeploymentZone(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func assignsQuartersInTheDeploymentZone(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         _ = try await store.save([response("late", at: "2026-03-31T22:30:00Z"), response("early", at: "2026-03-31T20:30:00Z")],
@@ -89,8 +89,8 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 2)]?.values.first?.responses == 1)
     }
 
-    @Test(arguments: StoreKind.forResponses) func rollupsAlwaysEqualARecountOfTheResponses(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func rollupsAlwaysEqualARecountOfTheResponses(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         var rng = SystemRandomNumberGenerator()

@@ -10,8 +10,8 @@ import Testing
 @Suite struct UnitsStoreTests {
     let opened = instant("2026-12-01T09:00:00+03:00")
 
-    @Test(arguments: StoreKind.forResponses) func theRegistryKeepsWhoRunsACentreAndWhoServesThere(kind: StoreKind) async throws {
-        let fresh = try await kind.openResponses()
+    @Test(arguments: StoreKind.all) func theRegistryKeepsWhoRunsACentreAndWhoServesThere(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
         defer { fresh.remove() }
         let store = fresh.store
         let mall = Centre(id: "C07", entity: "E01", kind: .headquarters, channels: ["counter"], operator: .privateSector,

@@ -15,27 +15,23 @@ import Testing
 /// - 2026-Q1, C03's kiosk: two responses rated 5555: 8 ratings, mean 5.0;
 /// - 2026-Q2 (the latest quarter), C01's counter: one response rated 2222.
 ///
-/// The use-case suites run once per store implementation (`StoreKind.all`, or `StoreKind.forResponses` for a suite that
-/// needs only responses and the registry, as ShowReport's); a suite that needs the file itself (the built `rida` reads
-/// it) asks for `.sqliteFile`.
+/// The use-case suites run once per store implementation (`StoreKind.all`); a suite that needs the file itself (the
+/// built `rida` reads it) asks for `.sqliteFile`.
 struct Fixture {
-    /// The store as responses, the registry and keys: every kind of `StoreKind.forResponses` (PostgreSQL too).
-    let base: any ResponseStorage
+    /// The store, of any kind of `StoreKind.all` (PostgreSQL too).
+    let store: any RidaStorage
     private let removal: @Sendable () -> Void
     /// A temporary folder for the files a test writes (and, for `.sqliteFile`, the database's own folder).
     let folder: TemporaryDatabase
-    /// The whole store: only for suites over `StoreKind.all`, whose stores are all `RidaStorage`.
-    var store: any RidaStorage { base as! any RidaStorage }
     static let now = instant("2026-05-01T12:00:00+03:00")
     static let policy = ThresholdPolicy()
     static let channels = ChannelCatalog.standard
 
     init(_ kind: StoreKind = .sqliteFile) async throws {
-        let fresh = try await kind.openResponses()
-        base = fresh.store
+        let fresh = try await kind.open()
+        store = fresh.store
         removal = { fresh.remove() }
         folder = try TemporaryDatabase()
-        let store = base
         try await store.saveEntity(Entity(id: "E01", nameAr: "هيئة المعلومات", nameEn: "Information Authority"))
         try await store.saveEntity(Entity(id: "E02", nameEn: "An entity without centres"))
         try await store.saveCentre(Centre(id: "C01", entity: "E01", nameEn: "Muharraq centre", kind: .headquarters,
@@ -54,7 +50,7 @@ struct Fixture {
     }
 
     var showReport: ShowReport {
-        ShowReport(store: base, policy: Self.policy, channels: Self.channels, now: { Fixture.now })
+        ShowReport(store: store, policy: Self.policy, channels: Self.channels, now: { Fixture.now })
     }
 
     var savedReports: SavedReports {
@@ -63,7 +59,7 @@ struct Fixture {
 
     /// The SQLite file, for `.sqliteFile`: what `rida --db` and the HTTP service open.
     var sqlite: SQLiteStore {
-        get throws { try #require(base as? SQLiteStore) }
+        get throws { try #require(store as? SQLiteStore) }
     }
 
     func remove() {

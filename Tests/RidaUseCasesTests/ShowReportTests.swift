@@ -7,7 +7,7 @@ import RidaUseCases
 import Testing
 
 @Suite struct ShowReportTests {
-    @Test(arguments: StoreKind.forResponses) func rendersOneCentresCSVWithItsFiguresNameAndType(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func rendersOneCentresCSVWithItsFiguresNameAndType(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .csv))
@@ -20,7 +20,7 @@ import Testing
         #expect(report.csvRows[0].hasPrefix("2026-Q1,C01,counter,4,16,4.0,4,4.0,0,0,1,2,1,"))
     }
 
-    @Test(arguments: StoreKind.forResponses) func anEntityCoversEachOfItsCentres(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func anEntityCoversEachOfItsCentres(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .csv))
@@ -31,7 +31,7 @@ import Testing
         #expect(report.csvRows[1].hasPrefix("2026-Q1,C03,kiosk,2,8,5.0,"))
     }
 
-    @Test(arguments: StoreKind.forResponses) func withoutAQuarterTheLatestWithResponses(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func withoutAQuarterTheLatestWithResponses(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(centre: "C01", channel: "counter", format: .csv))
@@ -41,7 +41,7 @@ import Testing
         #expect(report.csvRows.count == 1)
     }
 
-    @Test(arguments: StoreKind.forResponses) func namesEachDocumentAfterItsAudienceAndLanguage(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func namesEachDocumentAfterItsAudienceAndLanguage(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let page = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", centre: "C01", format: .html, language: .en, audience: .public))
@@ -70,7 +70,7 @@ import Testing
         #expect(ReportRequest(quarter: "2026-Q1", format: .html, audience: .public).problems(channels: .standard).isEmpty)
     }
 
-    @Test(arguments: StoreKind.forResponses) func anUnknownCentreIsNotFoundNeverAnEmptyReport(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func anUnknownCentreIsNotFoundNeverAnEmptyReport(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let error = try await #require(throws: UseCaseError.self) {
@@ -80,10 +80,10 @@ import Testing
         #expect(error.code == "unknown_centre")
         #expect(error.description == "There is no centre C99: neither the registry nor any stored response names it.")
         // Asking did not register it.
-        #expect(try await f.base.centre("C99") == nil)
+        #expect(try await f.store.centre("C99") == nil)
     }
 
-    @Test(arguments: StoreKind.forResponses) func aKnownCentreInAQuarterWithoutResponsesIsAReportOfNone(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func aKnownCentreInAQuarterWithoutResponsesIsAReportOfNone(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let report = try await f.showReport.run(ReportRequest(quarter: "2026-Q3", centre: "C03", format: .csv))
@@ -91,7 +91,7 @@ import Testing
         #expect(report.text.hasPrefix("\u{FEFF}quarter,centre,channel,responses"))
     }
 
-    @Test(arguments: StoreKind.forResponses) func anEntityWithoutCentresIsAConflictAndAnEmptyDatabaseHasNoLatestQuarter(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.all) func anEntityWithoutCentresIsAConflictAndAnEmptyDatabaseHasNoLatestQuarter(_ kind: StoreKind) async throws {
         let f = try await Fixture(kind)
         defer { f.remove() }
         let conflict = try await #require(throws: AssessmentError.self) {
@@ -99,7 +99,7 @@ import Testing
         }
         #expect(!conflict.notFound)
         #expect(conflict.description.hasPrefix("The entity E02 has no centres in the registry"))
-        let empty = try await kind.openResponses()
+        let empty = try await kind.open()
         defer { empty.remove() }
         await #expect(throws: UseCaseError.noResponses) {
             try await ShowReport(store: empty.store, policy: Fixture.policy, channels: .standard, now: { Fixture.now }).run(ReportRequest())
