@@ -234,15 +234,7 @@ struct ImportsCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let db = try await store.openReading(try store.settings())
-        let records: [ImportRecord]
-        do {
-            records = try await db.store.imports()
-            await db.close()
-        } catch {
-            await db.close()
-            throw error
-        }
+        let records = try await store.withStore(try store.settings(), create: false) { try await $0.imports() }
         if records.isEmpty {
             print("No imports recorded in \(store.databaseName).")
             return

@@ -77,18 +77,10 @@ struct Show: AsyncParsableCommand {
         let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
                                     language: lang, audience: publicVersion ? .public : .quality, themes: themes)
         try request.check(channels: settings.channels)
-        let db = try await store.openReading(settings)
-        let report: RenderedReport
-        do {
-            let themes = (db.store as? any CommentStore).map {
-                CommentThemes(store: $0, lexicon: settings.lexicon, channels: settings.channels)
-            }
-            report = try await ShowReport(store: db.store, policy: settings.policy, channels: settings.channels, now: now,
-                                          themes: themes).run(request)
-            await db.close()
-        } catch {
-            await db.close()
-            throw error
+        let report = try await store.withStore(settings, create: false) { db in
+            let themes = CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels)
+            return try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now, themes: themes)
+                .run(request)
         }
         try emit(data: report.bytes, to: out)
     }

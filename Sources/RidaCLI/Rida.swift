@@ -95,12 +95,6 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
-/// A store the reading commands use, SQLite or PostgreSQL, and how to close it when done.
-struct ReadingStore {
-    let store: any ResponseStore & RegistryStore
-    let close: () async -> Void
-}
-
 /// The database a command works on, SQLite or PostgreSQL, and how to close it when done.
 struct OpenedStore: Sendable {
     let store: any RidaStorage
@@ -118,11 +112,7 @@ extension StoreOptions {
         if PostgresLocation.isPostgresURL(path) {
             let store = try await PostgresStore.open(url: path, configuration: settings.storeConfiguration,
                                                      maximumConnections: connections)
-            guard let storage = store as? any RidaStorage else {
-                await store.close()
-                throw StoreError.unavailable(path: databaseName, reason: "this command does not run on PostgreSQL yet")
-            }
-            return OpenedStore(store: storage, sqlite: nil, close: { await store.close() })
+            return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
         }
         let store = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: create)
         announceUpgrade(store)
@@ -140,17 +130,6 @@ extension StoreOptions {
             await opened.close()
             throw error
         }
-    }
-
-    /// Opens the database for a command that reads responses, rollups, the registry and imports.
-    func openReading(_ settings: Settings) async throws -> ReadingStore {
-        if PostgresLocation.isPostgresURL(databasePath) {
-            let store = try await PostgresStore.open(url: databasePath, configuration: settings.storeConfiguration,
-                                                     maximumConnections: 2)
-            return ReadingStore(store: store, close: { await store.close() })
-        }
-        let store = try open(settings, create: false)
-        return ReadingStore(store: store, close: { try? store.close() })
     }
 
     /// The database as messages name it: the file's path, or the URL without its password.

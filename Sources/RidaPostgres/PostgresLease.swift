@@ -13,6 +13,8 @@ final class PostgresLease: Sendable {
         case handedOver(PostgresConnection)
         case taken(PostgresConnection)
         case failed(any Error)
+        /// The operation stopped waiting (its deadline passed) before or while it waited.
+        case cancelled
         case abandoned
     }
 
@@ -57,7 +59,7 @@ final class PostgresLease: Sendable {
                 }
                 state = .handedOver(connection)
                 return .some(nil)
-            case .abandoned, .failed, .handedOver, .taken:
+            case .abandoned, .cancelled, .failed, .handedOver, .taken:
                 return nil  // too late: the operation gave up; the connection goes back at once
             }
         }
@@ -103,16 +105,18 @@ final class PostgresLease: Sendable {
                         return .success(connection)
                     case .failed(let error):
                         return .failure(error)
-                    case .abandoned, .taken:
+                    case .abandoned, .cancelled, .taken:
                         return .failure(CancellationError())
                     }
                 }
                 if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
+            // Cancelled before the wait began, or during it: either way the wait ends (a wait that begins after this
+            // finds `.cancelled` and ends at once).
             let waiter: CheckedContinuation<PostgresConnection, any Error>? = state.withLock { state in
-                guard case .waiting(let waiter) = state, let waiter else { return nil }
-                state = .waiting(nil)
+                guard case .waiting(let waiter) = state else { return nil }
+                state = .cancelled
                 return waiter
             }
             waiter?.resume(throwing: CancellationError())

@@ -81,14 +81,17 @@ struct PostgresServeLiveTests {
         #expect(revoked.status == 0, "\(revoked.stderr)")
         let deadline = Date().addingTimeInterval(10)
         var statuses: [Int] = []
+        var attempt = 0
         while Date() < deadline {
-            statuses = [try await a.request("POST", "/v1/responses", key: other, body: Self.body("after-revoke")).status,
-                        try await b.request("POST", "/v1/responses", key: other, body: Self.body("after-revoke")).status]
+            attempt += 1
+            statuses = [try await a.request("POST", "/v1/responses", key: other, body: Self.body("a-\(attempt)")).status,
+                        try await b.request("POST", "/v1/responses", key: other, body: Self.body("b-\(attempt)")).status]
             if statuses == [401, 401] { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(statuses == [401, 401])
-        #expect(try await database.store.response(id: "after-revoke") == nil)
+        #expect(try await database.store.response(id: "a-\(attempt)") == nil)
+        #expect(try await database.store.response(id: "b-\(attempt)") == nil)
         #expect(!a.stderr.contains(kiosk) && !b.stderr.contains(kiosk))
     }
 
