@@ -78,16 +78,16 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let who = try evaluatorName(by)
-            let db = try store.open(try store.settings(), create: true)
-            defer { try? db.close() }
-            let f = Framework(rawValue: framework)!
-            let assessment = f == .headquarters
-                ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
-                : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
-            try await db.openAssessment(assessment)
-            let count = Catalogue.standard[f].criteria.count
-            print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
-            print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
+            try await store.withStore(try store.settings(), create: true) { db in
+                let f = Framework(rawValue: framework)!
+                let assessment = f == .headquarters
+                    ? Assessment(framework: f, unit: centre!, cycle: cycle, openedAt: now(), openedBy: who, period: period, entity: entity)
+                    : Assessment(framework: f, unit: entity!, cycle: cycle, openedAt: now(), openedBy: who, period: period)
+                try await db.openAssessment(assessment)
+                let count = Catalogue.standard[f].criteria.count
+                print("Opened \(assessment.id): framework \(f.rawValue), \(f == .headquarters ? "centre" : "entity") \(assessment.unit), cycle \(cycle), period \(assessment.period), \(count) criteria.")
+                print("Next: rida assess checklist \(assessment.id) > checklist.csv   (fill it in, then rida assess import \(assessment.id) checklist.csv)")
+            }
         }
     }
 
@@ -132,14 +132,14 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let references = try await ImportChecklist.evidenceReferences(evidence, store: db, relativeTo: nil)
-            let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
-                                     evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
-                                     evidence: references)
-            let stored = try await RecordVerdicts(store: db, policy: settings.policy).run([entry], at: entry.at)
-            print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
+            try await store.withStore(settings, create: false) { db in
+                let references = try await ImportChecklist.evidenceReferences(evidence, store: db, relativeTo: nil)
+                let entry = HistoryEntry(assessment: assessment, criterion: criterion, verdict: RecordedVerdict(text: verdict)!,
+                                         evaluator: who, at: now(), note: note, mechanism: mechanism.flatMap(Mechanism.init(text:)),
+                                         evidence: references)
+                let stored = try await RecordVerdicts(store: db, policy: settings.policy).run([entry], at: entry.at)
+                print("Recorded \(assessment) \(criterion): \(entry.verdict.rawValue) (entry #\(stored[0].sequence)).")
+            }
         }
     }
 
@@ -168,23 +168,23 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("\(file) cannot be read: check its path.") }
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let outcome: ImportChecklist.Outcome
-            do {
-                outcome = try await ImportChecklist(store: db, policy: settings.policy, now: now).run(
-                    data, name: file, assessment: assessment, evaluator: try? evaluatorName(by),
-                    folder: (file as NSString).deletingLastPathComponent)
-            } catch let error as UseCaseError where error.code == "invalid_checklist" && !error.problems.isEmpty {
-                throw CLIError(error.description, exitCode: 1)
+            try await store.withStore(settings, create: false) { db in
+                let outcome: ImportChecklist.Outcome
+                do {
+                    outcome = try await ImportChecklist(store: db, policy: settings.policy, now: now).run(
+                        data, name: file, assessment: assessment, evaluator: try? evaluatorName(by),
+                        folder: (file as NSString).deletingLastPathComponent)
+                } catch let error as UseCaseError where error.code == "invalid_checklist" && !error.problems.isEmpty {
+                    throw CLIError(error.description, exitCode: 1)
+                }
+                let (stored, described) = (outcome.recorded, outcome.described)
+                if stored.isEmpty && described.isEmpty {
+                    print("\(file): no row has a verdict; nothing to record.")
+                    return
+                }
+                print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
+                      + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
             }
-            let (stored, described) = (outcome.recorded, outcome.described)
-            if stored.isEmpty && described.isEmpty {
-                print("\(file): no row has a verdict; nothing to record.")
-                return
-            }
-            print("\(file): \(stored.count) verdict\(stored.count == 1 ? "" : "s") recorded for \(assessment)"
-                  + (described.isEmpty ? "." : ", and \(described.count) text\(described.count == 1 ? "" : "s") of the descriptive evaluation."))
         }
     }
 
@@ -210,20 +210,20 @@ struct AssessCommand: AsyncParsableCommand {
         var out: String? { output.out }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            guard let found = try await db.assessment(assessment) else {
-                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+            try await store.withStore(try store.settings(), create: false) { db in
+                guard let found = try await db.assessment(assessment) else {
+                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+                }
+                var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
+                for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
+                    text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
+                }
+                // The form's descriptive evaluation: its text goes in the note column.
+                for item in DescriptionItem.of(found.framework) {
+                    text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
+                }
+                try emit(text, to: out)
             }
-            var text = "\u{FEFF}" + CSVWriter.row(["criterion", "verdict", "note", "mechanism", "evidence", "evaluator", "text"])
-            for criterion in Catalogue.standard[found.framework].criteria where all || criterion.decidedBy == .evidence {
-                text += CSVWriter.row([criterion.id, "", "", "", "", "", criterion.text[lang]])
-            }
-            // The form's descriptive evaluation: its text goes in the note column.
-            for item in DescriptionItem.of(found.framework) {
-                text += CSVWriter.row([item.spelling, "", "", "", "", "", item.name[lang]])
-            }
-            try emit(text, to: out)
         }
     }
 
@@ -255,16 +255,16 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let who = try evaluatorName(by)
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
-                                                       (.channelStrengths, channelStrengths), (.services, services)]
-            let texts = given.compactMap { item, text in text.map { (item: item, text: $0) } }
-            if texts.isEmpty {
-                throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
+            try await store.withStore(try store.settings(), create: false) { db in
+                let given: [(DescriptionItem, String?)] = [(.strengths, strengths), (.development, areasToDevelop),
+                                                           (.channelStrengths, channelStrengths), (.services, services)]
+                let texts = given.compactMap { item, text in text.map { (item: item, text: $0) } }
+                if texts.isEmpty {
+                    throw CLIError("Give at least one of --strengths, --areas-to-develop (appendix 5), --channel-strengths, --services (appendix 6).")
+                }
+                let stored = try await DescribeAssessment(store: db, now: now).run(assessment, texts: texts, evaluator: who)
+                print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
             }
-            let stored = try await DescribeAssessment(store: db, now: now).run(assessment, texts: texts, evaluator: who)
-            print("Recorded for \(assessment): " + stored.map(\.item.spelling).joined(separator: ", ") + ".")
         }
     }
 
@@ -285,26 +285,26 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-            switch format {
-            case .json:
-                struct StatusView: Encodable {
-                    var assessment: Assessment
-                    var classification: Classification
-                    var verdicts: [String: Int]
-                    var computed: [ComputedVerdict]
+            try await store.withStore(settings, create: false) { db in
+                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+                switch format {
+                case .json:
+                    struct StatusView: Encodable {
+                        var assessment: Assessment
+                        var classification: Classification
+                        var verdicts: [String: Int]
+                        var computed: [ComputedVerdict]
+                    }
+                    var counts: [String: Int] = [:]
+                    for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
+                                          computed: sheet.lines.compactMap(\.computed))
+                    print(String(decoding: try encoder.encode(view), as: UTF8.self))
+                case .text:
+                    print(Self.text(sheet, lang), terminator: "")
                 }
-                var counts: [String: Int] = [:]
-                for line in sheet.lines { counts[line.verdict.rawValue, default: 0] += 1 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let view = StatusView(assessment: sheet.assessment, classification: sheet.classification, verdicts: counts,
-                                      computed: sheet.lines.compactMap(\.computed))
-                print(String(decoding: try encoder.encode(view), as: UTF8.self))
-            case .text:
-                print(Self.text(sheet, lang), terminator: "")
             }
         }
 
@@ -365,16 +365,16 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
-            let text: String
-            switch format {
-            case .text: text = AssessmentForm(sheet).text(lang)
-            case .json: text = try AssessmentForm.json(sheet)
-            case .html: text = AssessmentForm(sheet).html(lang)
+            try await store.withStore(settings, create: false) { db in
+                let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
+                let text: String
+                switch format {
+                case .text: text = AssessmentForm(sheet).text(lang)
+                case .json: text = try AssessmentForm.json(sheet)
+                case .html: text = AssessmentForm(sheet).html(lang)
+                }
+                try emit(text, to: out)
             }
-            try emit(text, to: out)
         }
     }
 
@@ -385,22 +385,22 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let assessments = try await db.assessments()
-            if assessments.isEmpty {
-                print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
-                return
+            try await store.withStore(settings, create: false) { db in
+                let assessments = try await db.assessments()
+                if assessments.isEmpty {
+                    print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
+                    return
+                }
+                let time = now()
+                var rows: [[String]] = []
+                for a in assessments {
+                    let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
+                    let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
+                    rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
+                                 next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
+                }
+                print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
             }
-            let time = now()
-            var rows: [[String]] = []
-            for a in assessments {
-                let sheet = try await db.assessmentSheet(a.id, policy: settings.policy, now: time)
-                let next = sheet.classification.next.flatMap { sheet.classification.standing($0) }
-                rows.append([a.id, "\(a.framework.rawValue)", a.unit, "\(a.cycle)", sheet.classification.reached?.rawValue ?? "none",
-                             next.map { "\($0.shield.rawValue): \($0.satisfied)/\($0.required)" } ?? "–", a.openedBy])
-            }
-            print(TextRendering.table(header: ["Assessment", "Framework", "Unit", "Cycle", "Shield", "Next", "Opened by"], rows: rows), terminator: "")
         }
     }
 
@@ -420,22 +420,22 @@ struct AssessCommand: AsyncParsableCommand {
         var format: OutputFormat { listing.format }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            guard try await db.assessment(assessment) != nil else {
-                throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+            try await store.withStore(try store.settings(), create: false) { db in
+                guard try await db.assessment(assessment) != nil else {
+                    throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
+                }
+                let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                    return
+                }
+                print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
+                    ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
+                     e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
+                }), terminator: "")
             }
-            let entries = try await db.history(of: assessment).filter { criterion == nil || $0.criterion == criterion }
-            if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-                return
-            }
-            print(TextRendering.table(header: ["#", "When", "Criterion", "Verdict", "By", "Mechanism", "Note", "Evidence"], rows: entries.map { e in
-                ["\(e.sequence)", String(e.at.iso8601.prefix(16)), e.criterion, e.verdict.rawValue, e.evaluator,
-                 e.mechanism?.rawValue ?? "", e.note ?? "", e.evidence.map(\.description).joined(separator: "; ")]
-            }), terminator: "")
         }
     }
 
@@ -459,12 +459,12 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
-            let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
-            print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
-            for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
+            try await store.withStore(settings, create: false) { db in
+                let sheet = try await db.closeAssessment(assessment, by: who, policy: settings.policy, now: now())
+                let quarters = sheet.assessment.closing?.quarters.map(\.description).joined(separator: ", ") ?? ""
+                print("Closed \(assessment): \(sheet.lines.filter { $0.computed != nil }.count) computed verdicts frozen on \(quarters.isEmpty ? "no ended quarter" : quarters).")
+                for line in AssessmentForm.standing(sheet.classification, .en) { print(line) }
+            }
         }
     }
 
@@ -494,10 +494,10 @@ struct AssessCommand: AsyncParsableCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let values = splitList(scores).map { Int($0) ?? 0 }
-            let db = try store.open(try store.settings(), create: true)
-            defer { try? db.close() }
-            let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
-            print("Reply to \(complaint) scored (#\(id)).")
+            try await store.withStore(try store.settings(), create: true) { db in
+                let id = try await db.saveReplyScore(ReplyScore(complaint: complaint, entity: entity, evaluator: who, at: now(), scores: values, note: note))
+                print("Reply to \(complaint) scored (#\(id)).")
+            }
         }
     }
 
@@ -514,25 +514,25 @@ struct AssessCommand: AsyncParsableCommand {
         var format: OutputFormat { listing.format }
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let scores = try await db.replyScores(entity: entity)
-            let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
-                .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
-            if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
-                return
+            try await store.withStore(try store.settings(), create: false) { db in
+                let scores = try await db.replyScores(entity: entity)
+                let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
+                    .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(summaries), as: UTF8.self))
+                    return
+                }
+                if summaries.isEmpty {
+                    print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
+                    return
+                }
+                func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
+                print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
+                    [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
+                }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
             }
-            if summaries.isEmpty {
-                print("No replies scored yet: rida assess score-reply --entity E --complaint ID --scores 5,4,4,5.")
-                return
-            }
-            func f(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "–" }
-            print(TextRendering.table(header: ["Entity", "Replies", "Item 1", "Item 2", "Item 3", "Item 4", "Mean"], rows: summaries.map { s in
-                [s.entity, "\(s.replies)"] + s.itemMeans.map(f) + [f(s.mean)]
-            }, rightAligned: [1, 2, 3, 4, 5, 6]), terminator: "")
         }
     }
 }

@@ -85,14 +85,14 @@ struct DatabaseCommand: AsyncParsableCommand {
         var quick = false
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let problems = try await db.check(quick ? .quick : .full)
+            let problems = try await store.withStore(try store.settings(), create: false) { db in
+                try await db.check(quick ? .quick : .full)
+            }
             for problem in problems { print(problem) }
             if problems.isEmpty {
-                print("\(store.databasePath) is sound: no problem found\(quick ? " by the quick checks" : "").")
+                print("\(store.databaseName) is sound: no problem found\(quick ? " by the quick checks" : "").")
             } else {
-                printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(store.databasePath)"
+                printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(store.databaseName)"
                            + (problems.contains { $0.area == .rollups } ? "; rida db repair-rollups rebuilds the rollups from the responses." : "."))
                 throw ExitCode(1)
             }

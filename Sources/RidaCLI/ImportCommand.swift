@@ -3,6 +3,7 @@ import Foundation
 import RidaAssessment
 import RidaImport
 import RidaReports
+import RidaPostgres
 import RidaStore
 import RidaSurvey
 import RidaUseCases
@@ -63,7 +64,6 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var worst: Int32 = 0
         let settings = try store.settings()
         var loadedMapping: ImportMapping?
         if let mapping {
@@ -76,24 +76,53 @@ struct ImportCommand: AsyncParsableCommand {
         let scratch = check ? FileManager.default.temporaryDirectory.appendingPathComponent("rida-check-\(UUID().uuidString).sqlite").path : nil
         defer { if let scratch { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } } }
         // A database this run creates and leaves without any import recorded (every file unreadable) is removed again.
-        let created = scratch == nil && !FileManager.default.fileExists(atPath: store.databasePath)
-        let db = try scratch.map { try SQLiteStore(path: $0, configuration: settings.storeConfiguration) } ?? store.open(settings, create: true)
-        var closed = false
-        defer { if !closed { try? db.close() } }
+        let onPostgres = PostgresLocation.isPostgresURL(store.databasePath)
+        let created = scratch == nil && !onPostgres && !FileManager.default.fileExists(atPath: store.databasePath)
+        let opened: OpenedStore
+        if let scratch {
+            let scratchStore = try SQLiteStore(path: scratch, configuration: settings.storeConfiguration)
+            opened = OpenedStore(store: scratchStore, sqlite: scratchStore, close: { try? scratchStore.close() })
+        } else {
+            opened = try await store.openStore(settings, create: true, connections: 4)
+        }
+        let worst: Int32
+        let nothingRecorded: Bool
+        do {
+            worst = try await importFiles(into: opened, scratch: scratch, settings: settings,
+                                          mapping: loadedMapping.map { ($0, mapping ?? "") })
+            nothingRecorded = try await opened.store.imports().isEmpty
+        } catch {
+            await opened.close()
+            throw error
+        }
+        await opened.close()
+        if created, nothingRecorded {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
+        }
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// Imports every file into the opened store; the exit status: 0, 1 when rows were rejected or in conflict, 2 when a
+    /// file was refused.
+    private func importFiles(into opened: OpenedStore, scratch: String?, settings: Settings,
+                             mapping loaded: (ImportMapping, String)?) async throws -> Int32 {
+        let db = opened.store
+        var worst: Int32 = 0
         var importFile = ImportFile(store: db, validator: settings.validator, logger: makeLogger(), now: now)
         importFile.kind = kind
-        if let loadedMapping, let mapping { importFile.mapping = (loadedMapping, mapping) }
+        if let loaded { importFile.mapping = loaded }
         importFile.batchSize = batchSize
         importFile.checkOnly = check
         if !registerCentres, kind.evidence == nil {
             // The registry of the real database, also for a check (which imports into a scratch one).
-            var registry: SQLiteStore? = db
-            if scratch != nil {
-                registry = nil
-                if FileManager.default.fileExists(atPath: store.databasePath) { registry = try store.open(settings, create: false) }
+            let known: Set<String>
+            if scratch == nil {
+                known = Set(try await db.centres().map(\.id))
+            } else if PostgresLocation.isPostgresURL(store.databasePath) || FileManager.default.fileExists(atPath: store.databasePath) {
+                known = try await store.withStore(settings, create: false) { Set(try await $0.centres().map(\.id)) }
+            } else {
+                known = []
             }
-            let known = Set(try await registry?.centres().map(\.id) ?? [])
-            if scratch != nil { try? registry?.close() }
             if !known.isEmpty { importFile.knownCentres = known }
         }
         let showProgress = !quiet && isTerminal(STDERR_FILENO)
@@ -126,12 +155,7 @@ struct ImportCommand: AsyncParsableCommand {
                 print("Rejected rows written to \(rejects).")
             }
         }
-        if created, try await db.imports().isEmpty {
-            try? db.close()
-            closed = true
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store.databasePath + suffix) }
-        }
-        if worst != 0 { throw ExitCode(worst) }
+        return worst
     }
 
     @Sendable static func showProgress(_ progress: ImportProgress) {

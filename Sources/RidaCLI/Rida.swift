@@ -66,7 +66,7 @@ enum RidaVersion {
 /// Where the database is and how the deployment is set up: shared by every command.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The database file (default: $RIDA_DB, else ./rida.sqlite); rida report and rida imports also read a PostgreSQL database, given as postgres://user@host:5432/database.",
+        "The database file (default: $RIDA_DB, else ./rida.sqlite), or a PostgreSQL database as postgres://user@host:5432/database (every command but demo, backup, restore and db repair-rollups).",
         valueName: "path"))
     var db: String?
 
@@ -87,7 +87,7 @@ struct StoreOptions: ParsableArguments {
         if PostgresLocation.isPostgresURL(databasePath) {
             throw StoreError.unavailable(
                 path: (try? PostgresLocation(url: databasePath).description) ?? "postgres://…",
-                reason: "this command works on a SQLite database file so far; on PostgreSQL, report and imports run")
+                reason: "this command works on a SQLite database file (rida db copy moves a database between the two)")
         }
         let store = try SQLiteStore(path: databasePath, configuration: settings.storeConfiguration, create: create)
         announceUpgrade(store)
@@ -101,9 +101,48 @@ struct ReadingStore {
     let close: () async -> Void
 }
 
+/// The database a command works on, SQLite or PostgreSQL, and how to close it when done.
+struct OpenedStore: Sendable {
+    let store: any RidaStorage
+    /// The SQLite store, for what only a file has (backups, `announceUpgrade`); nil on PostgreSQL.
+    let sqlite: SQLiteStore?
+    let close: @Sendable () async -> Void
+}
+
 extension StoreOptions {
-    /// Opens the database for a command that reads responses, rollups, the registry and imports: a SQLite file (which
-    /// must exist), or a PostgreSQL database when `--db` or `RIDA_DB` is a `postgres://` URL (migrated if needed).
+    /// Opens the database: a SQLite file (made when `create`, else it must exist), or a PostgreSQL database when
+    /// `--db` or `RIDA_DB` is a `postgres://` URL (migrated if needed; `create` does not apply: the database is made
+    /// with PostgreSQL's own createdb). `connections` bounds the PostgreSQL pool.
+    func openStore(_ settings: Settings, create: Bool, connections: Int = 2, path: String? = nil) async throws -> OpenedStore {
+        let path = path ?? databasePath
+        if PostgresLocation.isPostgresURL(path) {
+            let store = try await PostgresStore.open(url: path, configuration: settings.storeConfiguration,
+                                                     maximumConnections: connections)
+            guard let storage = store as? any RidaStorage else {
+                await store.close()
+                throw StoreError.unavailable(path: databaseName, reason: "this command does not run on PostgreSQL yet")
+            }
+            return OpenedStore(store: storage, sqlite: nil, close: { await store.close() })
+        }
+        let store = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: create)
+        announceUpgrade(store)
+        return OpenedStore(store: store, sqlite: store, close: { try? store.close() })
+    }
+
+    /// Opens the database, runs `body` on it and closes it, whether `body` returns or throws.
+    func withStore<T>(_ settings: Settings, create: Bool, _ body: (any RidaStorage) async throws -> T) async throws -> T {
+        let opened = try await openStore(settings, create: create)
+        do {
+            let value = try await body(opened.store)
+            await opened.close()
+            return value
+        } catch {
+            await opened.close()
+            throw error
+        }
+    }
+
+    /// Opens the database for a command that reads responses, rollups, the registry and imports.
     func openReading(_ settings: Settings) async throws -> ReadingStore {
         if PostgresLocation.isPostgresURL(databasePath) {
             let store = try await PostgresStore.open(url: databasePath, configuration: settings.storeConfiguration,

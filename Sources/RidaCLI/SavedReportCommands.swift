@@ -30,16 +30,16 @@ extension ReportCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let settings = try store.settings()
-            let db = try store.open(settings, create: true)
-            defer { try? db.close() }
-            let saved = try await ReportCommand.savedReports(db, settings).save(scope: scope, quarter: Quarter(quarter)!, by: who)
-            let (report, content) = (saved.report, saved.content)
-            print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
+            try await store.withStore(settings, create: true) { db in
+                let saved = try await ReportCommand.savedReports(db, settings).save(scope: scope, quarter: Quarter(quarter)!, by: who)
+                let (report, content) = (saved.report, saved.content)
+                print("Report #\(report.id) saved for \(report.scope), \(report.quarter) (draft, content SHA-256 \(content.sha256)). Next: rida report decide \(report.id) --who … --what …; rida report submit \(report.id).")
+            }
         }
     }
 
     /// The saved-report use cases over `db`, for the deployment `settings` describes.
-    static func savedReports(_ db: SQLiteStore, _ settings: Settings) -> SavedReports {
+    static func savedReports(_ db: any RidaStorage, _ settings: Settings) -> SavedReports {
         SavedReports(store: db, policy: settings.policy, channels: settings.channels, now: now,
                      themes: CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels))
     }
@@ -54,11 +54,11 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let taken = try await ReportCommand.savedReports(db, settings).refresh(id)
-            let (report, content) = (taken.report, taken.content)
-            print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
+            try await store.withStore(settings, create: false) { db in
+                let taken = try await ReportCommand.savedReports(db, settings).refresh(id)
+                let (report, content) = (taken.report, taken.content)
+                print("Report #\(id) (\(report.scope), \(report.quarter)) taken again: content SHA-256 \(content.sha256).")
+            }
         }
     }
 
@@ -72,10 +72,10 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let report = try await ReportCommand.savedReports(db, settings).submit(id)
-            print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
+            try await store.withStore(settings, create: false) { db in
+                let report = try await ReportCommand.savedReports(db, settings).submit(id)
+                print("Report #\(report.id) (\(report.scope), \(report.quarter)) is \(report.status.rawValue).")
+            }
         }
     }
 
@@ -95,14 +95,14 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let frozen = try await ReportCommand.savedReports(db, settings).publish(id)
-            let published = frozen.report
-            print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
-            print("  content SHA-256 \(frozen.content.sha256)")
-            print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
-            print("  engine          \(frozen.content.engineVersion)")
+            try await store.withStore(settings, create: false) { db in
+                let frozen = try await ReportCommand.savedReports(db, settings).publish(id)
+                let published = frozen.report
+                print("Report #\(published.id) (\(published.scope), \(published.quarter)) is published and frozen.")
+                print("  content SHA-256 \(frozen.content.sha256)")
+                print("  page SHA-256    \(frozen.page.sha256) (rida report render \(id) --out FILE.html writes it)")
+                print("  engine          \(frozen.content.engineVersion)")
+            }
         }
     }
 
@@ -121,10 +121,10 @@ extension ReportCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let report = try await ReportCommand.savedReports(db, settings).correct(id, by: who).report
-            print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
+            try await store.withStore(settings, create: false) { db in
+                let report = try await ReportCommand.savedReports(db, settings).correct(id, by: who).report
+                print("Report #\(report.id) saved as a draft correcting #\(id) (\(report.scope), \(report.quarter)). Next: rida report submit \(report.id); rida report publish \(report.id).")
+            }
         }
     }
 
@@ -156,12 +156,12 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let rendering = try await ReportCommand.savedReports(db, settings).render(
-                id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
-            // The stored content is written with a final newline, as a text file ends.
-            try emit(data: rendering.document.bytes + (format == .json ? Data("\n".utf8) : Data()), to: out)
+            try await store.withStore(settings, create: false) { db in
+                let rendering = try await ReportCommand.savedReports(db, settings).render(
+                    id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
+                // The stored content is written with a final newline, as a text file ends.
+                try emit(data: rendering.document.bytes + (format == .json ? Data("\n".utf8) : Data()), to: out)
+            }
         }
     }
 
@@ -176,22 +176,22 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
-            do {
-                (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
-            } catch let error as UseCaseError where error.code == "no_content" {
-                throw CLIError(error.description, exitCode: 1)
+            try await store.withStore(settings, create: false) { db in
+                let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
+                do {
+                    (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
+                } catch let error as UseCaseError where error.code == "no_content" {
+                    throw CLIError(error.description, exitCode: 1)
+                }
+                print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
+                if let pageSha = check.pageSha256, let page {
+                    print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
+                        + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
+                } else {
+                    print("not published: no page to compare")
+                }
+                if !check.holds { throw ExitCode(1) }
             }
-            print("content SHA-256 \(check.contentSha256): \(check.contentMatches ? "matches the stored one" : "DIFFERS from the stored \(content.sha256)")")
-            if let pageSha = check.pageSha256, let page {
-                print("page re-rendered with engine \(RidaEngine.version) (stored by \(content.engineVersion)), SHA-256 \(pageSha): "
-                    + (check.pageMatches == true ? "byte for byte the published page" : "DIFFERS from the published page (\(page.sha256))"))
-            } else {
-                print("not published: no page to compare")
-            }
-            if !check.holds { throw ExitCode(1) }
         }
     }
 
@@ -216,34 +216,34 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
-            if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-                return
-            }
-            if reports.isEmpty {
-                print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
-                return
-            }
-            for r in reports {
-                var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
-                if let replaces = r.replaces { line += "  corrects #\(replaces)" }
-                if let later = r.replacedBy { line += "  replaced by #\(later)" }
-                print(line)
-                if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
-                if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
-                for a in r.actions {
-                    var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
-                    if let changed = a.statusChangedAt {
-                        line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
-                            + (a.statusNote.map { ": \($0)" } ?? "")
-                    }
-                    if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
+            try await store.withStore(settings, create: false) { db in
+                let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
+                if format == .json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                    return
+                }
+                if reports.isEmpty {
+                    print("No saved reports: rida report save --quarter 2026-Q1 --scope E01.")
+                    return
+                }
+                for r in reports {
+                    var line = "#\(r.id)  \(r.scope)  \(r.quarter)  \(r.status.rawValue)  saved \(r.savedAt.iso8601.prefix(10)) by \(r.savedBy)"
+                    if let replaces = r.replaces { line += "  corrects #\(replaces)" }
+                    if let later = r.replacedBy { line += "  replaced by #\(later)" }
                     print(line)
+                    if let sha = r.contentSha256 { print("    content SHA-256 \(sha)" + (r.engineVersion.map { ", engine \($0)" } ?? "")) }
+                    if let sha = r.pageSha256 { print("    page SHA-256    \(sha)") }
+                    for a in r.actions {
+                        var line = "    action #\(a.id) [\(a.status.rawValue)] \(a.who): \(a.what)" + (a.due.map { " (due \($0))" } ?? "")
+                        if let changed = a.statusChangedAt {
+                            line += "; \(a.status.rawValue) since \(changed.iso8601.prefix(10))" + (a.statusChangedBy.map { " (\($0))" } ?? "")
+                                + (a.statusNote.map { ": \($0)" } ?? "")
+                        }
+                        if let copied = a.copiedFrom { line += "; carried over from action #\(copied)" }
+                        print(line)
+                    }
                 }
             }
         }
@@ -283,10 +283,10 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let action = try await ReportCommand.savedReports(db, settings).decide(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
-            print("Action #\(action.id) recorded on report #\(id).")
+            try await store.withStore(settings, create: false) { db in
+                let action = try await ReportCommand.savedReports(db, settings).decide(ReportAction(report: id, who: who, what: what, due: due, status: status, recordedAt: now()))
+                print("Action #\(action.id) recorded on report #\(id).")
+            }
         }
     }
 
@@ -322,17 +322,17 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            if history {
-                for entry in try await ReportCommand.savedReports(db, settings).actionHistory(action) {
-                    print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
+            try await store.withStore(settings, create: false) { db in
+                if history {
+                    for entry in try await ReportCommand.savedReports(db, settings).actionHistory(action) {
+                        print("\(entry.at.iso8601)  \(entry.status.rawValue)  \(entry.who)" + (entry.note.map { ": \($0)" } ?? ""))
+                    }
+                    return
                 }
-                return
+                let who = try evaluatorName(by)
+                let updated = try await ReportCommand.savedReports(db, settings).setActionStatus(report: report, action: action, to: status!, note: note, by: who)
+                print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
             }
-            let who = try evaluatorName(by)
-            let updated = try await ReportCommand.savedReports(db, settings).setActionStatus(report: report, action: action, to: status!, note: note, by: who)
-            print("Action #\(updated.id) on report #\(report) is now \(updated.status.rawValue).")
         }
     }
 
@@ -366,11 +366,11 @@ extension ReportCommand {
         func run() async throws {
             let who = try evaluatorName(by)
             let settings = try store.settings()
-            let db = try store.open(settings, create: true)
-            defer { try? db.close() }
-            let stored = try await ReportCommand.savedReports(db, settings).recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
-                                                                  reason: reason, who: who, at: now()))
-            print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
+            try await store.withStore(settings, create: true) { db in
+                let stored = try await ReportCommand.savedReports(db, settings).recordDecline(DeclineReason(scope: scope, channel: channel, quarter: Quarter(quarter)!,
+                                                                      reason: reason, who: who, at: now()))
+                print("Decline reason #\(stored.id) recorded for \(scope)\(channel.map { ", \($0)" } ?? ""), \(quarter).")
+            }
         }
     }
 
@@ -384,16 +384,16 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            let db = try store.open(settings, create: false)
-            defer { try? db.close() }
-            let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
-            if declines.isEmpty {
-                print("No decline reasons recorded.")
-                return
+            try await store.withStore(settings, create: false) { db in
+                let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
+                if declines.isEmpty {
+                    print("No decline reasons recorded.")
+                    return
+                }
+                print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
+                    ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
+                }), terminator: "")
             }
-            print(TextRendering.table(header: ["#", "Scope", "Channel", "Quarter", "Reason", "By", "When"], rows: declines.map { d in
-                ["\(d.id)", d.scope, d.channel ?? "all", d.quarter.description, d.reason, d.who, String(d.at.iso8601.prefix(10))]
-            }), terminator: "")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RidaDemo
 import RidaHTTP
+import RidaPostgres
 import RidaReports
 import RidaStore
 import RidaSurvey
@@ -48,14 +49,21 @@ struct ServeCommand: AsyncParsableCommand {
         } else if demo, try !DemoCommand.isDemo(path, settings) {
             throw CLIError("\(path) holds responses that are not the demo's: --demo adds demo responses, so it serves only a demo database (rida serve --demo --db rida-demo.sqlite).")
         }
-        let db = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: true)
-        announceUpgrade(db)
+        if PostgresLocation.isPostgresURL(path), settings.backupEvery != nil {
+            throw CLIError("Scheduled backups (backup.every in the settings) copy a SQLite file; on PostgreSQL, back up with the server's own tools (pg_basebackup, pg_dump): remove backup.every from the settings to serve \(store.databaseName).")
+        }
+        if demo, PostgresLocation.isPostgresURL(path) {
+            throw CLIError("--demo serves a SQLite demo file; leave out --db (rida-demo.sqlite) or give a file's path.")
+        }
+        // On PostgreSQL, 16 connections per instance: several instances stay well within the server's 100.
+        let opened = try await store.openStore(settings, create: true, connections: 16, path: path)
+        let db = opened.store
         var madeKeys: (kiosk: String, display: String, reader: String)?
         var arrivals: (any Arrivals)?
-        if demo {
+        if demo, let sqlite = opened.sqlite {
             // The halls as they are today: the last seven days up to now, then a trickle while serving.
             let hall = DemoHall()
-            let seeded = try await hall.seed(db, now: now())
+            let seeded = try await hall.seed(sqlite, now: now())
             printStatus("Seeded \(seeded) demo responses for today and this week; new ones arrive every few seconds.")
             arrivals = hall.trickle(startingAt: now())
             let kiosk = APIKeySecret.generate()
@@ -72,10 +80,10 @@ struct ServeCommand: AsyncParsableCommand {
         let demoKeys = madeKeys
         var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = logLevel
-        let service = settings.serviceSettings(host: host, port: port, database: path)
+        let service = settings.serviceSettings(host: host, port: port, database: store.databaseName)
         let app = buildApplication(service, store: db, logger: logger, now: { now() }, arrivals: arrivals) { port in
             let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
-            var lines = ["Rida is serving \(path) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
+            var lines = ["Rida is serving \(demo ? path : store.databaseName) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
             if let demoKeys {
                 lines += [
                     "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
@@ -96,10 +104,10 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
-            try? db.close()
+            await opened.close()
             throw CLIError("The service stopped: \(error)")
         }
-        try db.close()
+        await opened.close()
         logger.info("stopped; the database is closed")
     }
 
@@ -151,14 +159,14 @@ struct KeysCommand: AsyncParsableCommand {
             for channel in channels where settings.channels.channel(channel) == nil {
                 throw CLIError("\"\(channel)\" is not a channel of this deployment (known: \(settings.channels.channels.map(\.id).joined(separator: ", "))).")
             }
-            let db = try store.open(settings, create: true)
-            defer { try? db.close() }
-            let secret = APIKeySecret.generate()
-            let key = try await db.createKey(secret, label: label, role: role, centre: centre,
-                                             channels: channels.isEmpty ? nil : channels, at: now())
-            print("Key #\(key.id) \"\(key.label)\": \(key.role.rawValue), \(key.scope).")
-            print("It is shown only now; store it where the device or system keeps secrets. Send it as \"Authorization: Bearer KEY\".")
-            print(secret.text)
+            try await store.withStore(settings, create: true) { db in
+                let secret = APIKeySecret.generate()
+                let key = try await db.createKey(secret, label: label, role: role, centre: centre,
+                                                 channels: channels.isEmpty ? nil : channels, at: now())
+                print("Key #\(key.id) \"\(key.label)\": \(key.role.rawValue), \(key.scope).")
+                print("It is shown only now; store it where the device or system keeps secrets. Send it as \"Authorization: Bearer KEY\".")
+                print(secret.text)
+            }
         }
     }
 
@@ -168,18 +176,18 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            let keys = try await db.keys()
-            if keys.isEmpty {
-                print("No keys in \(store.databasePath): rida keys create --role submitter --centre C01 --label \"Kiosk 1\" makes one.")
-                return
+            try await store.withStore(try store.settings(), create: false) { db in
+                let keys = try await db.keys()
+                if keys.isEmpty {
+                    print("No keys in \(store.databaseName): rida keys create --role submitter --centre C01 --label \"Kiosk 1\" makes one.")
+                    return
+                }
+                let rows = keys.map { key in
+                    ["\(key.id)", key.label, key.role.rawValue, key.scope, key.createdAt.iso8601,
+                     key.lastUsedAt?.iso8601 ?? "never", key.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"]
+                }
+                print(TextRendering.table(header: ["#", "Label", "Role", "Scope", "Created", "Last used", "Status"], rows: rows), terminator: "")
             }
-            let rows = keys.map { key in
-                ["\(key.id)", key.label, key.role.rawValue, key.scope, key.createdAt.iso8601,
-                 key.lastUsedAt?.iso8601 ?? "never", key.revokedAt.map { "revoked \($0.iso8601)" } ?? "active"]
-            }
-            print(TextRendering.table(header: ["#", "Label", "Role", "Scope", "Created", "Last used", "Status"], rows: rows), terminator: "")
         }
     }
 
@@ -192,12 +200,12 @@ struct KeysCommand: AsyncParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let db = try store.open(try store.settings(), create: false)
-            defer { try? db.close() }
-            guard try await db.revokeKey(id, at: now()) else {
-                throw CLIError("There is no active key #\(id): rida keys list shows the keys.", exitCode: 1)
+            try await store.withStore(try store.settings(), create: false) { db in
+                guard try await db.revokeKey(id, at: now()) else {
+                    throw CLIError("There is no active key #\(id): rida keys list shows the keys.", exitCode: 1)
+                }
+                print("Key #\(id) is revoked.")
             }
-            print("Key #\(id) is revoked.")
         }
     }
 }

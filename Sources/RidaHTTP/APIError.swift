@@ -60,6 +60,8 @@ public struct APIError: RidaFailure, HTTPResponseError {
             return
         }
         self.init(httpStatus(for: failure.kind), failure.code, failure.description, problems: problems.isEmpty ? nil : problems)
+        // The database is away for now (a restarting server, a full disk): a client retries, and is told when.
+        if status == .serviceUnavailable { headers[.retryAfter] = "5" }
     }
 
     /// The kind the status stands for: what this error is to a client, read back from the table's statuses (a request

@@ -60,6 +60,10 @@ public func buildApplication(
     if let schedule = settings.backups, let store = store as? SQLiteStore {
         app.addServices(BackupService(schedule: schedule, store: store, metrics: metrics, logger: logger, now: now))
     }
+    // Several instances over one database: submissions through the others reach this one's live displays too.
+    if let changes = store as? any CommittedCentres {
+        app.addServices(OtherInstancesService(changes: changes, feed: feed))
+    }
     if let arrivals {
         app.addServices(ArrivalsService(arrivals: arrivals, firstWait: firstArrivalAfter, writer: writer, feed: feed,
                                         metrics: metrics, logger: logger, now: now))

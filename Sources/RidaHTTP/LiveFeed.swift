@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import RidaStore
 import ServiceLifecycle
 
 /// The live displays' event streams: each stream follows one centre, and the feed computes a centre's figures once
@@ -104,6 +105,15 @@ final class LiveFeed: Service, Sendable {
         if any { wake.yield() }
     }
 
+    /// After commits of centres unknown (another instance's, announced in bulk): every open stream's figures are sent again.
+    func changedAll() {
+        let any = state.withLock { state in
+            state.dirty.formUnion(state.subscribers.keys)
+            return !state.subscribers.isEmpty
+        }
+        if any { wake.yield() }
+    }
+
     /// Computes each changed centre's event once and sends it to every stream of the centre.
     private func publish() async {
         let centres = state.withLock { state in
@@ -171,5 +181,20 @@ final class LiveFeed: Service, Sendable {
             return all
         }
         for subscriber in all { subscriber.continuation.finish() }
+    }
+}
+
+/// Passes the commits the database announces (other instances' submissions, and this one's) to the live feed.
+struct OtherInstancesService: Service {
+    let changes: any CommittedCentres
+    let feed: LiveFeed
+
+    func run() async throws {
+        for await change in changes.committedCentres().cancelOnGracefulShutdown() {
+            switch change {
+            case .centres(let centres): feed.changed(centres: centres)
+            case .all: feed.changedAll()
+            }
+        }
     }
 }

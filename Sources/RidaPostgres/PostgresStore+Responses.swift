@@ -138,7 +138,9 @@ extension PostgresStore {
         try await Self.add(services, to: .service, on: connection, logger: logger)
         try await Self.add(counters, to: .counter, on: connection, logger: logger)
         try await Self.add(days, to: .day, on: connection, logger: logger)
-        try await Self.registerUnseenCentres(Set(rollups.keys.map { $0.parts[1] }), on: connection, at: receivedAt, logger: logger)
+        let centres = Set(rollups.keys.map { $0.parts[1] })
+        try await Self.registerUnseenCentres(centres, on: connection, at: receivedAt, logger: logger)
+        try await Self.announce(centres, on: connection, logger: logger)
         if let importID {
             var tally = SaveTally(rejected: rejected)
             for outcome in outcomes { tally.add(outcome) }

@@ -22,6 +22,8 @@ public final class PostgresStore: Sendable {
     public let configuration: StoreConfiguration
     let logger: Logger
     let client: PostgresClient
+    /// How long an operation waits for a connection of the pool before it says the database is away.
+    let leaseDeadline: Duration = .seconds(3)
     /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
     private let running: Task<Void, Never>
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
@@ -185,9 +187,13 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Runs `body` on a connection of the pool, leased within `leaseDeadline` (`PostgresLease`): when the server is
+    /// away, an operation fails within seconds with `StoreError.unavailable` (503 with `Retry-After` over HTTP).
     private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection(body)
+            let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
+            defer { lease.done() }
+            return try await body(connection)
         } catch {
             throw Self.failure(error, location: location)
         }
@@ -197,6 +203,7 @@ public final class PostgresStore: Sendable {
     /// message (never a statement's arguments: answers may be personal).
     static func failure(_ error: any Error, location: PostgresLocation) -> any Error {
         if error is any RidaFailure || error is CancellationError { return error }
+        if let error = error as? LeaseTimeout { return StoreError.unavailable(path: location.description, reason: error.description) }
         if let error = error as? PSQLError {
             return StoreError.unavailable(path: location.description, reason: reason(error))
         }

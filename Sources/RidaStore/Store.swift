@@ -167,6 +167,22 @@ public protocol StoreHealth: Sendable {
     func check(_ depth: CheckDepth) async throws -> [CheckProblem]
 }
 
+/// Responses committed through any handle on the same database (another `rida serve` instance included), as the
+/// database announces them: what keeps a live display on one instance current with submissions through another.
+/// A store whose writers are all in one process (SQLite's, behind one writer) has no need of it.
+public protocol CommittedCentres: Sendable {
+    /// The centres whose responses were committed, in the order announced; `.all` when the announcement was too large
+    /// to name them or some may have been missed (after a reconnection). Ends when the store closes or the task is
+    /// cancelled; reconnects by itself while it runs.
+    func committedCentres() -> AsyncStream<CentresChanged>
+}
+
+/// Which centres' figures changed.
+public enum CentresChanged: Sendable, Hashable {
+    case centres(Set<String>)
+    case all
+}
+
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
     CommentStore {}

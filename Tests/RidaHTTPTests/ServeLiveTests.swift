@@ -22,16 +22,21 @@ final class ServedRida: @unchecked Sendable {
     /// More arguments for `rida serve`, such as `--config FILE`.
     var arguments: [String] = []
 
-    init(database: TemporaryDatabase) {
+    /// The `--db` it serves: the temporary SQLite file, or a PostgreSQL URL.
+    let db: String
+
+    /// `name` names its output files in the temporary folder (several instances); `db` replaces the SQLite file.
+    init(database: TemporaryDatabase, name: String = "serve", db: String? = nil) {
         self.database = database
-        output = database.folder.appendingPathComponent("serve.out")
-        errors = database.folder.appendingPathComponent("serve.err")
+        self.db = db ?? database.path
+        output = database.folder.appendingPathComponent("\(name).out")
+        errors = database.folder.appendingPathComponent("\(name).err")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
 
     func key(_ arguments: [String]) throws -> String {
-        let result = try runRida(["keys", "create", "--db", database.path] + arguments)
+        let result = try runRida(["keys", "create", "--db", db] + arguments)
         try #require(result.status == 0, "\(result.stderr)")
         return try #require(result.stdout.split(separator: "\n").last.map(String.init))
     }
@@ -42,7 +47,7 @@ final class ServedRida: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = ridaExecutable()
-        process.arguments = ["serve", "--db", database.path, "--port", "0"] + arguments + extra
+        process.arguments = ["serve", "--db", db, "--port", "0"] + arguments + extra
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()

@@ -1,0 +1,295 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import RidaPostgres
+import RidaStore
+import RidaSurvey
+import RidaTesting
+import Testing
+
+/// Several built `rida serve` instances over one PostgreSQL database (issue 14): what one stores, the others count and
+/// show; an id sent to two at once is stored once; a killed instance loses nothing it acknowledged; a restarted server
+/// makes the instances answer 503 with Retry-After (never 500, never an acknowledgement of something not committed)
+/// until they reconnect by themselves.
+@Suite(.tags(.slow), .serialized, .enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
+struct PostgresServeLiveTests {
+    /// Today in Bahrain, so the live display's day rollups count what is sent.
+    static func stamp() -> String { DeploymentZone.bahrain.date(at: Instant(Date())).iso8601 + "T00:00:01+03:00" }
+
+    static func body(_ id: String, centre: String = "C01", q1: Int = 5) -> String {
+        #"{"id":"\#(id)","centre":"\#(centre)","channel":"kiosk","submitted_at":"\#(stamp())","q1":\#(q1),"q2":4}"#
+    }
+
+    @Test func twoInstancesServeTheKioskPageAndShowEachOthersSubmissions() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let folder = try TemporaryDatabase()
+        defer { folder.remove() }
+        let url = database.location.description
+        let a = ServedRida(database: folder, name: "a", db: url)
+        let b = ServedRida(database: folder, name: "b", db: url)
+        let kiosk = try a.key(["--role", "submitter", "--centre", "C01", "--channel", "kiosk", "--label", "Kiosk 1"])
+        let other = try a.key(["--role", "submitter", "--centre", "C01", "--label", "Kiosk 2"])
+        let reader = try a.key(["--role", "quality", "--label", "Quality office"])
+        try a.start()
+        try b.start()
+        defer { _ = a.stop(); _ = b.stop() }
+        for served in [a, b] {
+            let page = try await served.request("GET", "/kiosk", key: nil)
+            #expect(page.status == 200 && page.body.contains("كفاءة الموظف"))
+            #expect(try await served.request("GET", "/health", key: nil).status == 200)
+        }
+
+        // A live display on B; a submission through A reaches it within 2 seconds.
+        let events = folder.folder.appendingPathComponent("events.txt")
+        _ = FileManager.default.createFile(atPath: events.path, contents: nil)
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sN", "--max-time", "30", "-H", "Authorization: Bearer \(reader)", b.base + "/v1/live/C01/events"]
+        curl.standardOutput = try FileHandle(forWritingTo: events)
+        try curl.run()
+        defer { curl.terminate() }
+        func pushed() -> String { (try? String(contentsOf: events, encoding: .utf8)) ?? "" }
+        let first = Date().addingTimeInterval(10)
+        while !pushed().contains("event: figures"), Date() < first { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(pushed().contains(#""today":{"all":{"channel":null,"mean":null,"ratings":0,"responses":0"#), "\(pushed())")
+        let posted = Date()
+        #expect(try await a.request("POST", "/v1/responses", key: kiosk, body: Self.body("one")).status == 201)
+        let figures = #""today":{"all":{"channel":null,"mean":4.5,"ratings":2,"responses":1"#
+        while !pushed().contains(figures), Date().timeIntervalSince(posted) < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(pushed().contains(figures), "B's display showed A's submission within 2 s: \(pushed())")
+
+        // The same id through both at the same moment: stored once (one 201, one 200); different content: 201 and 409.
+        for round in 0..<5 {
+            async let viaA = a.request("POST", "/v1/responses", key: kiosk, body: Self.body("same-\(round)"))
+            async let viaB = b.request("POST", "/v1/responses", key: kiosk, body: Self.body("same-\(round)"))
+            #expect(try await [viaA.status, viaB.status].sorted() == [200, 201], "round \(round)")
+            async let changedA = a.request("POST", "/v1/responses", key: kiosk, body: Self.body("diff-\(round)", q1: 1))
+            async let changedB = b.request("POST", "/v1/responses", key: kiosk, body: Self.body("diff-\(round)", q1: 2))
+            #expect(try await [changedA.status, changedB.status].sorted() == [201, 409], "round \(round)")
+        }
+        // Both count the same: 1 + 5 + 5 responses, whichever instance is asked.
+        for served in [a, b] {
+            let live = try await served.request("GET", "/v1/live/C01", key: reader)
+            #expect(live.body.contains(#""today":{"all":{"channel":null,"#) && live.body.contains(#""responses":11"#), "\(live.body)")
+        }
+
+        // A key revoked with the command line is refused by both instances once their few seconds' cache lapses.
+        #expect(try await b.request("POST", "/v1/responses", key: other, body: Self.body("before-revoke")).status == 201)
+        let revoked = try runRida(["keys", "revoke", "2", "--db", url])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let deadline = Date().addingTimeInterval(10)
+        var statuses: [Int] = []
+        while Date() < deadline {
+            statuses = [try await a.request("POST", "/v1/responses", key: other, body: Self.body("after-revoke")).status,
+                        try await b.request("POST", "/v1/responses", key: other, body: Self.body("after-revoke")).status]
+            if statuses == [401, 401] { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(statuses == [401, 401])
+        #expect(try await database.store.response(id: "after-revoke") == nil)
+        #expect(!a.stderr.contains(kiosk) && !b.stderr.contains(kiosk))
+    }
+
+    @Test func aKilledInstanceLosesNothingItAcknowledgedAndTheOtherServesOn() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let folder = try TemporaryDatabase()
+        defer { folder.remove() }
+        let url = database.location.description
+        let a = ServedRida(database: folder, name: "a", db: url)
+        let b = ServedRida(database: folder, name: "b", db: url)
+        let key = try a.key(["--role", "admin", "--label", "Load"])
+        try a.start()
+        try b.start()
+        defer { _ = b.stop() }
+        let acknowledged = Acknowledged()
+        let afterKill = Acknowledged()
+        let killed = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                let base = worker % 2 == 0 ? a.base : b.base
+                group.addTask {
+                    var request = URLRequest(url: URL(string: base + "/v1/responses")!)
+                    request.httpMethod = "POST"
+                    request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                    request.timeoutInterval = 5
+                    let stop = Date().addingTimeInterval(5)
+                    var i = 0
+                    while Date() < stop {
+                        let id = "w\(worker)-\(i)"
+                        request.httpBody = Data(Self.body(id, centre: "C0\(worker % 3)", q1: 1 + i % 5).utf8)
+                        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return }
+                        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                        guard status == 201 || status == 200 else { return }
+                        acknowledged.add(id)
+                        if killed.isSet { afterKill.add(id) }
+                        i += 1
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(2))
+                _ = a.stop(signal: SIGKILL)
+                killed.set()
+            }
+            try await group.waitForAll()
+        }
+        let ids = acknowledged.all
+        #expect(ids.count > 100, "the load was real: \(ids.count) acknowledged")
+        #expect(afterKill.all.count > 20, "the other instance served on after the kill: \(afterKill.all.count)")
+        #expect(afterKill.all.allSatisfy { Int($0.dropFirst().split(separator: "-")[0])! % 2 == 1 })
+        var missing: [String] = []
+        for id in ids where try await database.store.response(id: id) == nil { missing.append(id) }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(5))")
+        let count = try await database.store.responseCount()
+        #expect(count >= ids.count && count <= ids.count + 4, "at most one unacknowledged commit per worker of A: \(count) vs \(ids.count)")
+        let quarter = DeploymentZone.bahrain.quarter(at: Instant(Date()))
+        let report = try await database.store.quarterlyReport(.init(quarter: quarter), policy: .init(), channels: .standard)
+        #expect(report.groups.reduce(0) { $0 + $1.responses } == count, "the rollups count each stored response once")
+    }
+
+    @Test func aRestartedServerIs503WithRetryAfterUntilTheInstancesReconnect() async throws {
+        let server = try PrivatePostgres.start()
+        defer { server.stop() }
+        let folder = try TemporaryDatabase()
+        defer { folder.remove() }
+        let a = ServedRida(database: folder, name: "a", db: server.url)
+        let b = ServedRida(database: folder, name: "b", db: server.url)
+        let key = try a.key(["--role", "admin", "--label", "Load"])
+        try a.start()
+        try b.start()
+        defer { _ = a.stop(); _ = b.stop() }
+        let outcomes = Outcomes()
+        let restarted = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                let base = worker % 2 == 0 ? a.base : b.base
+                group.addTask {
+                    // A kiosk's queue: an id is sent until it is acknowledged, waiting as Retry-After says (shortened).
+                    var request = URLRequest(url: URL(string: base + "/v1/responses")!)
+                    request.httpMethod = "POST"
+                    request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+                    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                    request.timeoutInterval = 10
+                    var i = 0
+                    let giveUp = Date().addingTimeInterval(60)
+                    while !restarted.isSet || i % 50 != 0 {
+                        if Date() > giveUp {
+                            outcomes.gaveUp()
+                            return
+                        }
+                        let id = "r\(worker)-\(i)"
+                        request.httpBody = Data(Self.body(id, q1: 1 + i % 5).utf8)
+                        let (_, response) = try await URLSession.shared.data(for: request)
+                        let http = response as? HTTPURLResponse
+                        let status = http?.statusCode ?? 0
+                        outcomes.add(status, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"))
+                        if status == 201 || status == 200 {
+                            outcomes.acknowledge(id)
+                            i += 1
+                        } else {
+                            try await Task.sleep(for: .milliseconds(200))
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(2))
+                try server.pause()
+                try await Task.sleep(for: .seconds(4))
+                try server.resume()
+                try await Task.sleep(for: .seconds(3))
+                restarted.set()
+            }
+            try await group.waitForAll()
+        }
+        let statuses = outcomes.statuses
+        #expect(!statuses.keys.contains(500), "never a 500: \(statuses)")
+        #expect(Set(statuses.keys).isSubset(of: [200, 201, 503]), "\(statuses)")
+        #expect(statuses[503, default: 0] > 0, "the instances said the database was away: \(statuses)")
+        #expect(outcomes.every503HadRetryAfter)
+        #expect(try await a.request("GET", "/health", key: nil).status == 200)
+        #expect(try await b.request("GET", "/health", key: nil).status == 200)
+
+        let store = try await PostgresStore.open(url: server.url)
+        let ids = outcomes.acknowledged
+        #expect(ids.count > 50)
+        var missing: [String] = []
+        for id in ids where try await store.response(id: id) == nil { missing.append(id) }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(5))")
+        // Every id was sent until acknowledged, so the database holds exactly the acknowledged ones, once each.
+        #expect(outcomes.gaveUpCount == 0, "the instances reconnected by themselves and took the kiosks' queues")
+        let count = try await store.responseCount()
+        #expect(count >= Set(ids).count && count <= Set(ids).count + outcomes.gaveUpCount)
+        let quarter = DeploymentZone.bahrain.quarter(at: Instant(Date()))
+        let report = try await store.quarterlyReport(.init(quarter: quarter), policy: .init(), channels: .standard)
+        #expect(report.groups.reduce(0) { $0 + $1.responses } == count, "the rollups count each stored response once")
+        await store.close()
+    }
+}
+
+/// A PostgreSQL server of a test's own (scripts/postgres), for a test that stops and starts it.
+struct PrivatePostgres {
+    let directory: String
+    let url: String
+
+    static func start() throws -> PrivatePostgres {
+        let exports = try script(["start"])
+        func value(_ name: String) throws -> String {
+            let part = try #require(exports.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(name + "=") })
+            return String(part.dropFirst(name.count + 1))
+        }
+        return PrivatePostgres(directory: try value("RIDA_PG_DIR"), url: try value("RIDA_TEST_POSTGRES"))
+    }
+
+    func pause() throws { _ = try Self.script(["pause", directory]) }
+    func resume() throws { _ = try Self.script(["resume", directory]) }
+    func stop() { _ = try? Self.script(["stop", directory]) }
+
+    @discardableResult
+    static func script(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = repositoryRoot().appendingPathComponent("scripts/postgres")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "scripts/postgres \(arguments.joined(separator: " ")) failed")
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// What the kiosks of a failure test were answered.
+final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int: Int] = [:]
+    private var ids: [String] = []
+    private var missingRetryAfter = 0
+
+    func add(_ status: Int, retryAfter: String?) {
+        lock.lock(); defer { lock.unlock() }
+        counts[status, default: 0] += 1
+        if status == 503, retryAfter == nil { missingRetryAfter += 1 }
+    }
+
+    private var pending = 0
+    /// A kiosk stopped with an id not yet acknowledged (it may have been committed and its answer lost).
+    func gaveUp() { lock.lock(); pending += 1; lock.unlock() }
+    var gaveUpCount: Int { lock.lock(); defer { lock.unlock() }; return pending }
+    func acknowledge(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
+    var statuses: [Int: Int] { lock.lock(); defer { lock.unlock() }; return counts }
+    var acknowledged: [String] { lock.lock(); defer { lock.unlock() }; return ids }
+    var every503HadRetryAfter: Bool { lock.lock(); defer { lock.unlock() }; return missingRetryAfter == 0 }
+}
