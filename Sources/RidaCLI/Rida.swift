@@ -118,11 +118,7 @@ extension StoreOptions {
         if PostgresLocation.isPostgresURL(path) {
             let store = try await PostgresStore.open(url: path, configuration: settings.storeConfiguration,
                                                      maximumConnections: connections)
-            guard let storage = store as? any RidaStorage else {
-                await store.close()
-                throw StoreError.unavailable(path: databaseName, reason: "this command does not run on PostgreSQL yet")
-            }
-            return OpenedStore(store: storage, sqlite: nil, close: { await store.close() })
+            return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
         }
         let store = try SQLiteStore(path: path, configuration: settings.storeConfiguration, create: create)
         announceUpgrade(store)
