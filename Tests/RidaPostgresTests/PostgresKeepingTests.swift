@@ -81,4 +81,32 @@ struct PostgresKeepingTests: Sendable {
         #expect(try await store.history(of: assessment.id).map(\.note) == ["seen on the visit"])
         #expect(try await store.check(.full) == [])
     }
+
+    func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    /// Two instances publishing one report at the same moment: one publishes it, the other is told it is published
+    /// already (its row is locked first, so the second reads what the first committed), never a database error.
+    @Test func oneReportPublishedThroughTwoInstancesAtOnceIsPublishedOnce() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let other = try await database.openAgain()
+        let content = ReportContent(json: "{}", sha256: String(repeating: "a", count: 64), engineVersion: "test")
+        for round in 0..<5 {
+            let report = try await database.store.saveReport(scope: "C0\(round)", quarter: q1, by: "Q", at: received, content: content)
+            let page = PublishedPage(html: "<p></p>", sha256: "b")
+            async let a = attempt { try await database.store.publishReport(report.id, content: content, page: page, actions: [], at: received) }
+            async let b = attempt { try await other.publishReport(report.id, content: content, page: page, actions: [], at: received) }
+            let results = await [a, b]
+            #expect(results.filter { (try? $0.get()) != nil }.count == 1)
+            let refused = results.compactMap { result -> (any Error)? in
+                if case .failure(let error) = result { return error }
+                return nil
+            }
+            #expect(refused.count == 1 && refused.allSatisfy { ($0 as? AssessmentError)?.description == "Report #\(report.id) is already published: it is frozen." },
+                    "\(refused)")
+        }
+        await other.close()
+    }
 }
