@@ -93,6 +93,7 @@ import Testing
     /// the middleware answers itself. A new error type that could reach a client as a bare 500 fails this test.
     @Test func everyErrorTypeInSourcesIsARidaFailure() throws {
         let exempt: [String: String] = [
+            "LeaseTimeout": "RidaPostgres-internal: PostgresStore.failure turns it into StoreError.unavailable before it leaves the store",
             "JSONFieldProblem": "RidaImport: a field's problem, caught where the row's problems are collected",
             "ShapeError": "RidaHTTP: the batch body's shape, caught by ResponsesController and told as invalid_response",
             "MalformedJSON": "RidaHTTP: caught by every controller and told as malformed_json",

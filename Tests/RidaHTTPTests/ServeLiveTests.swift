@@ -117,14 +117,16 @@ final class ServedRida: @unchecked Sendable {
         }
         let first = Date().addingTimeInterval(10)
         while eventCount() < 1, Date() < first { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(eventCount() == 1)
+        #expect(eventCount() >= 1)
+        // A heartbeat may add one on a loaded machine: the push is the first event after the submission.
+        let before = eventCount()
 
         let body = #"{"id":"live-1","centre":"C01","channel":"kiosk","submitted_at":"\#(Instant(Date()).iso8601)","q1":5,"q2":4,"comment":"شكراً"}"#
         let posted = Date()
         let created = try await served.request("POST", "/v1/responses", key: kiosk, body: body)
         #expect(created.status == 201)
-        while eventCount() < 2, Date().timeIntervalSince(posted) < 2 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(eventCount() >= 2, "the stream pushed the new figures within 2 s")
+        while eventCount() <= before, Date().timeIntervalSince(posted) < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(eventCount() > before, "the stream pushed the new figures within 2 s")
         let pushed = (try? String(contentsOf: events, encoding: .utf8)) ?? ""
         #expect(pushed.contains(#""today":{"all":{"channel":null,"mean":4.5,"ratings":2,"responses":1"#))
         #expect(try await served.request("POST", "/v1/responses", key: kiosk, body: body).status == 200)
