@@ -113,18 +113,16 @@ extension PostgresStore: AssessmentStore {
                 if assessments[entry.assessment] == nil {
                     try await Self.lockAssessment(entry.assessment, on: connection, logger: self.logger)
                     guard let found = try await Self.assessment(entry.assessment, on: connection, logger: self.logger) else {
-                        throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
+                        throw AssessmentError.noAssessment(entry.assessment)
                     }
-                    if let closing = found.closing {
-                        throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its forms are final.")
-                    }
+                    try found.refuseIfClosed("forms")
                     assessments[entry.assessment] = found
                 }
                 problems += entry.problems(framework: assessments[entry.assessment]!.framework)
             }
             if entries.isEmpty { problems.append(Problem(reason: "no text was given")) }
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.map(\.description).joined(separator: "; ") + ".")
+                throw AssessmentError.nothingRecorded(problems, located: false)
             }
             var stored: [DescriptionEntry] = []
             for entry in entries {
@@ -156,11 +154,9 @@ extension PostgresStore: AssessmentStore {
             for entry in entries where assessments[entry.assessment] == nil {
                 try await Self.lockAssessment(entry.assessment, on: connection, logger: self.logger)
                 guard let found = try await Self.assessment(entry.assessment, on: connection, logger: self.logger) else {
-                    throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
+                    throw AssessmentError.noAssessment(entry.assessment)
                 }
-                if let closing = found.closing {
-                    throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its verdicts are final.")
-                }
+                try found.refuseIfClosed("verdicts")
                 assessments[entry.assessment] = found
                 for stored in try await Self.history(of: found.id, on: connection, logger: self.logger) {
                     latest["\(stored.assessment)\u{0}\(stored.criterion)"] = stored
@@ -174,7 +170,7 @@ extension PostgresStore: AssessmentStore {
             }, computed: { entry in computed[entry.assessment]?[entry.criterion] })
             let problems = unread + checked
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
+                throw AssessmentError.nothingRecorded(problems, located: true)
             }
             var stored: [HistoryEntry] = []
             for entry in entries {

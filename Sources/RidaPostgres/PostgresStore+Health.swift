@@ -196,21 +196,7 @@ extension PostgresStore: StoreHealth {
                 stored[key] = try (0..<width).map { try c[table.keys.count + $0].decode(Int64.self) }
             }
             let expected = recount[table] ?? [:]
-            for key in Set(stored.keys).union(expected.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                let name = "the \(title) \(key.joined(separator: " "))"
-                switch (stored[key], expected[key]) {
-                case (let have?, let want?) where have != want:
-                    problems.append(CheckProblem(.rollups, have[0] != want[0]
-                        ? "\(name) counts \(have[0]) responses; the responses stored give \(want[0])"
-                        : "\(name) counts its \(have[0]) responses' scores otherwise than the responses stored do"))
-                case (nil, let want?):
-                    problems.append(CheckProblem(.rollups, "\(name) is missing; the responses stored give \(want[0])"))
-                case (let have?, nil) where have.contains(where: { $0 != 0 }):
-                    problems.append(CheckProblem(.rollups, "\(name) counts \(have[0]) responses; no response stored belongs to it"))
-                default:
-                    break
-                }
-            }
+            problems += CheckProblem.rollupDifferences(title, stored: stored, recounted: expected)
         }
         // Comments: each response's comment once, under its quarter and centre, and nothing else.
         let missingRows = try await connection.query("""

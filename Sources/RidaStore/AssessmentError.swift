@@ -36,3 +36,28 @@ public struct AssessmentError: RidaFailure, Equatable {
         }
     }
 }
+
+// MARK: What every store refuses when it records into an assessment (read in the store's own transaction)
+
+extension AssessmentError {
+    /// An entry names an assessment that is not there.
+    public static func noAssessment(_ id: String) -> AssessmentError {
+        AssessmentError("There is no assessment \(id): open it first.", notFound: true, next: .openAssessment)
+    }
+
+    /// Nothing of the batch was recorded, for these problems (`located`: each at its entry, as a batch of verdicts is
+    /// refused; otherwise only told in the sentence).
+    public static func nothingRecorded(_ problems: [Problem], located: Bool) -> AssessmentError {
+        located
+            ? AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
+            : AssessmentError("Nothing was recorded: " + problems.map(\.description).joined(separator: "; ") + ".")
+    }
+}
+
+extension Assessment {
+    /// Refuses a write into a closed assessment, whose `part` ("forms", "verdicts") are final.
+    public func refuseIfClosed(_ part: String) throws {
+        guard let closing else { return }
+        throw AssessmentError("Nothing was recorded: the assessment \(id) was closed by \(closing.by) at \(closing.at.iso8601), and its \(part) are final.")
+    }
+}

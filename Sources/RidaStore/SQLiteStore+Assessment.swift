@@ -131,18 +131,16 @@ extension SQLiteStore {
             for entry in entries {
                 if assessments[entry.assessment] == nil {
                     guard let found = try Self.assessment(entry.assessment, in: db) else {
-                        throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
+                        throw AssessmentError.noAssessment(entry.assessment)
                     }
-                    if let closing = found.closing {
-                        throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its forms are final.")
-                    }
+                    try found.refuseIfClosed("forms")
                     assessments[entry.assessment] = found
                 }
                 problems += entry.problems(framework: assessments[entry.assessment]!.framework)
             }
             if entries.isEmpty { problems.append(Problem(reason: "no text was given")) }
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.map(\.description).joined(separator: "; ") + ".")
+                throw AssessmentError.nothingRecorded(problems, located: false)
             }
             var stored: [DescriptionEntry] = []
             for entry in entries {
@@ -206,11 +204,9 @@ extension SQLiteStore {
             let checked = try HistoryEntry.problems(of: entries, positions: positions, catalogue: catalogue, framework: { entry in
                 if let known = assessments[entry.assessment] { return known.framework }
                 guard let found = try Self.assessment(entry.assessment, in: db) else {
-                    throw AssessmentError("There is no assessment \(entry.assessment): open it first.", notFound: true, next: .openAssessment)
+                    throw AssessmentError.noAssessment(entry.assessment)
                 }
-                if let closing = found.closing {
-                    throw AssessmentError("Nothing was recorded: the assessment \(found.id) was closed by \(closing.by) at \(closing.at.iso8601), and its verdicts are final.")
-                }
+                try found.refuseIfClosed("verdicts")
                 assessments[entry.assessment] = found
                 return found.framework
             }, latest: { entry in
@@ -218,7 +214,7 @@ extension SQLiteStore {
             }, computed: { entry in computed[entry.assessment]?[entry.criterion] })
             let problems = unread + checked
             if !problems.isEmpty {
-                throw AssessmentError("Nothing was recorded: " + problems.map(\.reason).joined(separator: "; ") + ".", problems: problems)
+                throw AssessmentError.nothingRecorded(problems, located: true)
             }
             var stored: [HistoryEntry] = []
             for entry in entries {

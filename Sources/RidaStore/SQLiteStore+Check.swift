@@ -197,21 +197,7 @@ extension SQLiteStore {
                 stored[key] = (0..<table.width).map { row[table.keys + $0] as Int64 }
             }
             let expected = recount[keyPath: table.path]
-            for key in Set(stored.keys).union(expected.keys).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                let name = "the \(table.name) \(key.joined(separator: " "))"
-                switch (stored[key], expected[key]) {
-                case (let have?, let want?) where have != want:
-                    problems.append(CheckProblem(.rollups, have[0] != want[0]
-                        ? "\(name) counts \(have[0]) responses; the responses stored give \(want[0])"
-                        : "\(name) counts its \(have[0]) responses' scores otherwise than the responses stored do"))
-                case (nil, let want?):
-                    problems.append(CheckProblem(.rollups, "\(name) is missing; the responses stored give \(want[0])"))
-                case (let have?, nil) where have.contains(where: { $0 != 0 }):
-                    problems.append(CheckProblem(.rollups, "\(name) counts \(have[0]) responses; no response stored belongs to it"))
-                default:
-                    break
-                }
-            }
+            problems += CheckProblem.rollupDifferences(table.name, stored: stored, recounted: expected)
         }
         // Comments: each response's comment once, under its quarter and centre, and nothing else.
         let missing = try Int.fetchOne(db, sql: """
