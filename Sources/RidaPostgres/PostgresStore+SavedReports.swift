@@ -17,17 +17,9 @@ extension PostgresStore: SavedReportStore {
         try await transaction { connection in
             if let replaces {
                 guard let replaced = try await Self.report(replaces, on: connection, logger: self.logger, locking: true) else {
-                    throw AssessmentError("There is no saved report #\(replaces).", notFound: true, next: .listReports)
+                    throw AssessmentError.noReport(replaces)
                 }
-                guard replaced.status == .published else {
-                    throw AssessmentError("Report #\(replaces) is \(replaced.status.rawValue), not published: change it instead of correcting it.")
-                }
-                guard replaced.scope == scope, replaced.quarter == quarter else {
-                    throw AssessmentError("A correction covers what it corrects: report #\(replaces) is \(replaced.scope), \(replaced.quarter).")
-                }
-                if let later = replaced.replacedBy {
-                    throw AssessmentError("Report #\(replaces) is already corrected by #\(later): correct #\(later) instead.")
-                }
+                try replaced.refuseCorrection(scope: scope, quarter: quarter)
             }
             let inserted = try await connection.query("""
                 INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy, content, contentSha256, engineVersion, replaces)
@@ -129,7 +121,7 @@ extension PostgresStore: SavedReportStore {
         try Self.checkAction(action)
         return try await transaction { connection in
             guard try await Self.report(action.report, on: connection, logger: self.logger, locking: true) != nil else {
-                throw AssessmentError("There is no saved report #\(action.report).", notFound: true, next: .listReports)
+                throw AssessmentError.noReport(action.report)
             }
             return try await Self.insertAction(action, on: connection, logger: self.logger)
         }
@@ -266,7 +258,7 @@ extension PostgresStore: SavedReportStore {
 
     static func existingReport(_ id: Int64, on connection: PostgresConnection, logger: Logger, locking: Bool = false) async throws -> SavedReport {
         guard let report = try await report(id, on: connection, logger: logger, locking: locking) else {
-            throw AssessmentError("There is no saved report #\(id).", notFound: true, next: .listReports)
+            throw AssessmentError.noReport(id)
         }
         return report
     }

@@ -61,3 +61,28 @@ extension Assessment {
         throw AssessmentError("Nothing was recorded: the assessment \(id) was closed by \(closing.by) at \(closing.at.iso8601), and its \(part) are final.")
     }
 }
+
+// MARK: What every store refuses about saved reports
+
+extension AssessmentError {
+    /// A saved report asked for by number is not there.
+    public static func noReport(_ id: Int64) -> AssessmentError {
+        AssessmentError("There is no saved report #\(id).", notFound: true, next: .listReports)
+    }
+}
+
+extension SavedReport {
+    /// Refuses a correction of this report by one covering `scope` and `quarter`: only a published report, not
+    /// corrected yet, is corrected, by a report of what it covers.
+    public func refuseCorrection(scope: String, quarter: Quarter) throws {
+        guard status == .published else {
+            throw AssessmentError("Report #\(id) is \(status.rawValue), not published: change it instead of correcting it.")
+        }
+        guard self.scope == scope, self.quarter == quarter else {
+            throw AssessmentError("A correction covers what it corrects: report #\(id) is \(self.scope), \(self.quarter).")
+        }
+        if let later = replacedBy {
+            throw AssessmentError("Report #\(id) is already corrected by #\(later): correct #\(later) instead.")
+        }
+    }
+}

@@ -11,17 +11,9 @@ extension SQLiteStore {
         try await write { db in
             if let replaces {
                 guard let replaced = try Self.report(replaces, in: db) else {
-                    throw AssessmentError("There is no saved report #\(replaces).", notFound: true, next: .listReports)
+                    throw AssessmentError.noReport(replaces)
                 }
-                guard replaced.status == .published else {
-                    throw AssessmentError("Report #\(replaces) is \(replaced.status.rawValue), not published: change it instead of correcting it.")
-                }
-                guard replaced.scope == scope, replaced.quarter == quarter else {
-                    throw AssessmentError("A correction covers what it corrects: report #\(replaces) is \(replaced.scope), \(replaced.quarter).")
-                }
-                if let later = replaced.replacedBy {
-                    throw AssessmentError("Report #\(replaces) is already corrected by #\(later): correct #\(later) instead.")
-                }
+                try replaced.refuseCorrection(scope: scope, quarter: quarter)
             }
             try db.execute(sql: """
                 INSERT INTO savedReport (scope, quarter, status, savedAt, savedBy, content, contentSha256, engineVersion, replaces)
@@ -114,7 +106,7 @@ extension SQLiteStore {
 
     static func existingReport(_ id: Int64, in db: Database) throws -> SavedReport {
         guard let report = try report(id, in: db) else {
-            throw AssessmentError("There is no saved report #\(id).", notFound: true, next: .listReports)
+            throw AssessmentError.noReport(id)
         }
         return report
     }
@@ -124,7 +116,7 @@ extension SQLiteStore {
         try Self.checkAction(action)
         return try await write { db in
             guard try Self.report(action.report, in: db) != nil else {
-                throw AssessmentError("There is no saved report #\(action.report).", notFound: true, next: .listReports)
+                throw AssessmentError.noReport(action.report)
             }
             return try Self.insertAction(action, in: db)
         }
