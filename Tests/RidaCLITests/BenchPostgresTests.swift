@@ -27,8 +27,9 @@ struct BenchPostgresTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(stderr)")
         let lines = stdout.split(separator: "\n").map(String.init)
+        /// The first line starting with `start` that holds `middle` (Foundation's `contains("")` is false).
         func line(_ start: String, _ middle: String = "") -> String? {
-            lines.first { $0.hasPrefix(start) && $0.contains(middle) }
+            lines.first { $0.hasPrefix(start) && (middle.isEmpty || $0.contains(middle)) }
         }
         /// The figure before `unit` on the line, which must be a positive number.
         func figure(_ line: String?, before unit: String) -> Double? {
