@@ -126,11 +126,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // `rida-bench`: ingest and report figures against a raw SQLite yardstick.
+        // `rida-bench`: ingest and report figures against a raw SQLite yardstick, and on PostgreSQL beside them.
         .executableTarget(
             name: "RidaBench",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaAssessment", "RidaReports",
+                "RidaSurvey", "RidaStore", "RidaImport", "RidaAggregation", "RidaAssessment", "RidaReports", "RidaPostgres",
                 // The SQLite C API only, for the raw yardstick measured beside Rida.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

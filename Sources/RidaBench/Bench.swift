@@ -5,13 +5,16 @@ import Logging
 import RidaAggregation
 import RidaAssessment
 import RidaImport
+import RidaPostgres
 import RidaReports
 import RidaStore
 import RidaSurvey
 
-// rida-bench: Rida's ingest and report figures, each beside a raw SQLite yardstick measured in the same run.
+// rida-bench: Rida's ingest and report figures, each beside a raw SQLite yardstick measured in the same run, and
+// the same figures on PostgreSQL when given a server (`--postgres URL` or RIDA_BENCH_POSTGRES).
 //
 //   swift run -c release rida-bench [--rows N] [--large N] [--runs R] [--single N] [--batch N] [--dir DIR]
+//                                   [--postgres URL] [--postgres-large N]
 //
 // It imports only the SQLite C API for the yardstick; everything it measures of Rida goes through the library.
 
@@ -23,7 +26,14 @@ struct Options: Sendable {
     var single: Int
     var batch: Int
     var dir: String
+    /// The PostgreSQL server (its URL's user, host, port; the bench works in a database `rida_bench` of its own).
+    var postgres: PostgresLocation? = nil
+    /// The stored responses the PostgreSQL database is filled to for its last report.
+    var postgresLarge: Int = 0
 }
+
+/// The database the bench creates, drops and fills on the server `--postgres` names: never the URL's own database.
+let benchDatabase = "rida_bench"
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("rida-bench: \(message)\n".utf8))
@@ -175,16 +185,35 @@ struct Bench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The folder for the generated files and databases.", valueName: "DIR"))
     var dir = FileManager.default.temporaryDirectory.appendingPathComponent("rida-bench").path
 
+    @Option(help: ArgumentHelp(
+        "A PostgreSQL server to measure beside SQLite (default: $RIDA_BENCH_POSTGRES), as postgres://user@host:5432/database: the bench connects to that database to create, fill and drop a database rida_bench of its own, and measures the import, batches of 100 and the reports there.",
+        valueName: "URL"))
+    var postgres: String?
+
+    @Option(help: ArgumentHelp("The stored responses the PostgreSQL database is filled to for its last report (default: --large; 0 skips the fill).", valueName: "N"))
+    var postgresLarge: Int?
+
+    /// The server to measure on, from `--postgres` or RIDA_BENCH_POSTGRES (empty: none).
+    var postgresURL: String? {
+        (postgres ?? ProcessInfo.processInfo.environment["RIDA_BENCH_POSTGRES"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be 1 or more.") }
         if batch < 1 { throw ValidationError("--batch must be 1 or more.") }
         if rows < 1 { throw ValidationError("--rows must be 1 or more.") }
         if single < 1 { throw ValidationError("--single must be 1 or more.") }
         if large < 0 { throw ValidationError("--large must be 0 (no fill) or more.") }
+        if let postgresLarge, postgresLarge < 0 { throw ValidationError("--postgres-large must be 0 (no fill) or more.") }
+        if let postgresURL {
+            do { _ = try PostgresLocation(url: postgresURL) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() async throws {
-        try await Self.measure(Options(rows: rows, large: large, runs: runs, single: single, batch: batch, dir: dir))
+        try await Self.measure(Options(rows: rows, large: large, runs: runs, single: single, batch: batch, dir: dir,
+                                       postgres: try postgresURL.map { try PostgresLocation(url: $0) },
+                                       postgresLarge: postgresLarge ?? large))
     }
 
     /// The measurements, on the main actor as the executable's entry point ran them before it parsed with ArgumentParser.
@@ -195,6 +224,8 @@ struct Bench: AsyncParsableCommand {
         let now = Instant(Date())
         say("rida-bench: \(options.rows) rows, \(options.runs) runs (medians shown), in \(options.dir)")
         say("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, SQLite \(String(cString: sqlite3_libversion()))")
+        let bench = options.postgres?.with(database: benchDatabase)
+        if let bench { say("PostgreSQL: \(bench) (created and dropped by the bench)") }
 
         let responses = Workload.responses(options.rows, seed: 1)
         let csvPath = options.dir + "/responses.csv"
@@ -203,6 +234,8 @@ struct Bench: AsyncParsableCommand {
 
         // 1. Import from CSV into a fresh database, beside the raw SQLite yardstick, runs interleaved.
         var rawOne: [Double] = [], rawBatched: [Double] = [], imports: [Double] = [], checks: [Double] = []
+        var postgresImports: [Double] = []
+        var postgresStore: PostgresStore?
         let dbPath = options.dir + "/rida.sqlite"
         for run in 1...options.runs {
             rawOne.append(rawSQLite(responses, path: options.dir + "/raw.sqlite", batch: Int.max))
@@ -215,7 +248,19 @@ struct Bench: AsyncParsableCommand {
             guard summary?.tally.accepted == options.rows else { fail("import accepted \(summary?.tally.accepted ?? 0) of \(options.rows)") }
             checks.append(try await seconds { _ = try await importer.importFile(at: csvPath, now: now, checkOnly: true) })
             if run < options.runs { try store.close() }
-            say("  run \(run): raw one txn \(Int(Double(options.rows) / rawOne.last!)) rows/s, raw batches \(Int(Double(options.rows) / rawBatched.last!)) rows/s, rida import \(Int(Double(options.rows) / imports.last!)) rows/s")
+            var line = "  run \(run): raw one txn \(Int(Double(options.rows) / rawOne.last!)) rows/s, raw batches \(Int(Double(options.rows) / rawBatched.last!)) rows/s, rida import \(Int(Double(options.rows) / imports.last!)) rows/s"
+            // The same import into a new PostgreSQL database, in the same run.
+            if let bench {
+                await postgresStore?.close()
+                let fresh = try await freshPostgres(bench, from: options.postgres!.database)
+                let importer = Importer(responses: fresh, validator: ResponseValidator(), batchSize: options.batch, logger: logger)
+                var summary: ImportSummary?
+                postgresImports.append(try await seconds { summary = try await importer.importFile(at: csvPath, now: now) })
+                guard summary?.tally.accepted == options.rows else { fail("PostgreSQL import accepted \(summary?.tally.accepted ?? 0) of \(options.rows)") }
+                postgresStore = fresh
+                line += ", PostgreSQL import \(Int(Double(options.rows) / postgresImports.last!)) rows/s"
+            }
+            say(line)
         }
         let n = Double(options.rows)
         say("")
@@ -224,11 +269,14 @@ struct Bench: AsyncParsableCommand {
         say(String(format: "  raw SQLite, C API, transactions of %d rows  %9.0f rows/s", options.batch, n / median(rawBatched)))
         say(String(format: "  rida import --check (read and validate only)  %9.0f rows/s", n / median(checks)))
         say(String(format: "  rida import, batches of %d (CSV: parse, validate, dedupe, store, rollups)  %9.0f rows/s", options.batch, n / median(imports)))
+        if !postgresImports.isEmpty {
+            say(String(format: "  rida import into PostgreSQL, batches of %d (the same path)  %9.0f rows/s", options.batch, n / median(postgresImports)))
+        }
 
         // 2. The quarterly report over all centres at 1M stored responses.
         let store = try SQLiteStore(path: dbPath)
         let latest = try await store.quartersWithResponses().last!
-        func reportTime() async throws -> Double {
+        func reportTime(_ store: any ResponseStore) async throws -> Double {
             var times: [Double] = []
             for _ in 0..<21 {
                 times.append(try await seconds {
@@ -240,7 +288,7 @@ struct Bench: AsyncParsableCommand {
         }
         /// The HTML report of one centre: the snapshot read from the store (figures, 8-quarter trends, breakdowns,
         /// comments) and the page rendered, as `rida report --centre C --format html` does.
-        func htmlReportTime() async throws -> (Double, Int) {
+        func htmlReportTime(_ store: any ResponseStore) async throws -> (Double, Int) {
             var times: [Double] = []
             var size = 0
             let subject = try await store.reportSubject(centre: "C100")
@@ -254,9 +302,16 @@ struct Bench: AsyncParsableCommand {
             return (median(times), size)
         }
         say("")
-        say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, options.rows, try await reportTime() * 1000))
-        let (htmlTime, htmlSize) = try await htmlReportTime()
-        say(String(format: "HTML report, one centre (C100), %@, %d stored responses: %.2f ms (median of 21), %d bytes", latest.description, options.rows, htmlTime * 1000, htmlSize))
+        func reports(_ store: any ResponseStore, on database: String) async throws {
+            let count = try await store.responseCount()
+            say(String(format: "quarterly report%@, all centres, %@, %d stored responses: %.2f ms (median of 21)", database,
+                       latest.description, count, try await reportTime(store) * 1000))
+            let (htmlTime, htmlSize) = try await htmlReportTime(store)
+            say(String(format: "HTML report%@, one centre (C100), %@, %d stored responses: %.2f ms (median of 21), %d bytes", database,
+                       latest.description, count, htmlTime * 1000, htmlSize))
+        }
+        try await reports(store, on: "")
+        if let postgresStore { try await reports(postgresStore, on: " on PostgreSQL") }
 
         // 3. One response per transaction (a naive server), FULL and NORMAL, and group commit (batches of 64).
         let extra = Workload.responses(options.single * 3, seed: 2)
@@ -276,27 +331,87 @@ struct Bench: AsyncParsableCommand {
         }
         say(String(format: "group commit, 64 responses per transaction, synchronous=FULL: %.0f rows/s", Double(grouped.count) / t))
 
+        // Batches of 100 responses, one transaction each (a kiosk's queue, a partner's push), on each store in turn.
+        let hundreds = Workload.responses(options.single * options.runs, seed: 3)
+        var sqliteHundreds: [Double] = [], postgresHundreds: [Double] = []
+        func batchesOf100(_ store: any ResponseStore, _ part: ArraySlice<SurveyResponse>) async throws -> Double {
+            try await seconds {
+                var i = part.startIndex
+                while i < part.endIndex {
+                    _ = try await store.save(Array(part[i..<min(part.endIndex, i + 100)]), receivedAt: now, importID: nil, rejected: 0)
+                    i += 100
+                }
+            }
+        }
+        for run in 0..<options.runs {
+            let part = hundreds[(run * options.single)..<((run + 1) * options.single)]
+            sqliteHundreds.append(try await batchesOf100(store, part))
+            if let postgresStore { postgresHundreds.append(try await batchesOf100(postgresStore, part)) }
+        }
+        let batches = Double((options.single + 99) / 100)
+        say(String(format: "batches of 100 responses, one transaction each, SQLite synchronous=FULL: %.0f batches/s, %.0f rows/s (median of %d)",
+                    batches / median(sqliteHundreds), Double(options.single) / median(sqliteHundreds), options.runs))
+        if !postgresHundreds.isEmpty {
+            say(String(format: "batches of 100 responses, one transaction each, PostgreSQL synchronous_commit=on: %.0f batches/s, %.0f rows/s (median of %d)",
+                        batches / median(postgresHundreds), Double(options.single) / median(postgresHundreds), options.runs))
+        }
+
         // 4. The report at `large` stored responses.
         if options.large > options.rows {
-            var stored = try await store.responseCount()
-            var seed: UInt64 = 10
             say("")
-            say("filling to \(options.large) responses…")
-            while stored < options.large {
-                let chunk = Workload.responses(min(500_000, options.large - stored), seed: seed)
-                seed += 1
-                var i = 0
-                while i < chunk.count {
-                    _ = try await store.save(Array(chunk[i..<min(chunk.count, i + 20_000)]), receivedAt: now)
-                    i += 20_000
-                }
-                stored += chunk.count
-            }
-            let count = try await store.responseCount()
-            say(String(format: "quarterly report, all centres, %@, %d stored responses: %.2f ms (median of 21)", latest.description, count, try await reportTime() * 1000))
-            let (htmlTime, htmlSize) = try await htmlReportTime()
-            say(String(format: "HTML report, one centre (C100), %@, %d stored responses: %.2f ms (median of 21), %d bytes", latest.description, count, htmlTime * 1000, htmlSize))
+            try await fill(store, to: options.large, batch: 20_000, on: "SQLite", now: now)
+            try await reports(store, on: "")
+        }
+        if let postgresStore, options.postgresLarge > options.rows {
+            say("")
+            try await fill(postgresStore, to: options.postgresLarge, batch: options.batch, on: "PostgreSQL", now: now)
+            try await reports(postgresStore, on: " on PostgreSQL")
         }
         try store.close()
+        if let postgresStore, let bench {
+            await postgresStore.close()
+            try await PostgresStore.dropDatabase(bench, from: options.postgres!.database)
+        }
+    }
+
+    /// A new, empty, migrated `rida_bench` database on the server (the one of the run before dropped).
+    static func freshPostgres(_ bench: PostgresLocation, from maintenance: String) async throws -> PostgresStore {
+        try await PostgresStore.dropDatabase(bench, from: maintenance)
+        try await PostgresStore.createDatabase(bench, from: maintenance)
+        return try await PostgresStore.open(bench, maximumConnections: 4)
+    }
+
+    /// Fills `store` to `target` responses through its own batch save (`batch` responses per transaction, the rollups
+    /// kept as every save keeps them), the next responses generated while a batch is stored; progress every million.
+    @MainActor
+    static func fill(_ store: any ResponseStore, to target: Int, batch: Int, on database: String, now: Instant) async throws {
+        var stored = try await store.responseCount()
+        let first = stored
+        say("filling \(database) to \(target) responses, \(batch) per transaction…")
+        var seed: UInt64 = 10
+        let chunkSize = 500_000
+        func generate(_ count: Int, _ seed: UInt64) -> Task<[SurveyResponse], Never> {
+            Task.detached { Workload.responses(count, seed: seed) }
+        }
+        var next: Task<[SurveyResponse], Never>? = stored < target ? generate(min(chunkSize, target - stored), seed) : nil
+        let start = DispatchTime.now().uptimeNanoseconds
+        var reported = stored / 1_000_000
+        while let pending = next {
+            let chunk = await pending.value
+            seed += 1
+            let after = stored + chunk.count
+            next = after < target ? generate(min(chunkSize, target - after), seed) : nil
+            var i = 0
+            while i < chunk.count {
+                _ = try await store.save(Array(chunk[i..<min(chunk.count, i + batch)]), receivedAt: now, importID: nil, rejected: 0)
+                i += batch
+            }
+            stored = after
+            if stored / 1_000_000 > reported || stored >= target {
+                reported = stored / 1_000_000
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                say(String(format: "  %d of %d stored, %.0f s, %.0f rows/s", stored, target, elapsed, Double(stored - first) / elapsed))
+            }
+        }
     }
 }

@@ -20,7 +20,9 @@ extension Importer {
         mappingName: String? = nil, now: Instant
     ) async throws -> ImportSummary {
         let checker = EvidenceValidator(zone: validator.zone)
-        let store = self.store
+        guard let store = evidenceStore else {
+            preconditionFailure("importEvidence on an importer of responses only: make it with init(store:) over an AssessmentStore")
+        }
         switch kind {
         case .tawasul:
             return try await importRecords(

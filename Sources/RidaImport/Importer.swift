@@ -47,8 +47,10 @@ public struct ImportProgress: Sendable {
 /// Reads response files (canonical CSV, JSON Lines, or any export through a mapping) into the store,
 /// in batched transactions: a crash loses at most the batch under way, never half a response.
 public struct Importer: Sendable {
-    /// Responses and import records go through `ResponseStore`, Tawasul and contact records through `AssessmentStore`.
-    public var store: any ResponseStore & AssessmentStore
+    /// Responses and import records go through `ResponseStore`.
+    public var store: any ResponseStore
+    /// Tawasul and contact records go through `AssessmentStore`: nil for an importer of responses only.
+    public var evidenceStore: (any AssessmentStore)?
     public var validator: ResponseValidator
     public var batchSize: Int
     public var logger: Logger
@@ -61,6 +63,13 @@ public struct Importer: Sendable {
     public static let defaultBatchSize = 50_000
 
     public init(store: any ResponseStore & AssessmentStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
+        self.init(responses: store, validator: validator, batchSize: batchSize, logger: logger)
+        evidenceStore = store
+    }
+
+    /// An importer of responses only (`importFile`, `importData`), into a store that need not keep assessments'
+    /// evidence: `importEvidence` is a programming error on it.
+    public init(responses store: any ResponseStore, validator: ResponseValidator, batchSize: Int = Importer.defaultBatchSize, logger: Logger) {
         self.store = store
         self.validator = validator
         self.batchSize = batchSize
