@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Synchronization
+import RidaPostgres
 import RidaStore
+import RidaUseCases
 
 /// `rida backup`: a consistent copy of the database while `rida serve` keeps writing.
 struct BackupCommand: AsyncParsableCommand {
@@ -63,8 +66,8 @@ struct RestoreCommand: AsyncParsableCommand {
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Check the database, and rebuild its rollups.",
-        subcommands: [Check.self, RepairRollups.self]
+        abstract: "Check the database, rebuild its rollups, and copy it between SQLite and PostgreSQL.",
+        subcommands: [Check.self, RepairRollups.self, Copy.self]
     )
 
     struct Check: AsyncParsableCommand {
@@ -114,6 +117,99 @@ struct DatabaseCommand: AsyncParsableCommand {
             let repair = try await db.repairRollups()
             let rows = repair.rows.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("Rebuilt the rollups of \(repair.responses) responses in one transaction: \(rows) rows.")
+        }
+    }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy everything a database holds into another that holds nothing, and verify the copy.",
+            discussion: """
+                Each of --from and --to is a SQLite file or a PostgreSQL database (postgres://user@host:5432/database): \
+                SQLite to PostgreSQL moves a deployment onto several instances, PostgreSQL to SQLite hands a centre its \
+                own file. Everything is copied: responses, rollups, imports, the registry and its log, assessments \
+                with their history, evidence, saved reports with their frozen content and pages, actions, declines \
+                and API keys (their hashes, as they are). The destination is migrated first and must hold nothing; \
+                a new file is made. The source is read from one snapshot; the destination is written in one \
+                transaction and verified before it is committed: each table's rows counted and compared value for \
+                value, every rollup recounted from the responses, every published report's SHA-256 checked. A copy \
+                that fails or does not verify stores nothing. Progress goes to standard error, the summary to \
+                standard output. Stop the services writing to the source first: what they write after the copy \
+                starts is not in it.
+                """
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: ArgumentHelp("The database to copy: a SQLite file or a postgres:// URL.", valueName: "source"))
+        var from: String
+
+        @Option(help: ArgumentHelp("The database to copy into, holding nothing: a SQLite file (made if missing) or a postgres:// URL.",
+                                   valueName: "destination"))
+        var to: String
+
+        func validate() throws {
+            if store.db != nil { throw ValidationError("rida db copy reads --from and writes --to; it takes no --db.") }
+        }
+
+        func run() async throws {
+            let settings = try store.settings()
+            let name = { (path: String) in (try? PostgresLocation(url: path).description) ?? path }
+            let source = try await store.openStore(settings, create: false, path: from)
+            let isFile = !PostgresLocation.isPostgresURL(to)
+            let made = isFile && !FileManager.default.fileExists(atPath: to)
+            let destination: OpenedStore
+            do {
+                destination = try await store.openStore(settings, create: true, path: to)
+            } catch {
+                await source.close()
+                throw error
+            }
+            let progress = CopyProgress()
+            do {
+                let summary = try await CopyDatabase(
+                    from: source.store, to: destination.store, destinationName: name(to), progress: { progress.show($0) }
+                ).run()
+                await destination.close()
+                await source.close()
+                let rows = summary.tables.reduce(0) { $0 + $1.rows }
+                for table in summary.tables {
+                    print("\(table.table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(table.rows) rows\(table.verified ? ", verified" : "")")
+                }
+                for note in summary.notes { print("note: \(note)") }
+                print("Copied \(name(from)) into \(name(to)): \(rows) rows in \(summary.tables.count) tables, each verified; "
+                      + "every rollup recounted and \(summary.publishedReports) published report\(summary.publishedReports == 1 ? "" : "s") checked against \(summary.publishedReports == 1 ? "its" : "their") SHA-256.")
+            } catch {
+                await destination.close()
+                await source.close()
+                // A file this command made holds nothing of the copy: it goes, so a second attempt starts clean.
+                if made {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: to + suffix) }
+                }
+                throw error
+            }
+        }
+    }
+}
+
+/// Shows a copy's progress on standard error: a line when a table starts, then every 100 000 rows.
+final class CopyProgress: Sendable {
+    /// The rows of the current table when its last line was shown.
+    private let shown = Mutex(0)
+
+    func show(_ progress: CopyDatabase.Progress) {
+        switch progress {
+        case .copying(let table, let done, let total):
+            let show = shown.withLock { shown in
+                if done == 0 { shown = 0; return true }
+                guard done < total, done - shown >= 100_000 else { return false }
+                shown = done
+                return true
+            }
+            if show { printStatus(done == 0 ? "copying \(table): \(total) rows" : "copying \(table): \(done) of \(total) rows") }
+        case .verifying(let table):
+            printStatus("verifying \(table)")
+        case .checking:
+            printStatus("checking the destination: rollups recounted, published reports' SHA-256")
         }
     }
 }

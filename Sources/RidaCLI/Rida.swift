@@ -97,7 +97,7 @@ struct StoreOptions: ParsableArguments {
 
 /// The database a command works on, SQLite or PostgreSQL, and how to close it when done.
 struct OpenedStore: Sendable {
-    let store: any RidaStorage
+    let store: any RidaStorage & StoreCopying
     /// The SQLite store, for what only a file has (backups, `announceUpgrade`); nil on PostgreSQL.
     let sqlite: SQLiteStore?
     let close: @Sendable () async -> Void
@@ -170,6 +170,7 @@ extension NextStep {
         case .openAssessment: " (rida assess open …)."
         case .listAssessments: ": rida assess list shows the open ones."
         case .listImports: " (rida imports lists them)."
+        case .copyIntoEmptyDatabase: ": give rida db copy --to a new file, or an empty PostgreSQL database (createdb NAME)."
         }
     }
 }

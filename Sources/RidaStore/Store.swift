@@ -183,6 +183,54 @@ public enum CentresChanged: Sendable, Hashable {
     case all
 }
 
+/// A copy of a whole store into another (`rida db copy`, the use case `CopyDatabase`): each store reads its tables
+/// from one unchanging snapshot and writes them in one transaction, row by row as typed values, whatever the store.
+/// Tables and columns are named as the store's schema names them (PostgreSQL folds them to lower case; match names
+/// ignoring case). The bookkeeping of migrations (`grdb_migrations`, `sqlite_sequence`, `rida_migrations`) is not
+/// data and is never listed: the destination is migrated by opening it.
+public protocol StoreCopying: Sendable {
+    /// The tables holding Rida's data, as this store's schema lists them now (not from a list of its own): what a copy
+    /// must know every one of.
+    func storedTables() async throws -> [String]
+    /// Runs `body` with a reader of one unchanging snapshot of the store: what it reads agrees, however long it takes
+    /// and whatever is written meanwhile.
+    func readingSnapshot<T: Sendable>(_ body: (any CopyReading) async throws -> T) async throws -> T
+    /// Runs `body` with a writer in one transaction: committed when `body` returns, rolled back (nothing stored) when it
+    /// throws. The writer reads what it wrote, inside the transaction, so a copy is verified before it is committed.
+    /// Before committing, identity sequences are moved past the highest id written, so later inserts do not collide.
+    func writingTransaction<T: Sendable>(_ body: (any CopyWriting) async throws -> T) async throws -> T
+}
+
+/// One value of one column of a row, as a copy carries it between stores: both stores keep each of Rida's values as
+/// one of these (instants, days and quarters are text in both; JSON is text; numbers are integers).
+public enum CopyValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case bytes([UInt8])
+}
+
+/// Reading tables for a copy, on one snapshot (`StoreCopying.readingSnapshot`).
+public protocol CopyReading {
+    /// The columns of `table`, in the schema's order (a SQLite `response` row's rowid is the column `seq`, as
+    /// PostgreSQL's `response` keeps it, since the reports' comments point to it).
+    func columns(of table: String) async throws -> [String]
+    /// How many rows `table` holds.
+    func rowCount(of table: String) async throws -> Int
+    /// Every row of `table`, its values in the order of `columns`, handed to `body` in batches of at most `batchSize`,
+    /// in the order of the table's key (a row referring to another row of its table comes after it).
+    func rows(of table: String, columns: [String], batchSize: Int, _ body: ([[CopyValue]]) async throws -> Void) async throws
+}
+
+/// Writing tables for a copy, in one transaction (`StoreCopying.writingTransaction`); it reads what it wrote.
+public protocol CopyWriting: CopyReading {
+    /// Inserts `rows` (values in the order of `columns`) into `table`, keeping every value as given, ids included.
+    func insert(_ rows: [[CopyValue]], into table: String, columns: [String]) async throws
+    /// The store's full consistency check (`StoreHealth.check(.full)`) of the data as it stands inside the transaction.
+    func check() async throws -> [CheckProblem]
+}
+
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
     CommentStore {}

@@ -40,4 +40,6 @@ public enum NextStep: Sendable, Hashable {
     case listAssessments
     /// See the imports and their numbers.
     case listImports
+    /// Copy into a database that holds nothing yet: a new SQLite file, or an empty PostgreSQL database.
+    case copyIntoEmptyDatabase
 }

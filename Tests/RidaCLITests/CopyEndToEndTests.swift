@@ -1,0 +1,73 @@
+import Foundation
+import RidaPostgres
+import RidaStore
+import RidaTesting
+import Testing
+
+/// `rida db copy`, the built binary: the demo database moved to PostgreSQL and back gives the same reports; a
+/// destination that holds data is refused; a copy that does not verify stores nothing.
+@Suite(.enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
+struct CopyEndToEndTests {
+    @Test func theDemoMovesToPostgreSQLAndBackWithTheSameReports() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let demo = try runRida(["demo", "--db", temp.path, "--format", "csv"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let key = try runRida(["keys", "create", "--role", "submitter", "--centre", "C01", "--label", "كشك المحرق", "--db", temp.path])
+        #expect(key.status == 0, "\(key.stderr)")
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let url = database.location.description
+
+        let there = try runRida(["db", "copy", "--from", temp.path, "--to", url], in: temp.folder)
+        #expect(there.status == 0, "\(there.stderr)")
+        #expect(there.stderr.contains("copying response: "), "\(there.stderr)")
+        #expect(there.stdout.contains("Copied \(temp.path) into \(url): "), "\(there.stdout)")
+        #expect(there.stdout.contains("apiKey                   1 rows, verified"), "\(there.stdout)")
+
+        let report = ["report", "--format", "csv"]
+        let fromSQLite = try runRida(report + ["--db", temp.path], in: temp.folder)
+        let fromPostgres = try runRida(report + ["--db", url], in: temp.folder)
+        #expect(fromSQLite.status == 0 && !fromSQLite.stdout.isEmpty, "\(fromSQLite.stderr)")
+        #expect(fromPostgres.stdout == fromSQLite.stdout)
+        let keys = try runRida(["keys", "list", "--db", url], in: temp.folder)
+        #expect(keys.stdout.contains("كشك المحرق"), "\(keys.stdout)")
+
+        // Copying again into the same database is refused, and says what to do.
+        let again = try runRida(["db", "copy", "--from", temp.path, "--to", url], in: temp.folder)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("holds data already") && again.stderr.contains("createdb"), "\(again.stderr)")
+
+        let back = temp.folder.appendingPathComponent("back.sqlite").path
+        let home = try runRida(["db", "copy", "--from", url, "--to", back], in: temp.folder)
+        #expect(home.status == 0, "\(home.stderr)")
+        #expect(home.stdout.contains("Copied \(url) into \(back): "), "\(home.stdout)")
+        #expect(try runRida(report + ["--db", back], in: temp.folder).stdout == fromSQLite.stdout)
+        let check = try runRida(["db", "check", "--db", back], in: temp.folder)
+        #expect(check.status == 0 && check.stdout.contains("is sound"), "\(check.stdout)\(check.stderr)")
+    }
+
+    @Test func aCopyThatDoesNotVerifyStoresNothing() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let url = database.location.description
+        let csv = try temp.file("r.csv", EndToEndTests.csv)
+        #expect(try runRida(["import", csv, "--quiet", "--db", url], in: temp.folder).status == 1)  // 5 accepted, 1 rejected
+        // A rollup changed behind Rida's back: the copy's recount on the destination disagrees with it.
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        psql.arguments = ["psql", "-q", url, "-c", "UPDATE rollup SET q1s5 = q1s5 + 1"]
+        try psql.run()
+        psql.waitUntilExit()
+        #expect(psql.terminationStatus == 0)
+
+        let target = temp.folder.appendingPathComponent("copy.sqlite").path
+        let copy = try runRida(["db", "copy", "--from", url, "--to", target], in: temp.folder)
+        #expect(copy.status == 2)
+        #expect(copy.stderr.contains("did not verify, so nothing of it was stored"), "\(copy.stderr)")
+        #expect(copy.stderr.contains("rollups: the quarterly rollup"), "\(copy.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target), "the file the copy made is removed")
+    }
+}
