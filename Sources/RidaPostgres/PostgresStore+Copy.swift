@@ -130,7 +130,17 @@ struct PostgresCopyTables: CopyWriting {
     }
 
     static func value(_ cell: PostgresCell, table: String, location: PostgresLocation) throws -> CopyValue {
-        guard cell.bytes != nil else { return .null }
+        guard var bytes = cell.bytes else { return .null }
+        // The common cases read straight from the bytes (binary integers, UTF-8 text): a copy reads every cell.
+        if cell.format == .binary {
+            switch cell.dataType {
+            case .int8: if bytes.readableBytes == 8, let value = bytes.readInteger(as: Int64.self) { return .integer(value) }
+            case .int4: if bytes.readableBytes == 4, let value = bytes.readInteger(as: Int32.self) { return .integer(Int64(value)) }
+            case .int2: if bytes.readableBytes == 2, let value = bytes.readInteger(as: Int16.self) { return .integer(Int64(value)) }
+            case .text, .varchar: return .text(String(buffer: bytes))
+            default: break
+            }
+        }
         switch cell.dataType {
         case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
         case .text, .varchar, .bpchar, .name: return .text(try cell.decode(String.self))
