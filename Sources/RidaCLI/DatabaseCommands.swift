@@ -138,7 +138,8 @@ struct DatabaseCommand: AsyncParsableCommand {
                 """
         )
 
-        @OptionGroup var store: StoreOptions
+        @Option(name: .long, help: ArgumentHelp("A JSON settings file (default: $RIDA_CONFIG); see docs/configuration.md.", valueName: "file"))
+        var config: String?
 
         @Option(help: ArgumentHelp("The database to copy: a SQLite file or a postgres:// URL.", valueName: "source"))
         var from: String
@@ -147,11 +148,9 @@ struct DatabaseCommand: AsyncParsableCommand {
                                    valueName: "destination"))
         var to: String
 
-        func validate() throws {
-            if store.db != nil { throw ValidationError("rida db copy reads --from and writes --to; it takes no --db.") }
-        }
-
         func run() async throws {
+            // The options every other command shares, with this one's settings file: how databases are opened.
+            let store = try StoreOptions.parse(config.map { ["--config", $0] } ?? [])
             let settings = try store.settings()
             let name = { (path: String) in (try? PostgresLocation(url: path).description) ?? path }
             let source = try await store.openStore(settings, create: false, path: from)

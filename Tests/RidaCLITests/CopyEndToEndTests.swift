@@ -59,6 +59,7 @@ struct CopyEndToEndTests {
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         psql.arguments = ["psql", "-q", url, "-c", "UPDATE rollup SET q1s5 = q1s5 + 1"]
+        psql.standardOutput = FileHandle.nullDevice
         try psql.run()
         psql.waitUntilExit()
         #expect(psql.terminationStatus == 0)
@@ -69,5 +70,13 @@ struct CopyEndToEndTests {
         #expect(copy.stderr.contains("did not verify, so nothing of it was stored"), "\(copy.stderr)")
         #expect(copy.stderr.contains("rollups: the quarterly rollup"), "\(copy.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target), "the file the copy made is removed")
+
+        // Into PostgreSQL: the transaction is rolled back, the database holds nothing.
+        let other = try await PostgresTestDatabase.create()
+        defer { other.remove() }
+        let refused = try runRida(["db", "copy", "--from", url, "--to", other.location.description], in: temp.folder)
+        #expect(refused.status == 2 && refused.stderr.contains("did not verify"), "\(refused.stderr)")
+        #expect(try await other.store.responseCount() == 0)
+        #expect(try await other.store.imports().isEmpty)
     }
 }
