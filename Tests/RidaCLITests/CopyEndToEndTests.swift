@@ -4,34 +4,44 @@ import RidaStore
 import RidaTesting
 import Testing
 
-/// `rida db copy`, the built binary: the demo database moved to PostgreSQL and back gives the same reports; a
+/// `rida db copy`, the built binary: a database moved to PostgreSQL and back gives the same reports; a
 /// destination that holds data is refused; a copy that does not verify stores nothing.
 @Suite(.enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
 struct CopyEndToEndTests {
-    @Test func theDemoMovesToPostgreSQLAndBackWithTheSameReports() async throws {
+    @Test func aDatabaseMovesToPostgreSQLAndBackWithTheSameReports() async throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }
-        let demo = try runRida(["demo", "--db", temp.path, "--format", "csv"])
-        #expect(demo.status == 0, "\(demo.stderr)")
-        let key = try runRida(["keys", "create", "--role", "submitter", "--centre", "C01", "--label", "كشك المحرق", "--db", temp.path])
-        #expect(key.status == 0, "\(key.stderr)")
+        func rida(_ arguments: [String], db: String) throws -> CommandResult {
+            try runRida(arguments + ["--db", db], in: temp.folder, environment: ["RIDA_EVALUATOR": "Quality team"])
+        }
+        // Five responses (Arabic comment and service), a centre, a key, a published report with an action.
+        let csv = try temp.file("r.csv", EndToEndTests.csv)
+        #expect(try rida(["import", csv, "--quiet"], db: temp.path).status == 1)  // 5 accepted, 1 rejected
+        #expect(try rida(["centres", "add", "C01", "--entity", "E01", "--ar", "مركز المحرق"], db: temp.path).status == 0)
+        #expect(try rida(["keys", "create", "--role", "submitter", "--centre", "C01", "--label", "كشك المحرق"], db: temp.path).status == 0)
+        #expect(try rida(["report", "save", "--quarter", "2026-Q1", "--scope", "C01"], db: temp.path).status == 0)
+        #expect(try rida(["report", "decide", "1", "--who", "رئيس المركز", "--what", "فتح منصة إضافية"], db: temp.path).status == 0)
+        #expect(try rida(["report", "submit", "1"], db: temp.path).status == 0)
+        #expect(try rida(["report", "publish", "1"], db: temp.path).status == 0)
         let database = try await PostgresTestDatabase.create()
         defer { database.remove() }
         let url = database.location.description
 
         let there = try runRida(["db", "copy", "--from", temp.path, "--to", url], in: temp.folder)
         #expect(there.status == 0, "\(there.stderr)")
-        #expect(there.stderr.contains("copying response: "), "\(there.stderr)")
-        #expect(there.stdout.contains("Copied \(temp.path) into \(url): "), "\(there.stdout)")
+        #expect(there.stderr.contains("copying response: 5 rows"), "\(there.stderr)")
+        #expect(there.stdout.contains("response                 5 rows, verified"), "\(there.stdout)")
         #expect(there.stdout.contains("apiKey                   1 rows, verified"), "\(there.stdout)")
+        #expect(there.stdout.contains("Copied \(temp.path) into \(url): "), "\(there.stdout)")
+        #expect(there.stdout.contains("1 published report checked against its SHA-256"), "\(there.stdout)")
 
-        let report = ["report", "--format", "csv"]
-        let fromSQLite = try runRida(report + ["--db", temp.path], in: temp.folder)
-        let fromPostgres = try runRida(report + ["--db", url], in: temp.folder)
+        let report = ["report", "--quarter", "2026-Q1", "--format", "csv"]
+        let fromSQLite = try rida(report, db: temp.path)
         #expect(fromSQLite.status == 0 && !fromSQLite.stdout.isEmpty, "\(fromSQLite.stderr)")
-        #expect(fromPostgres.stdout == fromSQLite.stdout)
-        let keys = try runRida(["keys", "list", "--db", url], in: temp.folder)
-        #expect(keys.stdout.contains("كشك المحرق"), "\(keys.stdout)")
+        #expect(try rida(report, db: url).stdout == fromSQLite.stdout)
+        #expect(try rida(["keys", "list"], db: url).stdout.contains("كشك المحرق"))
+        let verify = try rida(["report", "verify", "1"], db: url)
+        #expect(verify.status == 0 && verify.stdout.contains("byte for byte the published page"), "\(verify.stdout)\(verify.stderr)")
 
         // Copying again into the same database is refused, and says what to do.
         let again = try runRida(["db", "copy", "--from", temp.path, "--to", url], in: temp.folder)
@@ -42,8 +52,9 @@ struct CopyEndToEndTests {
         let home = try runRida(["db", "copy", "--from", url, "--to", back], in: temp.folder)
         #expect(home.status == 0, "\(home.stderr)")
         #expect(home.stdout.contains("Copied \(url) into \(back): "), "\(home.stdout)")
-        #expect(try runRida(report + ["--db", back], in: temp.folder).stdout == fromSQLite.stdout)
-        let check = try runRida(["db", "check", "--db", back], in: temp.folder)
+        #expect(try rida(report, db: back).stdout == fromSQLite.stdout)
+        #expect(try rida(["report", "verify", "1"], db: back).stdout == verify.stdout)
+        let check = try rida(["db", "check"], db: back)
         #expect(check.status == 0 && check.stdout.contains("is sound"), "\(check.stdout)\(check.stderr)")
     }
 
