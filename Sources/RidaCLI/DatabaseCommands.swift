@@ -172,7 +172,7 @@ struct DatabaseCommand: AsyncParsableCommand {
                 await source.close()
                 let rows = summary.tables.reduce(0) { $0 + $1.rows }
                 for table in summary.tables {
-                    print("\(table.table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(table.rows) rows\(table.verified ? ", verified" : "")")
+                    print("\(table.table.padding(toLength: 24, withPad: " ", startingAt: 0)) \(table.rows) row\(table.rows == 1 ? "" : "s")\(table.verified ? ", verified" : "")")
                 }
                 for note in summary.notes { print("note: \(note)") }
                 print("Copied \(name(from)) into \(name(to)): \(rows) rows in \(summary.tables.count) tables, each verified; "
@@ -204,7 +204,7 @@ final class CopyProgress: Sendable {
                 shown = done
                 return true
             }
-            if show { printStatus(done == 0 ? "copying \(table): \(total) rows" : "copying \(table): \(done) of \(total) rows") }
+            if show { printStatus(done == 0 ? "copying \(table): \(total) row\(total == 1 ? "" : "s")" : "copying \(table): \(done) of \(total) rows") }
         case .verifying(let table):
             printStatus("verifying \(table)")
         case .checking:

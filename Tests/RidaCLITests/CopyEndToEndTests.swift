@@ -31,7 +31,7 @@ struct CopyEndToEndTests {
         #expect(there.status == 0, "\(there.stderr)")
         #expect(there.stderr.contains("copying response: 5 rows"), "\(there.stderr)")
         #expect(there.stdout.contains("response                 5 rows, verified"), "\(there.stdout)")
-        #expect(there.stdout.contains("apiKey                   1 rows, verified"), "\(there.stdout)")
+        #expect(there.stdout.contains("apiKey                   1 row, verified"), "\(there.stdout)")
         #expect(there.stdout.contains("Copied \(temp.path) into \(url): "), "\(there.stdout)")
         #expect(there.stdout.contains("1 published report checked against its SHA-256"), "\(there.stdout)")
 
