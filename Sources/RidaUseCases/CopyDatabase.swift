@@ -180,7 +180,8 @@ public struct CopyDatabase: Sendable {
         UseCaseError(
             .internalFailure, code: "copy_not_verified",
             "The copy into \(name) did not verify, so nothing of it was stored: " + differences.prefix(10).joined(separator: "; ")
-                + (differences.count > 10 ? "; and \(differences.count - 10) more" : "") + ".")
+                + (differences.count > 10 ? "; and \(differences.count - 10) more" : "")
+                + ". Where the source's own check finds the same, repair the source and copy again.")
     }
 }
 
