@@ -31,7 +31,8 @@ import Testing
         defer { target.remove() }
         let copy = try target.open()
         defer { try? copy.close() }
-        let summary = try await CopyDatabase(from: try f.sqlite, to: copy).run()
+        // Batches of 2 rows: every table of more is read in several (by rowid, or by a composite primary key).
+        let summary = try await CopyDatabase(from: try f.sqlite, to: copy, batchSize: 2).run()
         try await Self.expectCopied(summary, published: published)
         Self.expectSame(try await Self.portrait(copy), try await Self.portrait(f.store))
         try await Self.expectNextIdsFollow(copy)
@@ -53,7 +54,7 @@ import Testing
         defer { target.remove() }
         let back = try target.open()
         defer { try? back.close() }
-        let again = try await CopyDatabase(from: postgres.store, to: back).run()
+        let again = try await CopyDatabase(from: postgres.store, to: back, batchSize: 3).run()
         try await Self.expectCopied(again, published: published)
         Self.expectSame(try await Self.portrait(back), original)
         // The published page renders byte for byte from each, and verifies.
@@ -68,6 +69,25 @@ import Testing
         // PostgreSQL's identities were moved past the copied ids.
         try await Self.expectNextIdsFollow(postgres.store)
         try await Self.expectNextIdsFollow(back)
+    }
+
+    /// A store in memory copies out (its one connection is its snapshot), but takes no copy: the copy's transaction
+    /// needs a connection of its own to a file.
+    @Test func aStoreInMemoryCopiesOutButNotIn() async throws {
+        let f = try await Fixture(.sqliteMemory)
+        defer { f.remove() }
+        let target = try TemporaryDatabase()
+        defer { target.remove() }
+        let file = try target.open()
+        defer { try? file.close() }
+        let memory = try #require(f.store as? SQLiteStore)
+        let summary = try await CopyDatabase(from: memory, to: file).run()
+        #expect(summary.tables.first { $0.table == "response" }?.rows == 7)
+        #expect(try await file.responseCount() == 7)
+        let empty = try SQLiteStore.inMemory()
+        await #expect(throws: StoreError.unavailable(path: ":memory:", reason: "a copy is written into a database file, not into one in memory")) {
+            try await CopyDatabase(from: file, to: empty).run()
+        }
     }
 
     /// A destination holding anything is refused with a sentence and what to do, and is left exactly as it was.
