@@ -20,6 +20,8 @@ import Synchronization
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     public let configuration: StoreConfiguration
+    /// Opened for reading only (`open(_:readOnly:…)`): no migration, every session read-only, every write refused.
+    public let readOnly: Bool
     let logger: Logger
     let client: PostgresClient
     /// How long an operation waits for a connection of the pool before it says the database is away.
@@ -30,9 +32,10 @@ public final class PostgresStore: Sendable {
     /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
     let writeFailure = Mutex<String?>(nil)
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, client: PostgresClient, logger: Logger) {
         self.location = location
         self.configuration = configuration
+        self.readOnly = readOnly
         self.client = client
         self.logger = logger
         // Started at once, on this thread until it first waits, so the pool is running before the first lease.
@@ -45,37 +48,51 @@ public final class PostgresStore: Sendable {
 
     deinit { running.cancel() }
 
-    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations.
+    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations, or
+    /// only checking them when `readOnly`.
     public static func open(
-        url: String, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        url: String, readOnly: Bool = false, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
         logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        try await open(PostgresLocation(url: url), configuration: configuration, maximumConnections: maximumConnections, logger: logger)
+        try await open(PostgresLocation(url: url), readOnly: readOnly, configuration: configuration,
+                       maximumConnections: maximumConnections, logger: logger)
     }
 
     /// Opens the database at `location`, applying its migrations: a `StoreError` says why it cannot be used (the
-    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida).
+    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida), and
+    /// `ReadOnlyDatabaseError.notPrimary` that it takes no writes (a standby).
+    ///
+    /// `readOnly` opens a streaming standby (PostgreSQL's hot standby), where reports and assessments are read: nothing
+    /// is migrated, but the migrations present must be exactly this version's (`ReadOnlyDatabaseError` says what is
+    /// amiss otherwise), every session is read-only (`default_transaction_read_only`), and every write is refused with
+    /// `ReadOnlyDatabaseError.writeRefused` before it reaches the server.
     public static func open(
-        _ location: PostgresLocation, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        _ location: PostgresLocation, readOnly: Bool = false, configuration: StoreConfiguration = StoreConfiguration(),
+        maximumConnections: Int = 8, logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        let connection = try await connect(location, logger: logger)
+        let connection = try await connect(location, readOnly: readOnly, logger: logger)
         do {
-            _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+            if readOnly {
+                try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
+            } else {
+                _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+            }
             try await connection.close()
         } catch {
             try? await connection.close()
+            // 25006: the migration's first statement ran in a read-only transaction.
+            if !readOnly, sqlState(error) == "25006" { throw ReadOnlyDatabaseError.notPrimary(location: location.description) }
             throw failure(error, location: location)
         }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, maximumConnections)
         options.connectTimeout = .seconds(10)
-        options.additionalStartupParameters = startupParameters
+        options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         var client = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         client.options = options
-        return PostgresStore(location: location, configuration: configuration,
+        return PostgresStore(location: location, configuration: configuration, readOnly: readOnly,
                              client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
     }
 
@@ -93,15 +110,20 @@ public final class PostgresStore: Sendable {
     }
 
     /// Every session commits durably (whatever the server's default) and names itself in `pg_stat_activity`.
-    static let startupParameters: [(String, String)] = [("synchronous_commit", "on"), ("application_name", "rida")]
+    /// A read-only store's sessions are read-only as well, so the server refuses a write that would slip past
+    /// `transaction(_:)`.
+    static func startupParameters(readOnly: Bool) -> [(String, String)] {
+        [("synchronous_commit", "on"), ("application_name", "rida")] + (readOnly ? [("default_transaction_read_only", "on")] : [])
+    }
 
     /// One connection on its own, outside the pool: for migrating, and for creating or dropping a database.
-    public static func connect(_ location: PostgresLocation, logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
+    public static func connect(_ location: PostgresLocation, readOnly: Bool = false,
+                               logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
@@ -146,9 +168,11 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` in one transaction on a connection of the pool: committed when it returns, rolled back when it
     /// throws. An error of the database becomes a `StoreError` (`unavailable`); Rida's own errors pass as they are.
+    /// A store opened read-only refuses at once (`ReadOnlyDatabaseError.writeRefused`).
     @discardableResult
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
+        if readOnly { throw ReadOnlyDatabaseError.writeRefused(location: location.description) }
+        return try await withConnection { connection in
             try await connection.query("BEGIN", logger: self.logger)
             do {
                 let value = try await body(connection)
