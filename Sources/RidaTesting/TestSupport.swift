@@ -182,6 +182,7 @@ public func runRida(_ arguments: [String], in directory: URL? = nil, environment
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "RIDA_DB")
     env.removeValue(forKey: "RIDA_CONFIG")
+    env.removeValue(forKey: "RIDA_READ_DB")
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe()
