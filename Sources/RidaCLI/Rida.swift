@@ -130,15 +130,25 @@ extension StoreOptions {
     }
 
     /// Opens the read database (`--read-db` or `RIDA_READ_DB`) read-only, or nil when there is none. It must be a
-    /// PostgreSQL standby: a SQLite file has no standby to read from.
-    func openReadStore(_ settings: Settings, connections: Int = 2) async throws -> OpenedStore? {
+    /// PostgreSQL standby: a SQLite file has no standby to read from. A standby that lacks this version's migrations
+    /// (its primary was migrated a moment ago, by this very command when it opened `--db`) is waited for, up to
+    /// `replayWait`, before the refusal stands.
+    func openReadStore(_ settings: Settings, connections: Int = 2, replayWait: Duration = .zero) async throws -> OpenedStore? {
         guard let url = readDatabaseURL else { return nil }
         guard PostgresLocation.isPostgresURL(url) else {
             throw CLIError("The read database (--read-db or RIDA_READ_DB) must be a PostgreSQL standby's postgres:// URL; \(url) is not one: leave it out to read from --db.")
         }
-        let store = try await PostgresStore.open(url: url, readOnly: true, configuration: settings.storeConfiguration,
-                                                 maximumConnections: connections)
-        return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
+        let deadline = ContinuousClock.now + replayWait
+        while true {
+            do {
+                let store = try await PostgresStore.open(url: url, readOnly: true, configuration: settings.storeConfiguration,
+                                                         maximumConnections: connections)
+                return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
+            } catch let error as ReadOnlyDatabaseError where ContinuousClock.now < deadline {
+                guard case .behind = error else { throw error }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
     }
 
     /// Opens the database reports and assessments are read from (the read database when there is one, else the
