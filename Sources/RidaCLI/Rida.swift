@@ -132,8 +132,10 @@ extension StoreOptions {
     /// Opens the read database (`--read-db` or `RIDA_READ_DB`) read-only, or nil when there is none. It must be a
     /// PostgreSQL standby: a SQLite file has no standby to read from. A standby that lacks this version's migrations
     /// (its primary was migrated a moment ago, by this very command when it opened `--db`) is waited for, up to
-    /// `replayWait`, before the refusal stands.
-    func openReadStore(_ settings: Settings, connections: Int = 2, replayWait: Duration = .zero) async throws -> OpenedStore? {
+    /// `replayWait`, before the refusal stands. With `evenIfAway` (the service), a standby that cannot be reached is
+    /// opened all the same, said on standard error, and checked when it answers: its reads answer 503 meanwhile.
+    func openReadStore(_ settings: Settings, connections: Int = 2, replayWait: Duration = .zero,
+                       evenIfAway: Bool = false) async throws -> OpenedStore? {
         guard let url = readDatabaseURL else { return nil }
         guard PostgresLocation.isPostgresURL(url) else {
             throw CLIError("The read database (--read-db or RIDA_READ_DB) must be a PostgreSQL standby's postgres:// URL; \(url) is not one: leave it out to read from --db.")
@@ -147,6 +149,12 @@ extension StoreOptions {
             } catch let error as ReadOnlyDatabaseError where ContinuousClock.now < deadline {
                 guard case .behind = error else { throw error }
                 try await Task.sleep(for: .milliseconds(500))
+            } catch let error as StoreError where evenIfAway {
+                guard case .unavailable = error else { throw error }
+                printStatus("rida: \(error.description) Reports and assessments answer 503 until it can, and its schema is checked then.")
+                let store = try await PostgresStore.open(url: url, readOnly: true, checkingLater: true,
+                                                         configuration: settings.storeConfiguration, maximumConnections: connections)
+                return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
             }
         }
     }

@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         let opened = try await store.openStore(settings, create: true, connections: 16, path: path)
         let readOpened: OpenedStore?
         do {
-            readOpened = try await store.openReadStore(settings, connections: 8, replayWait: .seconds(30))
+            readOpened = try await store.openReadStore(settings, connections: 8, replayWait: .seconds(30), evenIfAway: true)
         } catch {
             await opened.close()
             throw error

@@ -31,11 +31,16 @@ public final class PostgresStore: Sendable {
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
     /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
     let writeFailure = Mutex<String?>(nil)
+    /// A read-only store opened while its server could not be reached (`checkingLater`): its schema is checked on the
+    /// first connection leased, and every operation fails with that check's refusal until it passes.
+    private let uncheckedSchema: Mutex<Bool>
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, uncheckedSchema: Bool,
+                 client: PostgresClient, logger: Logger) {
         self.location = location
         self.configuration = configuration
         self.readOnly = readOnly
+        self.uncheckedSchema = Mutex(uncheckedSchema)
         self.client = client
         self.logger = logger
         // Started at once, on this thread until it first waits, so the pool is running before the first lease.
@@ -51,10 +56,10 @@ public final class PostgresStore: Sendable {
     /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations, or
     /// only checking them when `readOnly`.
     public static func open(
-        url: String, readOnly: Bool = false, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        url: String, readOnly: Bool = false, checkingLater: Bool = false, configuration: StoreConfiguration = StoreConfiguration(),
+        maximumConnections: Int = 8, logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        try await open(PostgresLocation(url: url), readOnly: readOnly, configuration: configuration,
+        try await open(PostgresLocation(url: url), readOnly: readOnly, checkingLater: checkingLater, configuration: configuration,
                        maximumConnections: maximumConnections, logger: logger)
     }
 
@@ -65,11 +70,30 @@ public final class PostgresStore: Sendable {
     /// `readOnly` opens a streaming standby (PostgreSQL's hot standby), where reports and assessments are read: nothing
     /// is migrated, but the migrations present must be exactly this version's (`ReadOnlyDatabaseError` says what is
     /// amiss otherwise), every session is read-only (`default_transaction_read_only`), and every write is refused with
-    /// `ReadOnlyDatabaseError.writeRefused` before it reaches the server.
+    /// `ReadOnlyDatabaseError.writeRefused` before it reaches the server. With `checkingLater` too, it does not connect
+    /// now: the check is made on the first connection leased (what `rida serve` does when the standby is away as it
+    /// starts: reports answer 503 until the standby answers and passes the check).
     public static func open(
-        _ location: PostgresLocation, readOnly: Bool = false, configuration: StoreConfiguration = StoreConfiguration(),
-        maximumConnections: Int = 8, logger: Logger = PostgresStore.quietLogger
+        _ location: PostgresLocation, readOnly: Bool = false, checkingLater: Bool = false,
+        configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
+        let later = readOnly && checkingLater
+        if !later { try await prepare(location, readOnly: readOnly, logger: logger) }
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = max(1, maximumConnections)
+        options.connectTimeout = .seconds(10)
+        options.additionalStartupParameters = startupParameters(readOnly: readOnly)
+        var client = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: .disable)
+        client.options = options
+        return PostgresStore(location: location, configuration: configuration, readOnly: readOnly, uncheckedSchema: later,
+                             client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+    }
+
+    /// Migrates the database on a connection of its own, or only checks its migrations when `readOnly`.
+    private static func prepare(_ location: PostgresLocation, readOnly: Bool, logger: Logger) async throws {
         let connection = try await connect(location, readOnly: readOnly, logger: logger)
         do {
             if readOnly {
@@ -84,16 +108,6 @@ public final class PostgresStore: Sendable {
             if !readOnly, sqlState(error) == "25006" { throw ReadOnlyDatabaseError.notPrimary(location: location.description) }
             throw failure(error, location: location)
         }
-        var options = PostgresClient.Configuration.Options()
-        options.maximumConnections = max(1, maximumConnections)
-        options.connectTimeout = .seconds(10)
-        options.additionalStartupParameters = startupParameters(readOnly: readOnly)
-        var client = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: location.password,
-            database: location.database, tls: .disable)
-        client.options = options
-        return PostgresStore(location: location, configuration: configuration, readOnly: readOnly,
-                             client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
     }
 
     /// Stops the pool and closes its connections. The store cannot be used after.
@@ -217,6 +231,10 @@ public final class PostgresStore: Sendable {
         do {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
+            if uncheckedSchema.withLock({ $0 }) {
+                try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
+                uncheckedSchema.withLock { $0 = false }
+            }
             return try await body(connection)
         } catch {
             throw Self.failure(error, location: location)

@@ -76,6 +76,11 @@ struct PostgresReadOnlyTests: Sendable {
         }
         #expect(failure?.description == "The read database \(location) is not a Rida database (it has no rida_migrations table): check the read database's URL, or wait until the standby has replayed the primary's.")
         #expect(failure?.code == "database_not_rida")
+        // Opened without connecting (the service, when the standby is away as it starts): the first read makes the check.
+        let later = try await PostgresStore.open(location, readOnly: true, checkingLater: true)
+        let first = await #expect(throws: ReadOnlyDatabaseError.self) { _ = try await later.responseCount() }
+        #expect(first == failure)
+        await later.close()
         // Opening read-only changed nothing: still no rida_migrations.
         let connection = try await PostgresStore.connect(location)
         defer { Task { try? await connection.close() } }
