@@ -184,7 +184,7 @@ public final class PostgresStore: Sendable {
     /// throws. An error of the database becomes a `StoreError` (`unavailable`); Rida's own errors pass as they are.
     /// A store opened read-only refuses at once (`ReadOnlyDatabaseError.writeRefused`).
     @discardableResult
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         if readOnly { throw ReadOnlyDatabaseError.writeRefused(location: location.description) }
         return try await withConnection { connection in
             try await connection.query("BEGIN", logger: self.logger)
@@ -204,14 +204,14 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` on a connection of the pool, each statement on its own (no transaction around them).
     @discardableResult
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection(body)
     }
 
     /// Runs `body` in one read-only transaction that sees one snapshot of the database (`REPEATABLE READ`): for reads
     /// of several statements that must agree with each other, as a report's.
     @discardableResult
-    func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
             do {
@@ -227,17 +227,48 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` on a connection of the pool, leased within `leaseDeadline` (`PostgresLease`): when the server is
     /// away, an operation fails within seconds with `StoreError.unavailable` (503 with `Retry-After` over HTTP).
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    ///
+    /// `body` also ends, with the connection's error, when the connection closes under it: PostgresNIO never answers
+    /// a query written to a connection the server has just closed (its write fails with nobody to tell), so without
+    /// this one operation caught by a server's restart would wait for ever, and with it the group-commit writer and
+    /// every submission queued behind it.
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
-            if uncheckedSchema.withLock({ $0 }) {
-                try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
-                uncheckedSchema.withLock { $0 = false }
+            let check = uncheckedSchema.withLock { $0 }
+            return try await untilClosed(connection) {
+                if check {
+                    try await PostgresMigrations.verify(on: connection, location: self.location, logger: self.logger)
+                    self.uncheckedSchema.withLock { $0 = false }
+                }
+                return try await body(connection)
             }
-            return try await body(connection)
         } catch {
             throw Self.failure(error, location: location)
+        }
+    }
+
+    /// `body`'s value, or `StoreError.unavailable` as soon as `connection` closes while it runs (then `body`, run in a
+    /// task of its own, is cancelled and left behind: it may wait for ever on an answer that will not come).
+    func untilClosed<T: Sendable>(_ connection: PostgresConnection,
+                                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = DeadlineRace<T>()
+        let location = location
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let work = Task {
+                    do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+                }
+                race.hold(work)
+                connection.closeFuture.whenComplete { _ in
+                    race.finish(.failure(StoreError.unavailable(path: location.description,
+                                                                reason: "the connection to the server was closed")))
+                }
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 
