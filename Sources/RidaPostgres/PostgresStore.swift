@@ -20,6 +20,8 @@ import Synchronization
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     public let configuration: StoreConfiguration
+    /// Opened for reading only (`open(_:readOnly:…)`): no migration, every session read-only, every write refused.
+    public let readOnly: Bool
     let logger: Logger
     let client: PostgresClient
     /// How long an operation waits for a connection of the pool before it says the database is away.
@@ -29,10 +31,16 @@ public final class PostgresStore: Sendable {
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
     /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
     let writeFailure = Mutex<String?>(nil)
+    /// A read-only store opened while its server could not be reached (`checkingLater`): its schema is checked on the
+    /// first connection leased, and every operation fails with that check's refusal until it passes.
+    private let uncheckedSchema: Mutex<Bool>
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, uncheckedSchema: Bool,
+                 client: PostgresClient, logger: Logger) {
         self.location = location
         self.configuration = configuration
+        self.readOnly = readOnly
+        self.uncheckedSchema = Mutex(uncheckedSchema)
         self.client = client
         self.logger = logger
         // Started at once, on this thread until it first waits, so the pool is running before the first lease.
@@ -45,38 +53,61 @@ public final class PostgresStore: Sendable {
 
     deinit { running.cancel() }
 
-    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations.
+    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations, or
+    /// only checking them when `readOnly`.
     public static func open(
-        url: String, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        url: String, readOnly: Bool = false, checkingLater: Bool = false, configuration: StoreConfiguration = StoreConfiguration(),
+        maximumConnections: Int = 8, logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        try await open(PostgresLocation(url: url), configuration: configuration, maximumConnections: maximumConnections, logger: logger)
+        try await open(PostgresLocation(url: url), readOnly: readOnly, checkingLater: checkingLater, configuration: configuration,
+                       maximumConnections: maximumConnections, logger: logger)
     }
 
     /// Opens the database at `location`, applying its migrations: a `StoreError` says why it cannot be used (the
-    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida).
+    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida), and
+    /// `ReadOnlyDatabaseError.notPrimary` that it takes no writes (a standby).
+    ///
+    /// `readOnly` opens a streaming standby (PostgreSQL's hot standby), where reports and assessments are read: nothing
+    /// is migrated, but the migrations present must be exactly this version's (`ReadOnlyDatabaseError` says what is
+    /// amiss otherwise), every session is read-only (`default_transaction_read_only`), and every write is refused with
+    /// `ReadOnlyDatabaseError.writeRefused` before it reaches the server. With `checkingLater` too, it does not connect
+    /// now: the check is made on the first connection leased (what `rida serve` does when the standby is away as it
+    /// starts: reports answer 503 until the standby answers and passes the check).
     public static func open(
-        _ location: PostgresLocation, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        _ location: PostgresLocation, readOnly: Bool = false, checkingLater: Bool = false,
+        configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
         logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        let connection = try await connect(location, logger: logger)
-        do {
-            _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw failure(error, location: location)
-        }
+        let later = readOnly && checkingLater
+        if !later { try await prepare(location, readOnly: readOnly, logger: logger) }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, maximumConnections)
         options.connectTimeout = .seconds(10)
-        options.additionalStartupParameters = startupParameters
+        options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         var client = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         client.options = options
-        return PostgresStore(location: location, configuration: configuration,
+        return PostgresStore(location: location, configuration: configuration, readOnly: readOnly, uncheckedSchema: later,
                              client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+    }
+
+    /// Migrates the database on a connection of its own, or only checks its migrations when `readOnly`.
+    private static func prepare(_ location: PostgresLocation, readOnly: Bool, logger: Logger) async throws {
+        let connection = try await connect(location, readOnly: readOnly, logger: logger)
+        do {
+            if readOnly {
+                try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
+            } else {
+                _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            // 25006: the migration's first statement ran in a read-only transaction.
+            if !readOnly, sqlState(error) == "25006" { throw ReadOnlyDatabaseError.notPrimary(location: location.description) }
+            throw failure(error, location: location)
+        }
     }
 
     /// Stops the pool and closes its connections. The store cannot be used after.
@@ -93,15 +124,20 @@ public final class PostgresStore: Sendable {
     }
 
     /// Every session commits durably (whatever the server's default) and names itself in `pg_stat_activity`.
-    static let startupParameters: [(String, String)] = [("synchronous_commit", "on"), ("application_name", "rida")]
+    /// A read-only store's sessions are read-only as well, so the server refuses a write that would slip past
+    /// `transaction(_:)`.
+    static func startupParameters(readOnly: Bool) -> [(String, String)] {
+        [("synchronous_commit", "on"), ("application_name", "rida")] + (readOnly ? [("default_transaction_read_only", "on")] : [])
+    }
 
     /// One connection on its own, outside the pool: for migrating, and for creating or dropping a database.
-    public static func connect(_ location: PostgresLocation, logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
+    public static func connect(_ location: PostgresLocation, readOnly: Bool = false,
+                               logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
@@ -146,9 +182,11 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` in one transaction on a connection of the pool: committed when it returns, rolled back when it
     /// throws. An error of the database becomes a `StoreError` (`unavailable`); Rida's own errors pass as they are.
+    /// A store opened read-only refuses at once (`ReadOnlyDatabaseError.writeRefused`).
     @discardableResult
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
+        if readOnly { throw ReadOnlyDatabaseError.writeRefused(location: location.description) }
+        return try await withConnection { connection in
             try await connection.query("BEGIN", logger: self.logger)
             do {
                 let value = try await body(connection)
@@ -198,7 +236,14 @@ public final class PostgresStore: Sendable {
         do {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
-            return try await untilClosed(connection) { try await body(connection) }
+            let check = uncheckedSchema.withLock { $0 }
+            return try await untilClosed(connection) {
+                if check {
+                    try await PostgresMigrations.verify(on: connection, location: self.location, logger: self.logger)
+                    self.uncheckedSchema.withLock { $0 = false }
+                }
+                return try await body(connection)
+            }
         } catch {
             throw Self.failure(error, location: location)
         }
