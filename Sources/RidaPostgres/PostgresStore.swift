@@ -96,10 +96,13 @@ public final class PostgresStore: Sendable {
     private static func prepare(_ location: PostgresLocation, readOnly: Bool, logger: Logger) async throws {
         let connection = try await connect(location, readOnly: readOnly, logger: logger)
         do {
-            if readOnly {
-                try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
-            } else {
-                _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+            // A server stopping now must not leave `rida serve` waiting for ever to start (see `withConnection`).
+            try await untilClosed(connection, location: location) {
+                if readOnly {
+                    try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
+                } else {
+                    _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+                }
             }
             try await connection.close()
         } catch {
@@ -237,7 +240,7 @@ public final class PostgresStore: Sendable {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
             let check = uncheckedSchema.withLock { $0 }
-            return try await untilClosed(connection) {
+            return try await Self.untilClosed(connection, location: location) {
                 if check {
                     try await PostgresMigrations.verify(on: connection, location: self.location, logger: self.logger)
                     self.uncheckedSchema.withLock { $0 = false }
@@ -251,10 +254,9 @@ public final class PostgresStore: Sendable {
 
     /// `body`'s value, or `StoreError.unavailable` as soon as `connection` closes while it runs (then `body`, run in a
     /// task of its own, is cancelled and left behind: it may wait for ever on an answer that will not come).
-    func untilClosed<T: Sendable>(_ connection: PostgresConnection,
+    static func untilClosed<T: Sendable>(_ connection: PostgresConnection, location: PostgresLocation,
                                          _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = DeadlineRace<T>()
-        let location = location
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(continuation)
