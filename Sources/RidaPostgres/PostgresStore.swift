@@ -24,8 +24,9 @@ public final class PostgresStore: Sendable {
     public let readOnly: Bool
     let logger: Logger
     let client: PostgresClient
-    /// How long an operation waits for a connection of the pool before it says the database is away.
-    let leaseDeadline: Duration = .seconds(3)
+    /// How long an operation waits for a connection of the pool before it says the database is away: 3 s by default
+    /// (a kiosk waits a few seconds at most); the tests' stores wait longer, as a loaded machine may take that long.
+    let leaseDeadline: Duration
     /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
     private let running: Task<Void, Never>
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
@@ -36,8 +37,9 @@ public final class PostgresStore: Sendable {
     private let uncheckedSchema: Mutex<Bool>
 
     private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, uncheckedSchema: Bool,
-                 client: PostgresClient, logger: Logger) {
+                 leaseDeadline: Duration, client: PostgresClient, logger: Logger) {
         self.location = location
+        self.leaseDeadline = leaseDeadline
         self.configuration = configuration
         self.readOnly = readOnly
         self.uncheckedSchema = Mutex(uncheckedSchema)
@@ -76,7 +78,7 @@ public final class PostgresStore: Sendable {
     public static func open(
         _ location: PostgresLocation, readOnly: Bool = false, checkingLater: Bool = false,
         configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        leaseDeadline: Duration = .seconds(3), logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
         let later = readOnly && checkingLater
         if !later { try await prepare(location, readOnly: readOnly, logger: logger) }
@@ -89,7 +91,7 @@ public final class PostgresStore: Sendable {
             database: location.database, tls: .disable)
         client.options = options
         return PostgresStore(location: location, configuration: configuration, readOnly: readOnly, uncheckedSchema: later,
-                             client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+                             leaseDeadline: leaseDeadline, client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
     }
 
     /// Migrates the database on a connection of its own, or only checks its migrations when `readOnly`.

@@ -86,6 +86,9 @@ public struct FreshStore: Sendable {
 /// `PostgresStore` (which migrates it); `remove()` closes the store and drops the database. The server itself is a
 /// throwaway one (scripts/postgres), removed whole when the tests end, so a database left by a crashed test goes too.
 public struct PostgresTestDatabase: Sendable {
+    /// How long the tests' stores wait for a connection before saying the database is away: longer than a served
+    /// instance's 3 s, as the tests run many at once on a loaded machine (the 503 tests use `rida serve` itself).
+    public static let leaseDeadline: Duration = .seconds(20)
     public let store: PostgresStore
     public let location: PostgresLocation
     let server: PostgresLocation
@@ -105,13 +108,15 @@ public struct PostgresTestDatabase: Sendable {
         let name = "rida_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let location = server.with(database: String(name))
         try await PostgresStore.createDatabase(location, from: server.database)
-        let store = try await PostgresStore.open(location, configuration: configuration, maximumConnections: maximumConnections)
+        let store = try await PostgresStore.open(location, configuration: configuration, maximumConnections: maximumConnections,
+                                                 leaseDeadline: Self.leaseDeadline)
         return PostgresTestDatabase(store: store, location: location, server: server)
     }
 
     /// Another store on the same database: a second instance, as a second `rida serve` would open it.
     public func openAgain(maximumConnections: Int = 4) async throws -> PostgresStore {
-        try await PostgresStore.open(location, configuration: store.configuration, maximumConnections: maximumConnections)
+        try await PostgresStore.open(location, configuration: store.configuration, maximumConnections: maximumConnections,
+                                     leaseDeadline: Self.leaseDeadline)
     }
 
     /// Makes the database's new sessions read-only and ends the open ones (this store's connections reopen read-only),
