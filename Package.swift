@@ -75,9 +75,10 @@ let package = Package(
         ),
         // Debian's libxlsxwriter, for the report's workbook (apt: libxlsxwriter-dev).
         .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .systemLibrary(name: "CQrencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Renderings of the quarterly report: text, JSON, CSV, HTML, the workbook; the frozen content's hashes.
         .target(name: "RidaReports", dependencies: [
-            "RidaSurvey", "RidaAggregation", "RidaAssessment", "CXlsxWriter",
+            "RidaSurvey", "RidaAggregation", "RidaAssessment", "CXlsxWriter", "CQrencode",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // One function per thing a user does (show a report, the saved-report life, record verdicts, import a checklist

@@ -285,7 +285,7 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
                 switch format {
                 case .json:
@@ -365,7 +365,7 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let sheet = try await db.assessmentSheet(assessment, policy: settings.policy, now: now())
                 let text: String
                 switch format {
@@ -385,7 +385,7 @@ struct AssessCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let assessments = try await db.assessments()
                 if assessments.isEmpty {
                     print("No assessments yet: rida assess open --framework 1 --centre C01 --cycle 2026.")
@@ -420,7 +420,7 @@ struct AssessCommand: AsyncParsableCommand {
         var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await store.withStore(try store.settings(), create: false) { db in
+            try await store.withReadStore(try store.settings()) { db in
                 guard try await db.assessment(assessment) != nil else {
                     throw CLIError("There is no assessment \(assessment): rida assess list shows the open ones.")
                 }
@@ -514,7 +514,7 @@ struct AssessCommand: AsyncParsableCommand {
         var format: OutputFormat { listing.format }
 
         func run() async throws {
-            try await store.withStore(try store.settings(), create: false) { db in
+            try await store.withReadStore(try store.settings()) { db in
                 let scores = try await db.replyScores(entity: entity)
                 let summaries = Dictionary(grouping: scores, by: \.entity).sorted { $0.key < $1.key }
                     .map { ReplyScoreSummary(entity: $0.key, scores: $0.value) }

@@ -77,7 +77,7 @@ struct Show: AsyncParsableCommand {
         let request = ReportRequest(quarter: quarter, centre: centre, entity: entity, channel: channel, format: format,
                                     language: lang, audience: publicVersion ? .public : .quality, themes: themes)
         try request.check(channels: settings.channels)
-        let report = try await store.withStore(settings, create: false) { db in
+        let report = try await store.withReadStore(settings) { db in
             let themes = CommentThemes(store: db, lexicon: settings.lexicon, channels: settings.channels)
             return try await ShowReport(store: db, policy: settings.policy, channels: settings.channels, now: now, themes: themes)
                 .run(request)

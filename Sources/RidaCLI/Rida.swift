@@ -70,11 +70,21 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var db: String?
 
+    @Option(name: .customLong("read-db"), help: ArgumentHelp(
+        "A streaming standby of the PostgreSQL database, as postgres://user@host:5432/database (default: $RIDA_READ_DB): reports and assessments are read from it, opened read-only; everything else uses --db.",
+        valueName: "url"))
+    var readDB: String?
+
     @Option(name: .long, help: ArgumentHelp("A JSON settings file (default: $RIDA_CONFIG); see docs/configuration.md.", valueName: "file"))
     var config: String?
 
     var databasePath: String {
         db ?? ProcessInfo.processInfo.environment["RIDA_DB"] ?? "rida.sqlite"
+    }
+
+    /// Where reports and assessments are read, when not from `--db`: `--read-db`, else `RIDA_READ_DB` (empty is none).
+    var readDatabaseURL: String? {
+        (readDB ?? ProcessInfo.processInfo.environment["RIDA_READ_DB"]).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func settings() throws -> Settings {
@@ -119,9 +129,51 @@ extension StoreOptions {
         return OpenedStore(store: store, sqlite: store, close: { try? store.close() })
     }
 
+    /// Opens the read database (`--read-db` or `RIDA_READ_DB`) read-only, or nil when there is none. It must be a
+    /// PostgreSQL standby: a SQLite file has no standby to read from. A standby that lacks this version's migrations
+    /// (its primary was migrated a moment ago, by this very command when it opened `--db`) is waited for, up to
+    /// `replayWait`, before the refusal stands. With `evenIfAway` (the service), a standby that cannot be reached is
+    /// opened all the same, said on standard error, and checked when it answers: its reads answer 503 meanwhile.
+    func openReadStore(_ settings: Settings, connections: Int = 2, replayWait: Duration = .zero,
+                       evenIfAway: Bool = false) async throws -> OpenedStore? {
+        guard let url = readDatabaseURL else { return nil }
+        guard PostgresLocation.isPostgresURL(url) else {
+            throw CLIError("The read database (--read-db or RIDA_READ_DB) must be a PostgreSQL standby's postgres:// URL; \(url) is not one: leave it out to read from --db.")
+        }
+        let deadline = ContinuousClock.now + replayWait
+        while true {
+            do {
+                let store = try await PostgresStore.open(url: url, readOnly: true, configuration: settings.storeConfiguration,
+                                                         maximumConnections: connections)
+                return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
+            } catch let error as ReadOnlyDatabaseError where ContinuousClock.now < deadline {
+                guard case .behind = error else { throw error }
+                try await Task.sleep(for: .milliseconds(500))
+            } catch let error as StoreError where evenIfAway {
+                guard case .unavailable = error else { throw error }
+                printStatus("rida: \(error.description) Reports and assessments answer 503 until it can, and its schema is checked then.")
+                let store = try await PostgresStore.open(url: url, readOnly: true, checkingLater: true,
+                                                         configuration: settings.storeConfiguration, maximumConnections: connections)
+                return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
+            }
+        }
+    }
+
+    /// Opens the database reports and assessments are read from (the read database when there is one, else the
+    /// database itself, which must exist), runs `body` on it and closes it.
+    func withReadStore<T>(_ settings: Settings, _ body: (any RidaStorage) async throws -> T) async throws -> T {
+        guard let opened = try await openReadStore(settings) else {
+            return try await withStore(settings, create: false, body)
+        }
+        return try await using(opened, body)
+    }
+
     /// Opens the database, runs `body` on it and closes it, whether `body` returns or throws.
     func withStore<T>(_ settings: Settings, create: Bool, _ body: (any RidaStorage) async throws -> T) async throws -> T {
-        let opened = try await openStore(settings, create: create)
+        try await using(try await openStore(settings, create: create), body)
+    }
+
+    private func using<T>(_ opened: OpenedStore, _ body: (any RidaStorage) async throws -> T) async throws -> T {
         do {
             let value = try await body(opened.store)
             await opened.close()

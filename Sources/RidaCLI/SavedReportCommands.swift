@@ -156,7 +156,7 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let rendering = try await ReportCommand.savedReports(db, settings).render(
                     id, format: SavedReports.RenderFormat(rawValue: format.rawValue)!, language: lang, audience: audience)
                 // The stored content is written with a final newline, as a text file ends.
@@ -176,7 +176,7 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let check: ReportFreezing.Verification, content: ReportContent, page: PublishedPage?
                 do {
                     (check, content, page) = try await ReportCommand.savedReports(db, settings).verify(id)
@@ -216,7 +216,7 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let reports = try await ReportCommand.savedReports(db, settings).list(scope: scope, quarter: quarter.flatMap(Quarter.init))
                 if format == .json {
                     let encoder = JSONEncoder()
@@ -384,7 +384,7 @@ extension ReportCommand {
 
         func run() async throws {
             let settings = try store.settings()
-            try await store.withStore(settings, create: false) { db in
+            try await store.withReadStore(settings) { db in
                 let declines = try await ReportCommand.savedReports(db, settings).declines(scope: scope)
                 if declines.isEmpty {
                     print("No decline reasons recorded.")

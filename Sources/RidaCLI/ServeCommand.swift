@@ -55,8 +55,19 @@ struct ServeCommand: AsyncParsableCommand {
         if demo, PostgresLocation.isPostgresURL(path) {
             throw CLIError("--demo serves a SQLite demo file; leave out --db (rida-demo.sqlite) or give a file's path.")
         }
-        // On PostgreSQL, 16 connections per instance: several instances stay well within the server's 100.
+        if store.readDatabaseURL != nil, !PostgresLocation.isPostgresURL(path) {
+            throw CLIError("A read database (--read-db or RIDA_READ_DB) is a standby of a PostgreSQL database: give --db the primary's postgres:// URL, or leave the read database out to serve \(demo ? path : store.databaseName).")
+        }
+        // On PostgreSQL, 16 connections per instance (and 8 to the read database): several instances stay well within
+        // the server's 100.
         let opened = try await store.openStore(settings, create: true, connections: 16, path: path)
+        let readOpened: OpenedStore?
+        do {
+            readOpened = try await store.openReadStore(settings, connections: 8, replayWait: .seconds(30), evenIfAway: true)
+        } catch {
+            await opened.close()
+            throw error
+        }
         let db = opened.store
         var madeKeys: (kiosk: String, display: String, reader: String)?
         var arrivals: (any Arrivals)?
@@ -81,9 +92,12 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = logLevel
         let service = settings.serviceSettings(host: host, port: port, database: store.databaseName)
-        let app = buildApplication(service, store: db, logger: logger, now: { now() }, arrivals: arrivals) { port in
+        let readName = store.readDatabaseURL.map { (try? PostgresLocation(url: $0).description) ?? $0 }
+        let app = buildApplication(service, store: db, reads: readOpened?.store, logger: logger, now: { now() },
+                                   arrivals: arrivals) { port in
             let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"
             var lines = ["Rida is serving \(demo ? path : store.databaseName) at \(base)\(demoKeys == nil ? "" : " (demo)")."]
+            if let readName { lines.append("  Reports and assessments are read from \(readName).") }
             if let demoKeys {
                 lines += [
                     "  Kiosk page:   \(base)/kiosk/setup#centre=C01&key=\(demoKeys.kiosk)",
@@ -104,9 +118,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
+            await readOpened?.close()
             await opened.close()
             throw CLIError("The service stopped: \(error)")
         }
+        await readOpened?.close()
         await opened.close()
         logger.info("stopped; the database is closed")
     }

@@ -14,10 +14,12 @@ import ServiceLifecycle
 /// try await app.runService()   // until SIGTERM or SIGINT; in-flight requests finish
 /// try store.close()
 /// ```
+/// `reads`, when given, is where reports and assessments are read (`--read-db`: a streaming standby, opened read-only);
+/// everything else (submissions, keys, the live display, recording verdicts, health) uses `store`, the primary.
 /// `now` is the clock: it stamps receipt times, bounds `submitted_at` and cuts the live display's days.
 /// `arrivals`, when given, stores responses made on this machine while the service runs (the demo's halls).
 public func buildApplication(
-    _ settings: ServiceSettings, store: any RidaStorage, logger: Logger,
+    _ settings: ServiceSettings, store: any RidaStorage, reads: (any RidaStorage)? = nil, logger: Logger,
     now: @escaping @Sendable () -> Instant = { Instant(Date()) },
     arrivals: (any Arrivals)? = nil, firstArrivalAfter: Duration = .seconds(1),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -43,8 +45,8 @@ public func buildApplication(
     HealthController(store: store, auth: auth, metrics: metrics, minimumFreeBytes: settings.minimumFreeBytes).addRoutes(to: router)
     SurveysController(auth: auth).addRoutes(to: router)
     ResponsesController(settings: settings, writer: writer, auth: auth, feed: feed, metrics: metrics, now: now).addRoutes(to: router)
-    ReportsController(settings: settings, store: store, auth: auth, now: now).addRoutes(to: router)
-    AssessmentsController(settings: settings, store: store, auth: auth, now: now).addRoutes(to: router)
+    ReportsController(settings: settings, store: reads ?? store, auth: auth, now: now).addRoutes(to: router)
+    AssessmentsController(settings: settings, store: store, reads: reads ?? store, auth: auth, now: now).addRoutes(to: router)
     LiveController(settings: settings, store: store, auth: auth, feed: feed, now: now).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 

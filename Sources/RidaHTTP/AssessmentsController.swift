@@ -16,7 +16,11 @@ import RidaUseCases
 /// (`HistoryEntry.problems(of:...)`, the check the command line uses) and appends all of it or nothing.
 struct AssessmentsController: Sendable {
     let settings: ServiceSettings
+    /// Where verdicts are recorded and assessments closed: the primary.
     let store: any RidaStorage
+    /// Where the list, the sheets, the form and the history are read: the read database (a standby) when the service
+    /// has one, else the primary.
+    let reads: any AssessmentStore
     let auth: Authenticator
     let now: @Sendable () -> Instant
 
@@ -75,8 +79,8 @@ struct AssessmentsController: Sendable {
         try await authorizeReading(request, context)
         let time = now()
         var summaries: [Summary] = []
-        for assessment in try await store.assessments() {
-            let sheet = try await store.assessmentSheet(assessment.id, policy: settings.policy, now: time)
+        for assessment in try await reads.assessments() {
+            let sheet = try await reads.assessmentSheet(assessment.id, policy: settings.policy, now: time)
             let classification = sheet.classification
             summaries.append(Summary(assessment: assessment, reached: classification.reached,
                                      next: classification.next.flatMap { classification.standing($0) }))
@@ -88,7 +92,7 @@ struct AssessmentsController: Sendable {
     /// verdict and the figures it rests on, and the classification.
     @Sendable func sheet(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorizeReading(request, context)
-        let sheet = try await store.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
+        let sheet = try await reads.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
         return JSONBody.text(try AssessmentForm.json(sheet), contentType: Document.json)
     }
 
@@ -98,7 +102,7 @@ struct AssessmentsController: Sendable {
         let query = Query(request)
         let format = try query.choice("format", ["html", "json", "text"], default: "html")
         let language = try query.language()
-        let sheet = try await store.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
+        let sheet = try await reads.assessmentSheet(try context.pathParameter("id"), policy: settings.policy, now: now())
         let name = "rida-assessment-\(sheet.assessment.id)-\(language.rawValue)"
         switch format {
         case "json":
@@ -119,11 +123,11 @@ struct AssessmentsController: Sendable {
     @Sendable func history(_ request: Request, context: RidaRequestContext) async throws -> Response {
         try await authorizeReading(request, context)
         let id = try context.pathParameter("id")
-        guard try await store.assessment(id) != nil else {
+        guard try await reads.assessment(id) != nil else {
             throw APIError.notFound("There is no assessment \(id): GET /v1/assessments lists them.")
         }
         let criterion = Query(request)["criterion"]
-        let entries = try await store.history(of: id).filter { criterion == nil || $0.criterion == criterion }
+        let entries = try await reads.history(of: id).filter { criterion == nil || $0.criterion == criterion }
         return JSONBody.response(HistoryBody(assessment: id, entries: entries))
     }
 

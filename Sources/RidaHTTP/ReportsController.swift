@@ -17,6 +17,8 @@ import RidaUseCases
 ///   (`rida report render`).
 struct ReportsController: Sendable {
     let settings: ServiceSettings
+    /// Where reports are read: the read database (a standby) when the service has one, else the primary. Nothing here
+    /// writes.
     let store: any RidaStorage
     let auth: Authenticator
     let now: @Sendable () -> Instant

@@ -98,26 +98,10 @@ enum PostgresMigrations {
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """, logger: logger)
-            var applied: [Int: (name: String, sha256: String)] = [:]
-            let rows = try await connection.query("SELECT version, name, sha256 FROM rida_migrations ORDER BY version", logger: logger)
-            for try await (version, name, sha256) in rows.decode((Int32, String, String).self) {
-                applied[Int(version)] = (name, sha256)
-            }
-            let known = Set(migrations.map(\.version))
-            let unknown = applied.keys.sorted().filter { !known.contains($0) }
-            if !unknown.isEmpty {
-                throw StoreError.newerVersion(path: location.description, unknownMigrations: unknown.map { "\($0) \(applied[$0]!.name)" })
-            }
+            let applied = try await appliedMigrations(on: connection, logger: logger)
+            try refuseForeign(applied, migrations: migrations, location: location)
             var done: [Int] = []
-            for migration in migrations.sorted(by: { $0.version < $1.version }) {
-                if let existing = applied[migration.version] {
-                    guard existing.sha256 == migration.sha256 else {
-                        throw StoreError.unavailable(
-                            path: location.description,
-                            reason: "its migration \(migration.version) (\(existing.name)) is not the one this version of Rida has; nothing was changed")
-                    }
-                    continue
-                }
+            for migration in migrations.sorted(by: { $0.version < $1.version }) where applied[migration.version] == nil {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -133,6 +117,52 @@ enum PostgresMigrations {
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
+        }
+    }
+
+    /// The migrations `rida_migrations` records, by version.
+    static func appliedMigrations(on connection: PostgresConnection, logger: Logger) async throws -> [Int: (name: String, sha256: String)] {
+        var applied: [Int: (name: String, sha256: String)] = [:]
+        let rows = try await connection.query("SELECT version, name, sha256 FROM rida_migrations ORDER BY version", logger: logger)
+        for try await (version, name, sha256) in rows.decode((Int32, String, String).self) {
+            applied[Int(version)] = (name, sha256)
+        }
+        return applied
+    }
+
+    /// Refuses a database migrated by a newer Rida (a version this one does not know), or whose applied migration
+    /// differs from this one's text: nothing is changed in either case.
+    static func refuseForeign(_ applied: [Int: (name: String, sha256: String)], migrations: [PostgresMigration],
+                              location: PostgresLocation) throws {
+        let known = Set(migrations.map(\.version))
+        let unknown = applied.keys.sorted().filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw StoreError.newerVersion(path: location.description, unknownMigrations: unknown.map { "\($0) \(applied[$0]!.name)" })
+        }
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            if let existing = applied[migration.version], existing.sha256 != migration.sha256 {
+                throw StoreError.unavailable(
+                    path: location.description,
+                    reason: "its migration \(migration.version) (\(existing.name)) is not the one this version of Rida has; nothing was changed")
+            }
+        }
+    }
+
+    /// Checks, without changing anything, that the database holds exactly the schema `migrations` make: what a store
+    /// opened for reading only (a standby) asks instead of migrating. A database with no `rida_migrations`, or with
+    /// fewer migrations than this Rida's (a standby that has not yet replayed the primary's upgrade), is refused with
+    /// `ReadOnlyDatabaseError`; one migrated by a newer Rida with `StoreError.newerVersion`.
+    static func verify(on connection: PostgresConnection, location: PostgresLocation, logger: Logger,
+                       migrations: [PostgresMigration] = all) async throws {
+        let table = try await connection.query("SELECT to_regclass('rida_migrations') IS NOT NULL", logger: logger)
+        guard try await table.decode(Bool.self).first(where: { _ in true }) == true else {
+            throw ReadOnlyDatabaseError.notRida(location: location.description)
+        }
+        let applied = try await appliedMigrations(on: connection, logger: logger)
+        try refuseForeign(applied, migrations: migrations, location: location)
+        let missing = migrations.sorted(by: { $0.version < $1.version }).filter { applied[$0.version] == nil }
+        if !missing.isEmpty {
+            throw ReadOnlyDatabaseError.behind(location: location.description, missing: missing.map { "\($0.version) \($0.name)" })
         }
     }
 

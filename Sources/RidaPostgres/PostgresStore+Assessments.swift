@@ -295,7 +295,21 @@ extension PostgresStore: AssessmentStore {
         return try await transaction { connection in
             var outcomes: [EvidenceOutcome] = []
             for complaint in complaints {
-                // Locked, so an instance saving the same complaint at once waits and then compares with this one.
+                // Inserted if new: an instance inserting the same complaint at once waits here for this transaction,
+                // inserts nothing, and then compares with the row this one stored (so one says created, never both).
+                let quarter = zone.quarter(at: complaint.receivedAt).description
+                let inserted = try await connection.query("""
+                    INSERT INTO tawasulComplaint (id, entity, channel, topic, receivedAt, quarter, answeredAt, slaDays, status, importId, type, dueAt)
+                    VALUES (\(complaint.id), \(complaint.entity), \(complaint.channel), \(complaint.topic), \(complaint.receivedAt.iso8601),
+                            \(quarter), \(complaint.answeredAt?.iso8601), \(Int32(complaint.slaDays)),
+                            \(complaint.status), \(importID), \(complaint.type.rawValue), \(complaint.dueAt?.iso8601))
+                    ON CONFLICT (id) DO NOTHING
+                    RETURNING id
+                    """, logger: self.logger)
+                if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
+                    outcomes.append(.created)
+                    continue
+                }
                 let found = try await connection.query("""
                     SELECT \(unescaped: Self.complaintColumns), importId FROM tawasulComplaint WHERE id = \(complaint.id) FOR UPDATE
                     """, logger: self.logger)
@@ -313,16 +327,13 @@ extension PostgresStore: AssessmentStore {
                     throw AssessmentError("Tawasul complaint \(complaint.id) is recorded for \(stored.entity) (import #\(source.map(String.init) ?? "?")), and this file gives it to \(complaint.entity): a complaint belongs to one entity; this batch of records was not stored.")
                 }
                 try await connection.query("""
-                    INSERT INTO tawasulComplaint (id, entity, channel, topic, receivedAt, quarter, answeredAt, slaDays, status, importId, type, dueAt)
-                    VALUES (\(complaint.id), \(complaint.entity), \(complaint.channel), \(complaint.topic), \(complaint.receivedAt.iso8601),
-                            \(zone.quarter(at: complaint.receivedAt).description), \(complaint.answeredAt?.iso8601), \(Int32(complaint.slaDays)),
-                            \(complaint.status), \(importID), \(complaint.type.rawValue), \(complaint.dueAt?.iso8601))
-                    ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, channel = excluded.channel, topic = excluded.topic,
-                        receivedAt = excluded.receivedAt, quarter = excluded.quarter, answeredAt = excluded.answeredAt,
-                        slaDays = excluded.slaDays, status = excluded.status, importId = excluded.importId,
-                        type = excluded.type, dueAt = excluded.dueAt
+                    UPDATE tawasulComplaint SET channel = \(complaint.channel), topic = \(complaint.topic),
+                        receivedAt = \(complaint.receivedAt.iso8601), quarter = \(quarter), answeredAt = \(complaint.answeredAt?.iso8601),
+                        slaDays = \(Int32(complaint.slaDays)), status = \(complaint.status), importId = \(importID),
+                        type = \(complaint.type.rawValue), dueAt = \(complaint.dueAt?.iso8601)
+                    WHERE id = \(complaint.id)
                     """, logger: self.logger)
-                outcomes.append(stored == nil ? .created : .updated)
+                outcomes.append(.updated)
             }
             try await Self.countEvidence(outcomes, rejected: rejected, importID: importID, on: connection, logger: self.logger)
             return outcomes
@@ -334,6 +345,19 @@ extension PostgresStore: AssessmentStore {
         return try await transaction { connection in
             var outcomes: [EvidenceOutcome] = []
             for contact in contacts {
+                // As for complaints: inserted if new, else compared with the stored row, locked.
+                let quarter = zone.quarter(at: contact.contactedAt).description
+                let inserted = try await connection.query("""
+                    INSERT INTO contact (entity, id, channel, contactedAt, quarter, answeredAt, importId)
+                    VALUES (\(contact.entity), \(contact.id), \(contact.channel), \(contact.contactedAt.iso8601),
+                            \(quarter), \(contact.answeredAt?.iso8601), \(importID))
+                    ON CONFLICT (entity, id) DO NOTHING
+                    RETURNING id
+                    """, logger: self.logger)
+                if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
+                    outcomes.append(.created)
+                    continue
+                }
                 let found = try await connection.query("""
                     SELECT id, entity, channel, contactedAt, answeredAt FROM contact WHERE entity = \(contact.entity) AND id = \(contact.id) FOR UPDATE
                     """, logger: self.logger)
@@ -344,13 +368,11 @@ extension PostgresStore: AssessmentStore {
                     continue
                 }
                 try await connection.query("""
-                    INSERT INTO contact (entity, id, channel, contactedAt, quarter, answeredAt, importId)
-                    VALUES (\(contact.entity), \(contact.id), \(contact.channel), \(contact.contactedAt.iso8601),
-                            \(zone.quarter(at: contact.contactedAt).description), \(contact.answeredAt?.iso8601), \(importID))
-                    ON CONFLICT (entity, id) DO UPDATE SET channel = excluded.channel, contactedAt = excluded.contactedAt,
-                        quarter = excluded.quarter, answeredAt = excluded.answeredAt, importId = excluded.importId
+                    UPDATE contact SET channel = \(contact.channel), contactedAt = \(contact.contactedAt.iso8601), quarter = \(quarter),
+                        answeredAt = \(contact.answeredAt?.iso8601), importId = \(importID)
+                    WHERE entity = \(contact.entity) AND id = \(contact.id)
                     """, logger: self.logger)
-                outcomes.append(stored == nil ? .created : .updated)
+                outcomes.append(.updated)
             }
             try await Self.countEvidence(outcomes, rejected: rejected, importID: importID, on: connection, logger: self.logger)
             return outcomes

@@ -24,14 +24,14 @@ extension PostgresStore: StoreCopying {
         }
     }
 
-    public func readingSnapshot<T: Sendable>(_ body: (any CopyReading) async throws -> T) async throws -> T {
+    public func readingSnapshot<T: Sendable>(_ body: @escaping @Sendable (any CopyReading) async throws -> T) async throws -> T {
         try await snapshot { connection in
             try await body(PostgresCopyTables(connection: connection, location: self.location, zone: self.configuration.zone,
                                               logger: self.logger))
         }
     }
 
-    public func writingTransaction<T: Sendable>(_ body: (any CopyWriting) async throws -> T) async throws -> T {
+    public func writingTransaction<T: Sendable>(_ body: @escaping @Sendable (any CopyWriting) async throws -> T) async throws -> T {
         try await transaction { connection in
             let tables = PostgresCopyTables(connection: connection, location: self.location, zone: self.configuration.zone,
                                             logger: self.logger)

@@ -217,18 +217,25 @@ extension PostgresStore: StoreHealth {
     }
 }
 
-/// The two tasks of `withDeadline`: the first to finish resumes the caller and cancels the other.
-private final class DeadlineRace<T: Sendable>: Sendable {
+/// The tasks of `withDeadline` and `untilClosed`: the first to finish resumes the caller and cancels the others. A
+/// finish that comes before the caller waits (its task was cancelled at once) is kept and given when it waits.
+final class DeadlineRace<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, any Error>?
         var tasks: [Task<Void, Never>] = []
+        var early: Result<T, any Error>?
         var done = false
     }
 
     private let state = Mutex(State())
 
     func start(_ continuation: CheckedContinuation<T, any Error>) {
-        state.withLock { $0.continuation = continuation }
+        let early: Result<T, any Error>? = state.withLock { state in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
     }
 
     func hold(_ tasks: Task<Void, Never>...) {
@@ -241,8 +248,11 @@ private final class DeadlineRace<T: Sendable>: Sendable {
 
     func finish(_ result: Result<T, any Error>) {
         let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
-            defer { state.continuation = nil; state.done = true }
-            return (state.continuation, state.continuation == nil ? [] : state.tasks)
+            if state.done { return (nil, []) }
+            state.done = true
+            defer { state.continuation = nil }
+            if state.continuation == nil { state.early = result }
+            return (state.continuation, state.tasks)
         }
         continuation?.resume(with: result)
         tasks.forEach { $0.cancel() }

@@ -20,19 +20,29 @@ import Synchronization
 public final class PostgresStore: Sendable {
     public let location: PostgresLocation
     public let configuration: StoreConfiguration
+    /// Opened for reading only (`open(_:readOnly:…)`): no migration, every session read-only, every write refused.
+    public let readOnly: Bool
     let logger: Logger
     let client: PostgresClient
-    /// How long an operation waits for a connection of the pool before it says the database is away.
-    let leaseDeadline: Duration = .seconds(3)
+    /// How long an operation waits for a connection of the pool before it says the database is away: 3 s by default
+    /// (a kiosk waits a few seconds at most); the tests' stores wait longer, as a loaded machine may take that long.
+    let leaseDeadline: Duration
     /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
     private let running: Task<Void, Never>
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
     /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
     let writeFailure = Mutex<String?>(nil)
+    /// A read-only store opened while its server could not be reached (`checkingLater`): its schema is checked on the
+    /// first connection leased, and every operation fails with that check's refusal until it passes.
+    private let uncheckedSchema: Mutex<Bool>
 
-    private init(location: PostgresLocation, configuration: StoreConfiguration, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, configuration: StoreConfiguration, readOnly: Bool, uncheckedSchema: Bool,
+                 leaseDeadline: Duration, client: PostgresClient, logger: Logger) {
         self.location = location
+        self.leaseDeadline = leaseDeadline
         self.configuration = configuration
+        self.readOnly = readOnly
+        self.uncheckedSchema = Mutex(uncheckedSchema)
         self.client = client
         self.logger = logger
         // Started at once, on this thread until it first waits, so the pool is running before the first lease.
@@ -45,38 +55,64 @@ public final class PostgresStore: Sendable {
 
     deinit { running.cancel() }
 
-    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations.
+    /// Opens the database at `url` (`postgres://user[:password]@host[:port]/database`), applying its migrations, or
+    /// only checking them when `readOnly`.
     public static func open(
-        url: String, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        url: String, readOnly: Bool = false, checkingLater: Bool = false, configuration: StoreConfiguration = StoreConfiguration(),
+        maximumConnections: Int = 8, logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        try await open(PostgresLocation(url: url), configuration: configuration, maximumConnections: maximumConnections, logger: logger)
+        try await open(PostgresLocation(url: url), readOnly: readOnly, checkingLater: checkingLater, configuration: configuration,
+                       maximumConnections: maximumConnections, logger: logger)
     }
 
     /// Opens the database at `location`, applying its migrations: a `StoreError` says why it cannot be used (the
-    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida).
+    /// server cannot be reached, refuses the user, has no such database, or was migrated by a newer Rida), and
+    /// `ReadOnlyDatabaseError.notPrimary` that it takes no writes (a standby).
+    ///
+    /// `readOnly` opens a streaming standby (PostgreSQL's hot standby), where reports and assessments are read: nothing
+    /// is migrated, but the migrations present must be exactly this version's (`ReadOnlyDatabaseError` says what is
+    /// amiss otherwise), every session is read-only (`default_transaction_read_only`), and every write is refused with
+    /// `ReadOnlyDatabaseError.writeRefused` before it reaches the server. With `checkingLater` too, it does not connect
+    /// now: the check is made on the first connection leased (what `rida serve` does when the standby is away as it
+    /// starts: reports answer 503 until the standby answers and passes the check).
     public static func open(
-        _ location: PostgresLocation, configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
-        logger: Logger = PostgresStore.quietLogger
+        _ location: PostgresLocation, readOnly: Bool = false, checkingLater: Bool = false,
+        configuration: StoreConfiguration = StoreConfiguration(), maximumConnections: Int = 8,
+        leaseDeadline: Duration = .seconds(3), logger: Logger = PostgresStore.quietLogger
     ) async throws -> PostgresStore {
-        let connection = try await connect(location, logger: logger)
-        do {
-            _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw failure(error, location: location)
-        }
+        let later = readOnly && checkingLater
+        if !later { try await prepare(location, readOnly: readOnly, logger: logger) }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, maximumConnections)
         options.connectTimeout = .seconds(10)
-        options.additionalStartupParameters = startupParameters
+        options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         var client = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         client.options = options
-        return PostgresStore(location: location, configuration: configuration,
-                             client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+        return PostgresStore(location: location, configuration: configuration, readOnly: readOnly, uncheckedSchema: later,
+                             leaseDeadline: leaseDeadline, client: PostgresClient(configuration: client, backgroundLogger: logger), logger: logger)
+    }
+
+    /// Migrates the database on a connection of its own, or only checks its migrations when `readOnly`.
+    private static func prepare(_ location: PostgresLocation, readOnly: Bool, logger: Logger) async throws {
+        let connection = try await connect(location, readOnly: readOnly, logger: logger)
+        do {
+            // A server stopping now must not leave `rida serve` waiting for ever to start (see `withConnection`).
+            try await untilClosed(connection, location: location) {
+                if readOnly {
+                    try await PostgresMigrations.verify(on: connection, location: location, logger: logger)
+                } else {
+                    _ = try await PostgresMigrations.migrate(on: connection, location: location, logger: logger)
+                }
+            }
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            // 25006: the migration's first statement ran in a read-only transaction.
+            if !readOnly, sqlState(error) == "25006" { throw ReadOnlyDatabaseError.notPrimary(location: location.description) }
+            throw failure(error, location: location)
+        }
     }
 
     /// Stops the pool and closes its connections. The store cannot be used after.
@@ -93,15 +129,20 @@ public final class PostgresStore: Sendable {
     }
 
     /// Every session commits durably (whatever the server's default) and names itself in `pg_stat_activity`.
-    static let startupParameters: [(String, String)] = [("synchronous_commit", "on"), ("application_name", "rida")]
+    /// A read-only store's sessions are read-only as well, so the server refuses a write that would slip past
+    /// `transaction(_:)`.
+    static func startupParameters(readOnly: Bool) -> [(String, String)] {
+        [("synchronous_commit", "on"), ("application_name", "rida")] + (readOnly ? [("default_transaction_read_only", "on")] : [])
+    }
 
     /// One connection on its own, outside the pool: for migrating, and for creating or dropping a database.
-    public static func connect(_ location: PostgresLocation, logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
+    public static func connect(_ location: PostgresLocation, readOnly: Bool = false,
+                               logger: Logger = PostgresStore.quietLogger) async throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.additionalStartupParameters = startupParameters(readOnly: readOnly)
         do {
             return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
@@ -146,9 +187,11 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` in one transaction on a connection of the pool: committed when it returns, rolled back when it
     /// throws. An error of the database becomes a `StoreError` (`unavailable`); Rida's own errors pass as they are.
+    /// A store opened read-only refuses at once (`ReadOnlyDatabaseError.writeRefused`).
     @discardableResult
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withConnection { connection in
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        if readOnly { throw ReadOnlyDatabaseError.writeRefused(location: location.description) }
+        return try await withConnection { connection in
             try await connection.query("BEGIN", logger: self.logger)
             do {
                 let value = try await body(connection)
@@ -166,14 +209,14 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` on a connection of the pool, each statement on its own (no transaction around them).
     @discardableResult
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection(body)
     }
 
     /// Runs `body` in one read-only transaction that sees one snapshot of the database (`REPEATABLE READ`): for reads
     /// of several statements that must agree with each other, as a report's.
     @discardableResult
-    func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func snapshot<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
             do {
@@ -189,13 +232,47 @@ public final class PostgresStore: Sendable {
 
     /// Runs `body` on a connection of the pool, leased within `leaseDeadline` (`PostgresLease`): when the server is
     /// away, an operation fails within seconds with `StoreError.unavailable` (503 with `Retry-After` over HTTP).
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    ///
+    /// `body` also ends, with the connection's error, when the connection closes under it: PostgresNIO never answers
+    /// a query written to a connection the server has just closed (its write fails with nobody to tell), so without
+    /// this one operation caught by a server's restart would wait for ever, and with it the group-commit writer and
+    /// every submission queued behind it.
+    private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
-            return try await body(connection)
+            let check = uncheckedSchema.withLock { $0 }
+            return try await Self.untilClosed(connection, location: location) {
+                if check {
+                    try await PostgresMigrations.verify(on: connection, location: self.location, logger: self.logger)
+                    self.uncheckedSchema.withLock { $0 = false }
+                }
+                return try await body(connection)
+            }
         } catch {
             throw Self.failure(error, location: location)
+        }
+    }
+
+    /// `body`'s value, or `StoreError.unavailable` as soon as `connection` closes while it runs (then `body`, run in a
+    /// task of its own, is cancelled and left behind: it may wait for ever on an answer that will not come).
+    static func untilClosed<T: Sendable>(_ connection: PostgresConnection, location: PostgresLocation,
+                                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = DeadlineRace<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let work = Task {
+                    do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+                }
+                race.hold(work)
+                connection.closeFuture.whenComplete { _ in
+                    race.finish(.failure(StoreError.unavailable(path: location.description,
+                                                                reason: "the connection to the server was closed")))
+                }
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
     }
 

@@ -21,7 +21,7 @@ extension SQLiteStore: StoreCopying {
         }
     }
 
-    public func readingSnapshot<T: Sendable>(_ body: (any CopyReading) async throws -> T) async throws -> T {
+    public func readingSnapshot<T: Sendable>(_ body: @escaping @Sendable (any CopyReading) async throws -> T) async throws -> T {
         let reader: any DatabaseReader
         do {
             reader = try (writer as? DatabasePool)?.makeSnapshot() ?? writer
@@ -31,7 +31,7 @@ extension SQLiteStore: StoreCopying {
         return try await body(SQLiteCopyTables(access: .reading(reader), path: path, zone: configuration.zone))
     }
 
-    public func writingTransaction<T: Sendable>(_ body: (any CopyWriting) async throws -> T) async throws -> T {
+    public func writingTransaction<T: Sendable>(_ body: @escaping @Sendable (any CopyWriting) async throws -> T) async throws -> T {
         guard path != Self.memoryPath else {
             throw StoreError.unavailable(path: path, reason: "a copy is written into a database file, not into one in memory")
         }

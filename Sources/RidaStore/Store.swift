@@ -194,11 +194,11 @@ public protocol StoreCopying: Sendable {
     func storedTables() async throws -> [String]
     /// Runs `body` with a reader of one unchanging snapshot of the store: what it reads agrees, however long it takes
     /// and whatever is written meanwhile.
-    func readingSnapshot<T: Sendable>(_ body: (any CopyReading) async throws -> T) async throws -> T
+    func readingSnapshot<T: Sendable>(_ body: @escaping @Sendable (any CopyReading) async throws -> T) async throws -> T
     /// Runs `body` with a writer in one transaction: committed when `body` returns, rolled back (nothing stored) when it
     /// throws. The writer reads what it wrote, inside the transaction, so a copy is verified before it is committed.
     /// Before committing, identity sequences are moved past the highest id written, so later inserts do not collide.
-    func writingTransaction<T: Sendable>(_ body: (any CopyWriting) async throws -> T) async throws -> T
+    func writingTransaction<T: Sendable>(_ body: @escaping @Sendable (any CopyWriting) async throws -> T) async throws -> T
 }
 
 /// One value of one column of a row, as a copy carries it between stores: both stores keep each of Rida's values as
@@ -212,7 +212,7 @@ public enum CopyValue: Sendable, Hashable {
 }
 
 /// Reading tables for a copy, on one snapshot (`StoreCopying.readingSnapshot`).
-public protocol CopyReading {
+public protocol CopyReading: Sendable {
     /// The columns of `table`, in the schema's order (a SQLite `response` row's rowid is the column `seq`, as
     /// PostgreSQL's `response` keeps it, since the reports' comments point to it).
     func columns(of table: String) async throws -> [String]

@@ -86,6 +86,9 @@ public struct FreshStore: Sendable {
 /// `PostgresStore` (which migrates it); `remove()` closes the store and drops the database. The server itself is a
 /// throwaway one (scripts/postgres), removed whole when the tests end, so a database left by a crashed test goes too.
 public struct PostgresTestDatabase: Sendable {
+    /// How long the tests' stores wait for a connection before saying the database is away: longer than a served
+    /// instance's 3 s, as the tests run many at once on a loaded machine (the 503 tests use `rida serve` itself).
+    public static let leaseDeadline: Duration = .seconds(20)
     public let store: PostgresStore
     public let location: PostgresLocation
     let server: PostgresLocation
@@ -105,13 +108,41 @@ public struct PostgresTestDatabase: Sendable {
         let name = "rida_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         let location = server.with(database: String(name))
         try await PostgresStore.createDatabase(location, from: server.database)
-        let store = try await PostgresStore.open(location, configuration: configuration, maximumConnections: maximumConnections)
+        let store = try await PostgresStore.open(location, configuration: configuration, maximumConnections: maximumConnections,
+                                                 leaseDeadline: Self.leaseDeadline)
         return PostgresTestDatabase(store: store, location: location, server: server)
     }
 
     /// Another store on the same database: a second instance, as a second `rida serve` would open it.
     public func openAgain(maximumConnections: Int = 4) async throws -> PostgresStore {
-        try await PostgresStore.open(location, configuration: store.configuration, maximumConnections: maximumConnections)
+        try await PostgresStore.open(location, configuration: store.configuration, maximumConnections: maximumConnections,
+                                     leaseDeadline: Self.leaseDeadline)
+    }
+
+    /// Makes the database's new sessions read-only and ends the open ones (this store's connections reopen read-only),
+    /// as a hot standby's are: what stands in for a standby (`--read-db`) where making a real one is too slow.
+    public func makeReadOnly() throws {
+        try onServer("ALTER DATABASE \(location.database) SET default_transaction_read_only = on")
+        try endSessions()
+    }
+
+    /// Ends every session open on the database (the pools reconnect, or fail to when connections are not allowed).
+    public func endSessions() throws {
+        try onServer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(location.database)'")
+    }
+
+    /// Runs `sql` with `psql` (RIDA_PG_BIN's, else the one on the PATH) on the server's own database, not this one.
+    public func onServer(_ sql: String) throws {
+        let bin = ProcessInfo.processInfo.environment["RIDA_PG_BIN"].map { $0 + "/psql" } ?? "/usr/bin/psql"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: bin)
+        process.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.host, "-p", "\(server.port)", "-U", server.user,
+                             "-d", server.database, "-c", sql]
+        if let password = server.password { process.environment = ["PGPASSWORD": password] }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw KeyError("psql could not run \(sql)") }
     }
 
     /// Closes the store and drops the database, in the background (a test's `defer` cannot wait).
@@ -182,6 +213,7 @@ public func runRida(_ arguments: [String], in directory: URL? = nil, environment
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "RIDA_DB")
     env.removeValue(forKey: "RIDA_CONFIG")
+    env.removeValue(forKey: "RIDA_READ_DB")
     for (key, value) in environment { env[key] = value }
     process.environment = env
     let out = Pipe()

@@ -79,26 +79,31 @@ public struct CopyDatabase: Sendable {
         try Self.refuseUnknown(try await destination.storedTables(), in: "The destination \(destinationName)")
         return try await source.readingSnapshot { reader in
             try await destination.writingTransaction { writer in
-                try await refuseIfHoldingData(writer)
-                var copies: [(table: String, columns: [String], rows: Int, digest: Digest)] = []
-                for table in Self.tables {
-                    let columns = try await Self.columns(of: table, reader: reader, writer: writer, name: destinationName)
-                    let total = try await reader.rowCount(of: table)
-                    var digest = Digest()
-                    progress(.copying(table: table, done: 0, total: total))
-                    try await reader.rows(of: table, columns: columns, batchSize: batchSize) { batch in
-                        digest.add(batch)
-                        try await writer.insert(batch, into: table, columns: columns)
-                        progress(.copying(table: table, done: digest.rows, total: total))
-                    }
-                    if digest.rows != total {
-                        throw Self.notVerified(destinationName, ["\(table): the source counted \(total) rows and gave \(digest.rows)"])
-                    }
-                    copies.append((table, columns, total, digest))
-                }
-                return try await verify(copies, in: writer)
+                try await copy(from: reader, into: writer)
             }
         }
+    }
+
+    /// Copies every table, then verifies the copy, inside the destination's transaction.
+    private func copy(from reader: any CopyReading, into writer: any CopyWriting) async throws -> Summary {
+        try await refuseIfHoldingData(writer)
+        var copies: [(table: String, columns: [String], rows: Int, digest: Digest)] = []
+        for table in Self.tables {
+            let columns = try await Self.columns(of: table, reader: reader, writer: writer, name: destinationName)
+            let total = try await reader.rowCount(of: table)
+            var digest = Digest()
+            progress(.copying(table: table, done: 0, total: total))
+            try await reader.rows(of: table, columns: columns, batchSize: batchSize) { batch in
+                digest.add(batch)
+                try await writer.insert(batch, into: table, columns: columns)
+                progress(.copying(table: table, done: digest.rows, total: total))
+            }
+            if digest.rows != total {
+                throw Self.notVerified(destinationName, ["\(table): the source counted \(total) rows and gave \(digest.rows)"])
+            }
+            copies.append((table, columns, total, digest))
+        }
+        return try await verify(copies, in: writer)
     }
 
     /// Every difference found when the destination is read back inside the transaction, or the summary.

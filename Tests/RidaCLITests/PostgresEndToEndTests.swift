@@ -73,6 +73,49 @@ struct PostgresEndToEndTests {
         #expect(check.status == 0 && check.stdout.contains("is sound"), "\(check.stdout)\(check.stderr)")
     }
 
+    /// `--read-db` (or `RIDA_READ_DB`): the reading commands read the standby, opened read-only; the others keep to
+    /// `--db`. The two databases hold different responses, so the figures say which was read.
+    @Test func theReadingCommandsReadTheReadDatabase() async throws {
+        let primary = try await PostgresTestDatabase.create()
+        defer { primary.remove() }
+        let standby = try await PostgresTestDatabase.create()
+        defer { standby.remove() }
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        let received = instant("2026-02-02T09:00:00+03:00")
+        // The primary: one response, all 5s. The "standby": two, 4444 and 2222, 8 ratings, mean (16 + 8) / 8 = 3.
+        _ = try await primary.store.save([response("p1", [5, 5, 5, 5])], receivedAt: received)
+        _ = try await standby.store.save([response("s1", [4, 4, 4, 4]), response("s2", [2, 2, 2, 2])], receivedAt: received)
+        let (a, b) = (primary.location.description, standby.location.description)
+        for command in [["centres", "add", "C01", "--kind", "headquarters", "--channels", "counter", "--db", b],
+                        ["assess", "open", "--framework", "1", "--centre", "C01", "--cycle", "2026", "--by", "Evaluator", "--db", b]] {
+            let made = try runRida(command, in: temp.folder)
+            try #require(made.status == 0, "\(made.stderr)")
+        }
+        try standby.makeReadOnly()
+        let report = ["report", "--quarter", "2026-Q1", "--format", "json", "--db", a]
+        func figures(_ result: CommandResult) throws -> (responses: Int, mean: Double) {
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let group = try #require((object?["groups"] as? [[String: Any]])?.first, "\(result.stdout)\(result.stderr)")
+            return (try #require(group["responses"] as? Int), try #require(group["mean"] as? Double))
+        }
+        #expect(try figures(runRida(report, in: temp.folder)) == (1, 5))
+        #expect(try figures(runRida(report + ["--read-db", b], in: temp.folder)) == (2, 3))
+        #expect(try figures(runRida(report, in: temp.folder, environment: ["RIDA_READ_DB": b])) == (2, 3))
+        let assessments = try runRida(["assess", "list", "--db", a, "--read-db", b], in: temp.folder)
+        #expect(assessments.status == 0 && assessments.stdout.contains("C01"), "\(assessments.stdout)\(assessments.stderr)")
+        // A writing command keeps to --db, whatever RIDA_READ_DB says.
+        let key = try runRida(["keys", "create", "--role", "quality", "--label", "Q", "--db", a], in: temp.folder,
+                              environment: ["RIDA_READ_DB": b])
+        #expect(key.status == 0, "\(key.stderr)")
+        #expect(try await primary.store.keys().count == 1)
+        // The standby as --db: refused, it takes no writes; a SQLite file as --read-db: refused, it has no standby.
+        let asPrimary = try runRida(report.dropLast(2) + ["--db", b], in: temp.folder)
+        #expect(asPrimary.stderr == "rida: The database \(b) takes no writes (it is a standby, or its sessions are read-only): give the primary's URL as the database, and this one as the read database.\n")
+        let file = try runRida(report + ["--read-db", temp.path], in: temp.folder)
+        #expect(file.status != 0 && file.stderr.contains("must be a PostgreSQL standby's postgres:// URL"), "\(file.stderr)")
+    }
+
     @Test func anUnreachableServerOrABadURLIsSaidOnce() throws {
         let temp = try TemporaryDatabase()
         defer { temp.remove() }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RidaAssessment
 import RidaPostgres
 import RidaStore
 import RidaSurvey
@@ -154,16 +155,92 @@ struct PostgresServeLiveTests {
         #expect(report.groups.reduce(0) { $0 + $1.responses } == count, "the rollups count each stored response once")
     }
 
-    // Disabled: a submission in flight when PostgreSQL stops can hang the instance's group-commit writer for good
-    // (reads answer 503 in 3 s and recover; submissions do not). Found 2026-12-03, see issue 14's note.
-    @Test(.disabled("a PostgreSQL restart under load wedges the group-commit writer: issue 14's note"))
+    /// `rida serve --db A --read-db B`: reports and assessments are read from B (a standby, opened read-only), while
+    /// submissions and keys stay on A. The two hold different responses, so the figures say which was read. While B
+    /// is away (as the service starts, and later), its reads answer 503 with Retry-After, as the primary's do, and
+    /// submissions carry on.
+    @Test func aReadDatabaseServesReportsAndAssessmentsWhileWritesGoToThePrimary() async throws {
+        let primary = try await PostgresTestDatabase.create()
+        defer { primary.remove() }
+        let standby = try await PostgresTestDatabase.create()
+        defer { standby.remove() }
+        let folder = try TemporaryDatabase()
+        defer { folder.remove() }
+        let received = instant("2026-02-02T09:00:00+03:00")
+        // A: one response, all 5s. B: 4444 and 2222, 8 ratings, mean (16 + 8) / 8 = 3, and an assessment of C01.
+        _ = try await primary.store.save([response("p1", [5, 5, 5, 5])], receivedAt: received)
+        _ = try await standby.store.save([response("s1", [4, 4, 4, 4]), response("s2", [2, 2, 2, 2])], receivedAt: received)
+        try await standby.store.saveCentre(Centre(id: "C01", entity: nil, kind: .headquarters, channels: ["counter"]), at: received)
+        try await standby.store.openAssessment(
+            Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: received, openedBy: "Evaluator"))
+        try standby.makeReadOnly()
+        let served = ServedRida(database: folder, name: "a", db: primary.location.description)
+        let kiosk = try served.key(["--role", "submitter", "--centre", "C01", "--channel", "kiosk", "--label", "Kiosk 1"])
+        let reader = try served.key(["--role", "quality", "--label", "Quality office"])
+
+        // B away as the service starts: it starts all the same, says so, and answers B's reads 503.
+        try primary.onServer("ALTER DATABASE \(standby.location.database) ALLOW_CONNECTIONS false")
+        try served.start(extra: ["--read-db", standby.location.description])
+        defer { _ = served.stop() }
+        #expect(try String(contentsOf: served.output, encoding: .utf8).contains("Reports and assessments are read from \(standby.location)."))
+        #expect(served.stderr.contains("Reports and assessments answer 503 until it can"), "\(served.stderr)")
+        try await expectUnavailable(served, reader)
+        #expect(try await served.request("POST", "/v1/responses", key: kiosk, body: Self.body("k0")).status == 201)
+
+        // B back: its figures, once the pool has reconnected.
+        try primary.onServer("ALTER DATABASE \(standby.location.database) ALLOW_CONNECTIONS true")
+        var report = (status: 0, body: "")
+        let back = Date().addingTimeInterval(20)
+        while report.status != 200, Date() < back {
+            report = try await served.request("GET", "/v1/reports/quarterly?quarter=2026-Q1", key: reader)
+            if report.status != 200 { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(report.body.utf8)) as? [String: Any]
+        let group = try #require((object?["groups"] as? [[String: Any]])?.first, "\(report.status) \(report.body)")
+        #expect(group["responses"] as? Int == 2 && group["mean"] as? Double == 3)
+        let assessments = try await served.request("GET", "/v1/assessments", key: reader)
+        #expect(assessments.status == 200 && assessments.body.contains(#""unit":"C01""#), "\(assessments.body)")
+        // Submissions and keys are the primary's: the key was made there, the responses are stored there.
+        #expect(try await served.request("POST", "/v1/responses", key: kiosk, body: Self.body("k1")).status == 201)
+        #expect(try await primary.store.response(id: "k0") != nil)
+        #expect(try await primary.store.response(id: "k1") != nil)
+
+        // B away while serving: 503 with Retry-After within seconds; A's submissions are still answered.
+        try primary.onServer("ALTER DATABASE \(standby.location.database) ALLOW_CONNECTIONS false")
+        try standby.endSessions()
+        try await expectUnavailable(served, reader)
+        #expect(try await served.request("POST", "/v1/responses", key: kiosk, body: Self.body("k2")).status == 201)
+    }
+
+    /// The quarterly report answers 503 `database_unavailable` with `Retry-After: 5`, within 10 s.
+    func expectUnavailable(_ served: ServedRida, _ reader: String) async throws {
+        var request = URLRequest(url: URL(string: served.base + "/v1/reports/quarterly?quarter=2026-Q1")!)
+        request.setValue("Bearer \(reader)", forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 15
+        let started = Date()
+        let (body, answer) = try await URLSession.shared.data(for: request)
+        let http = try #require(answer as? HTTPURLResponse)
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(http.statusCode == 503 && http.value(forHTTPHeaderField: "Retry-After") == "5", "\(text)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(text.contains(#""code":"database_unavailable""#), "\(text)")
+    }
+
+    // A submission in flight when PostgreSQL stops once hung the instance's group-commit writer for good (PostgresNIO
+    // never answers a query written to a connection just closed); `PostgresStore.untilClosed` ends it.
+    @Test
     func aRestartedServerIs503WithRetryAfterUntilTheInstancesReconnect() async throws {
         let server = try PrivatePostgres.start()
         defer { server.stop() }
         let folder = try TemporaryDatabase()
         defer { folder.remove() }
+        // The kiosks here send as fast as they are answered: no rate limit, so every answer is the database's.
+        let config = folder.folder.appendingPathComponent("no-rate-limit.json")
+        try Data(#"{"http.rateLimit.requestsPerSecond": 0}"#.utf8).write(to: config)
         let a = ServedRida(database: folder, name: "a", db: server.url)
         let b = ServedRida(database: folder, name: "b", db: server.url)
+        a.arguments = ["--config", config.path]
+        b.arguments = ["--config", config.path]
         let key = try a.key(["--role", "admin", "--label", "Load"])
         try a.start()
         try b.start()

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import RidaAggregation
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 import RidaTesting
@@ -120,6 +121,62 @@ struct PostgresStoreTests: Sendable {
         let counts = try await other.counts(for: [Quarter(year: 2026, number: 1)])
         #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.responses == 20)
         await other.close()
+    }
+
+    /// The same new Tawasul complaint and contact record saved through two instances at once: one says created, the
+    /// other unchanged (or updated when its copy differs); the same complaint given to two entities at once is stored
+    /// for one of them, and the other batch is refused, never silently moved to the other entity.
+    @Test func theSameEvidenceThroughTwoInstancesAtOnceIsCreatedOnce() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let other = try await database.openAgain()
+        let stores: [PostgresStore] = [database.store, other]
+        let received = Instant(millisecondsSince1970: 1_772_352_000_000)  // 2026-03-01T08:00:00Z
+        for round in 0..<8 {
+            let complaint = TawasulComplaint(id: "T\(round)", entity: "E01", channel: "website", receivedAt: received, slaDays: 5)
+            let answered = TawasulComplaint(id: "T\(round)", entity: "E01", channel: "website", receivedAt: received,
+                                            answeredAt: Instant(millisecondsSince1970: received.millisecondsSince1970 + 3_600_000),
+                                            slaDays: 5)
+            let contact = ContactRecord(id: "K\(round)", entity: "E01", channel: "website", contactedAt: received)
+            let outcomes = try await withThrowingTaskGroup(of: ([EvidenceOutcome], [EvidenceOutcome]).self) { group in
+                group.addTask {
+                    (try await stores[0].save([complaint], importID: nil), try await stores[0].save([contact], importID: nil))
+                }
+                group.addTask {
+                    (try await stores[1].save([round % 2 == 0 ? complaint : answered], importID: nil),
+                     try await stores[1].save([contact], importID: nil))
+                }
+                var all: [([EvidenceOutcome], [EvidenceOutcome])] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            let complaintOutcomes = outcomes.map { $0.0[0] }
+            #expect(complaintOutcomes.filter { $0 == .created }.count == 1, "round \(round): \(complaintOutcomes)")
+            #expect(Set(complaintOutcomes).isSubset(of: round % 2 == 0 ? [.created, .unchanged] : [.created, .updated]),
+                    "round \(round): \(complaintOutcomes)")
+            #expect(Set(outcomes.map { $0.1[0] }) == [.created, .unchanged], "round \(round)")
+        }
+        #expect(try await other.complaints(entity: "E01").count == 8)
+        #expect(try await other.contacts(entity: "E01").count == 8)
+
+        for round in 0..<8 {
+            let mine = TawasulComplaint(id: "X\(round)", entity: "E01", channel: "website", receivedAt: received, slaDays: 5)
+            let theirs = TawasulComplaint(id: "X\(round)", entity: "E02", channel: "website", receivedAt: received, slaDays: 5)
+            async let first: Result<[EvidenceOutcome], any Error> = Self.attempt { try await stores[0].save([mine], importID: nil) }
+            async let second: Result<[EvidenceOutcome], any Error> = Self.attempt { try await stores[1].save([theirs], importID: nil) }
+            let results = await [first, second]
+            let stored = results.filter { (try? $0.get()) == [.created] }.count
+            let refused = results.filter { if case .failure(let error) = $0 { error is AssessmentError } else { false } }.count
+            #expect(stored == 1 && refused == 1, "round \(round): \(results)")
+        }
+        let e01 = try await other.complaints(entity: "E01").filter { $0.id.hasPrefix("X") }.count
+        let e02 = try await other.complaints(entity: "E02").filter { $0.id.hasPrefix("X") }.count
+        #expect(e01 + e02 == 8)
+        await other.close()
+    }
+
+    static func attempt(_ body: () async throws -> [EvidenceOutcome]) async -> Result<[EvidenceOutcome], any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
 
     /// Issue 14 point 2: six writers, three on each of two instances, save overlapping windows of twenty ids in batches

@@ -34,7 +34,7 @@ import Testing
         "RidaStore": ["GRDB", "GRDBSQLite", "Crypto", "Logging"],
         "RidaPostgres": ["PostgresNIO", "NIOCore", "Crypto", "Logging"],
         "RidaImport": ["ZIPFoundation", "Crypto", "Logging"],
-        "RidaReports": ["CXlsxWriter", "Crypto"],
+        "RidaReports": ["CXlsxWriter", "CQrencode", "Crypto"],
         "RidaUseCases": ["Logging"],
         "RidaDemo": [],
         "RidaHTTP": ["Hummingbird", "HummingbirdCore", "NIOCore", "NIOHTTPTypes", "HTTPTypes", "ServiceLifecycle",

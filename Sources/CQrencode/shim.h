@@ -1,0 +1,2 @@
+// Debian's libqrencode (libqrencode-dev): QR codes of invitation links and counter signs.
+#include <qrencode.h>

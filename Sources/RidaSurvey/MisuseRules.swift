@@ -1,0 +1,125 @@
+/// The rules that set aside responses no customer gave (issue 16, point 2): a child pressing "5" forty times at a kiosk,
+/// an employee rating at a counter's QR sign. They read one device's responses in the order of the device's own
+/// clock (`submittedAt`), never the time of arrival: a kiosk's offline queue rightly delivers an hour of customers in
+/// one second, and those are an hour apart here.
+///
+/// A pure function of one device's timeline: the store keeps the timeline and asks again whenever a response joins it,
+/// so a burst's first responses, counted before the burst was seen, are set aside with the rest.
+public struct MisuseRules: Sendable, Hashable, Codable {
+    /// More than `burstCount` responses within `burstSeconds` (by the device's clock) make a burst: every response in
+    /// that span is set aside. A person needs time to read four questions: ten customers a minute at one kiosk is
+    /// already a queue moving at a run.
+    public var burstCount: Int
+    public var burstSeconds: Int
+    /// `identicalCount` responses or more with the same ratings and no comment within `identicalSeconds`: all set aside.
+    public var identicalCount: Int
+    public var identicalSeconds: Int
+    /// A response less than `minimumSeconds` after the device's previous one came faster than a person can read the
+    /// questions: set aside (the previous one stays counted). `0` turns the rule off.
+    public var minimumSeconds: Int
+
+    public init(burstCount: Int = 10, burstSeconds: Int = 60, identicalCount: Int = 5, identicalSeconds: Int = 300,
+                minimumSeconds: Int = 4) {
+        self.burstCount = burstCount
+        self.burstSeconds = burstSeconds
+        self.identicalCount = identicalCount
+        self.identicalSeconds = identicalSeconds
+        self.minimumSeconds = minimumSeconds
+    }
+
+    /// The longest span a rule looks back over: a new response can change the verdict of responses this far before it.
+    public var reach: Duration {
+        .seconds(max(burstSeconds, identicalSeconds, minimumSeconds))
+    }
+
+    /// Which of one device's responses are set aside, and by which rule (the first that applies, in the order burst,
+    /// identical, too fast). Responses are ordered by `submittedAt`, then id; the result does not depend on the order
+    /// they are given in.
+    public func flags(_ timeline: [DeviceSubmission]) -> [String: MisuseRule] {
+        let sorted = timeline.sorted { ($0.submittedAt, $0.id) < ($1.submittedAt, $1.id) }
+        var flags: [String: MisuseRule] = [:]
+        func flag(_ ids: [String], _ rule: MisuseRule) {
+            for id in ids where flags[id].map({ rule.precedence < $0.precedence }) ?? true { flags[id] = rule }
+        }
+        if burstCount > 0, burstSeconds > 0 {
+            flag(Self.crowded(sorted, moreThan: burstCount, within: burstSeconds), .burst)
+        }
+        if identicalCount > 0, identicalSeconds > 0 {
+            let groups = Dictionary(grouping: sorted.filter { $0.comment == nil }, by: \.ratings)
+            for group in groups.values {
+                flag(Self.crowded(group, moreThan: identicalCount - 1, within: identicalSeconds), .identical)
+            }
+        }
+        if minimumSeconds > 0 {
+            let gap = Int64(minimumSeconds) * 1_000
+            var fast: [String] = []
+            for (previous, next) in zip(sorted, sorted.dropFirst())
+            where next.submittedAt.millisecondsSince1970 - previous.submittedAt.millisecondsSince1970 < gap {
+                fast.append(next.id)
+            }
+            flag(fast, .tooFast)
+        }
+        return flags
+    }
+
+    /// The ids of `sorted` lying in some span shorter than `seconds` that holds more than `count` of them.
+    static func crowded(_ sorted: [DeviceSubmission], moreThan count: Int, within seconds: Int) -> [String] {
+        let span = Int64(seconds) * 1_000
+        var ids: [String] = []
+        var first = 0
+        var markedUpTo = -1  // the last index already in `ids`
+        for last in sorted.indices {
+            while sorted[last].submittedAt.millisecondsSince1970 - sorted[first].submittedAt.millisecondsSince1970 >= span {
+                first += 1
+            }
+            if last - first + 1 > count {
+                for i in max(first, markedUpTo + 1)...last { ids.append(sorted[i].id) }
+                markedUpTo = last
+            }
+        }
+        return ids
+    }
+}
+
+/// One response as the misuse rules see it: when the device says it was given, and what it said.
+public struct DeviceSubmission: Sendable, Hashable {
+    public var id: String
+    public var submittedAt: Instant
+    public var ratings: [Int?]
+    public var comment: String?
+
+    public init(id: String, submittedAt: Instant, ratings: [Int?], comment: String? = nil) {
+        self.id = id
+        self.submittedAt = submittedAt
+        self.ratings = ratings
+        self.comment = comment
+    }
+
+    public init(_ response: SurveyResponse) {
+        self.init(id: response.id, submittedAt: response.submittedAt, ratings: response.ratings, comment: response.comment)
+    }
+}
+
+/// Why a response was set aside; the report counts them per channel under these names.
+public enum MisuseRule: String, Sendable, Hashable, Codable, CaseIterable {
+    case burst
+    case identical
+    case tooFast = "too-fast"
+
+    var precedence: Int {
+        switch self {
+        case .burst: 0
+        case .identical: 1
+        case .tooFast: 2
+        }
+    }
+
+    /// What the rule saw, for the report's reader.
+    public var sentence: String {
+        switch self {
+        case .burst: "too many responses from one device in a short time"
+        case .identical: "the same answers repeated from one device in a short time"
+        case .tooFast: "given faster than a person can read the questions"
+        }
+    }
+}
