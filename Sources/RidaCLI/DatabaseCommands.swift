@@ -129,7 +129,8 @@ struct DatabaseCommand: AsyncParsableCommand {
                 own file. Everything is copied: responses, rollups, imports, the registry and its log, assessments \
                 with their history, evidence, saved reports with their frozen content and pages, actions, declines \
                 and API keys (their hashes, as they are). The destination is migrated first and must hold nothing; \
-                a new file is made. The source is read from one snapshot; the destination is written in one \
+                a new file is made. The source is read from one snapshot, a PostgreSQL source read-only (never migrated: a \
+                standby will do, if its schema is this version's); the destination is written in one \
                 transaction and verified before it is committed: each table's rows counted and compared value for \
                 value, every rollup recounted from the responses, every published report's SHA-256 checked. A copy \
                 that fails or does not verify stores nothing. Progress goes to standard error, the summary to \
@@ -153,7 +154,7 @@ struct DatabaseCommand: AsyncParsableCommand {
             let store = try StoreOptions.parse(config.map { ["--config", $0] } ?? [])
             let settings = try store.settings()
             let name = { (path: String) in (try? PostgresLocation(url: path).description) ?? path }
-            let source = try await store.openStore(settings, create: false, path: from)
+            let source = try await store.openStore(settings, create: false, path: from, readOnly: true)
             let isFile = !PostgresLocation.isPostgresURL(to)
             let made = isFile && !FileManager.default.fileExists(atPath: to)
             let destination: OpenedStore

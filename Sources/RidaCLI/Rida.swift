@@ -117,10 +117,13 @@ extension StoreOptions {
     /// Opens the database: a SQLite file (made when `create`, else it must exist), or a PostgreSQL database when
     /// `--db` or `RIDA_DB` is a `postgres://` URL (migrated if needed; `create` does not apply: the database is made
     /// with PostgreSQL's own createdb). `connections` bounds the PostgreSQL pool.
-    func openStore(_ settings: Settings, create: Bool, connections: Int = 2, path: String? = nil) async throws -> OpenedStore {
+    /// `readOnly` opens a PostgreSQL database without migrating it (its schema must be this version's), as a source is
+    /// read: a standby can be one, and reading never changes what is read. A SQLite file opens as always.
+    func openStore(_ settings: Settings, create: Bool, connections: Int = 2, path: String? = nil,
+                   readOnly: Bool = false) async throws -> OpenedStore {
         let path = path ?? databasePath
         if PostgresLocation.isPostgresURL(path) {
-            let store = try await PostgresStore.open(url: path, configuration: settings.storeConfiguration,
+            let store = try await PostgresStore.open(url: path, readOnly: readOnly, configuration: settings.storeConfiguration,
                                                      maximumConnections: connections)
             return OpenedStore(store: store, sqlite: nil, close: { await store.close() })
         }
@@ -137,8 +140,13 @@ extension StoreOptions {
     func openReadStore(_ settings: Settings, connections: Int = 2, replayWait: Duration = .zero,
                        evenIfAway: Bool = false) async throws -> OpenedStore? {
         guard let url = readDatabaseURL else { return nil }
+        // A standby serves its primary: with a SQLite file as --db, a read database (say, RIDA_READ_DB left in the
+        // environment) would answer for another database than the one named.
+        guard PostgresLocation.isPostgresURL(databasePath) else {
+            throw CLIError("The read database (--read-db or RIDA_READ_DB) is a standby of a PostgreSQL database, and --db names \(databaseName), a SQLite file: leave the read database out (unset RIDA_READ_DB) to read from it.")
+        }
         guard PostgresLocation.isPostgresURL(url) else {
-            throw CLIError("The read database (--read-db or RIDA_READ_DB) must be a PostgreSQL standby's postgres:// URL; \(url) is not one: leave it out to read from --db.")
+            throw CLIError("The read database (--read-db or RIDA_READ_DB) must be a PostgreSQL standby's postgres:// URL; \(PostgresURLError.withoutPassword(url)) is not one: leave it out to read from --db.")
         }
         let deadline = ContinuousClock.now + replayWait
         while true {
@@ -150,7 +158,9 @@ extension StoreOptions {
                 guard case .behind = error else { throw error }
                 try await Task.sleep(for: .milliseconds(500))
             } catch let error as StoreError where evenIfAway {
-                guard case .unavailable = error else { throw error }
+                // Away is waited for; a server that answered no (a wrong password, no such database) is a mistake in
+                // the URL that 503s for ever would hide.
+                guard case .unavailable = error, !PostgresStore.refusedTheURL(error) else { throw error }
                 printStatus("rida: \(error.description) Reports and assessments answer 503 until it can, and its schema is checked then.")
                 let store = try await PostgresStore.open(url: url, readOnly: true, checkingLater: true,
                                                          configuration: settings.storeConfiguration, maximumConnections: connections)
@@ -186,7 +196,7 @@ extension StoreOptions {
 
     /// The database as messages name it: the file's path, or the URL without its password.
     var databaseName: String {
-        (try? PostgresLocation(url: databasePath).description) ?? databasePath
+        (try? PostgresLocation(url: databasePath).description) ?? PostgresURLError.withoutPassword(databasePath)
     }
 }
 

@@ -92,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "rida") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = logLevel
         let service = settings.serviceSettings(host: host, port: port, database: store.databaseName)
-        let readName = store.readDatabaseURL.map { (try? PostgresLocation(url: $0).description) ?? $0 }
+        let readName = store.readDatabaseURL.map { (try? PostgresLocation(url: $0).description) ?? PostgresURLError.withoutPassword($0) }
         let app = buildApplication(service, store: db, reads: readOpened?.store, logger: logger, now: { now() },
                                    arrivals: arrivals) { port in
             let base = "http://\(service.host.contains(":") ? "[\(service.host)]" : service.host):\(port)"

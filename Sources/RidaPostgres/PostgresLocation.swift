@@ -83,8 +83,14 @@ public struct PostgresURLError: RidaFailure, Equatable {
         "The database URL \(url) cannot be used: \(reason)."
     }
 
-    static func withoutPassword(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
+    /// `url` with its password, if any, replaced by `…`: the credentials end at the last `@` (a password may hold one).
+    public static func withoutPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authority = rest[..<(rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex)]
+        guard let at = authority.range(of: "@", options: .backwards) ?? url.range(of: "@", options: .backwards,
+                                                                                  range: scheme.upperBound..<url.endIndex)
+        else { return url }
         let credentials = url[scheme.upperBound..<at.lowerBound]
         guard let colon = credentials.firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":…" + String(url[at.lowerBound...])

@@ -293,8 +293,11 @@ extension PostgresStore: AssessmentStore {
     public func save(_ complaints: [TawasulComplaint], importID: Int64?, rejected: Int) async throws -> [EvidenceOutcome] {
         let zone = configuration.zone
         return try await transaction { connection in
-            var outcomes: [EvidenceOutcome] = []
-            for complaint in complaints {
+            // In the ids' order, so two imports locking overlapping complaints in different orders cannot deadlock;
+            // the outcomes in the batch's order.
+            var outcomes = [EvidenceOutcome](repeating: .unchanged, count: complaints.count)
+            for index in complaints.indices.sorted(by: { (complaints[$0].id, $0) < (complaints[$1].id, $1) }) {
+                let complaint = complaints[index]
                 // Inserted if new: an instance inserting the same complaint at once waits here for this transaction,
                 // inserts nothing, and then compares with the row this one stored (so one says created, never both).
                 let quarter = zone.quarter(at: complaint.receivedAt).description
@@ -307,7 +310,7 @@ extension PostgresStore: AssessmentStore {
                     RETURNING id
                     """, logger: self.logger)
                 if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
-                    outcomes.append(.created)
+                    outcomes[index] = .created
                     continue
                 }
                 let found = try await connection.query("""
@@ -320,7 +323,7 @@ extension PostgresStore: AssessmentStore {
                     source = try row.makeRandomAccess()[10].decode(Int64?.self)
                 }
                 if stored == complaint {
-                    outcomes.append(.unchanged)
+                    outcomes[index] = .unchanged
                     continue
                 }
                 if let stored, stored.entity != complaint.entity {
@@ -333,7 +336,7 @@ extension PostgresStore: AssessmentStore {
                         type = \(complaint.type.rawValue), dueAt = \(complaint.dueAt?.iso8601)
                     WHERE id = \(complaint.id)
                     """, logger: self.logger)
-                outcomes.append(.updated)
+                outcomes[index] = .updated
             }
             try await Self.countEvidence(outcomes, rejected: rejected, importID: importID, on: connection, logger: self.logger)
             return outcomes
@@ -343,8 +346,9 @@ extension PostgresStore: AssessmentStore {
     public func save(_ contacts: [ContactRecord], importID: Int64?, rejected: Int) async throws -> [EvidenceOutcome] {
         let zone = configuration.zone
         return try await transaction { connection in
-            var outcomes: [EvidenceOutcome] = []
-            for contact in contacts {
+            var outcomes = [EvidenceOutcome](repeating: .unchanged, count: contacts.count)
+            for index in contacts.indices.sorted(by: { (contacts[$0].entity, contacts[$0].id, $0) < (contacts[$1].entity, contacts[$1].id, $1) }) {
+                let contact = contacts[index]
                 // As for complaints: inserted if new, else compared with the stored row, locked.
                 let quarter = zone.quarter(at: contact.contactedAt).description
                 let inserted = try await connection.query("""
@@ -355,7 +359,7 @@ extension PostgresStore: AssessmentStore {
                     RETURNING id
                     """, logger: self.logger)
                 if try await inserted.decode(String.self).first(where: { _ in true }) != nil {
-                    outcomes.append(.created)
+                    outcomes[index] = .created
                     continue
                 }
                 let found = try await connection.query("""
@@ -364,7 +368,7 @@ extension PostgresStore: AssessmentStore {
                 var stored: ContactRecord?
                 for try await row in found { stored = try Self.decodeContact(row) }
                 if stored == contact {
-                    outcomes.append(.unchanged)
+                    outcomes[index] = .unchanged
                     continue
                 }
                 try await connection.query("""
@@ -372,7 +376,7 @@ extension PostgresStore: AssessmentStore {
                         answeredAt = \(contact.answeredAt?.iso8601), importId = \(importID)
                     WHERE entity = \(contact.entity) AND id = \(contact.id)
                     """, logger: self.logger)
-                outcomes.append(.updated)
+                outcomes[index] = .updated
             }
             try await Self.countEvidence(outcomes, rejected: rejected, importID: importID, on: connection, logger: self.logger)
             return outcomes

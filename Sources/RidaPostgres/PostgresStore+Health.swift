@@ -246,15 +246,18 @@ final class DeadlineRace<T: Sendable>: Sendable {
         if cancel { tasks.forEach { $0.cancel() } }
     }
 
-    func finish(_ result: Result<T, any Error>) {
-        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
-            if state.done { return (nil, []) }
+    /// Ends the race with `result`, if it has not ended yet: true when this finish decided it.
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let (won, continuation, tasks) = state.withLock { state -> (Bool, CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+            if state.done { return (false, nil, []) }
             state.done = true
             defer { state.continuation = nil }
             if state.continuation == nil { state.early = result }
-            return (state.continuation, state.tasks)
+            return (true, state.continuation, state.tasks)
         }
         continuation?.resume(with: result)
         tasks.forEach { $0.cancel() }
+        return won
     }
 }

@@ -27,6 +27,8 @@ public final class PostgresStore: Sendable {
     /// How long an operation waits for a connection of the pool before it says the database is away: 3 s by default
     /// (a kiosk waits a few seconds at most); the tests' stores wait longer, as a loaded machine may take that long.
     let leaseDeadline: Duration
+    /// What the operations on the pool's connections wait on to learn that their connection closed (`untilClosed`).
+    let watches = ConnectionWatches()
     /// The pool's run loop: `PostgresClient` needs `run()` for as long as it is used; `close()` cancels it.
     private let running: Task<Void, Never>
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
@@ -192,7 +194,9 @@ public final class PostgresStore: Sendable {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         if readOnly { throw ReadOnlyDatabaseError.writeRefused(location: location.description) }
         return try await withConnection { connection in
-            try await connection.query("BEGIN", logger: self.logger)
+            // READ COMMITTED whatever the server's default: the saves' insert-if-new waits for a concurrent insert and
+            // then sees its row, where REPEATABLE READ would fail with a serialization error.
+            try await connection.query("BEGIN ISOLATION LEVEL READ COMMITTED", logger: self.logger)
             do {
                 let value = try await body(connection)
                 try await connection.query("COMMIT", logger: self.logger)
@@ -242,7 +246,7 @@ public final class PostgresStore: Sendable {
             let (connection, lease) = try await PostgresLease.lease(from: client, within: leaseDeadline)
             defer { lease.done() }
             let check = uncheckedSchema.withLock { $0 }
-            return try await Self.untilClosed(connection, location: location) {
+            return try await Self.untilClosed(connection, location: location, watches: watches) {
                 if check {
                     try await PostgresMigrations.verify(on: connection, location: self.location, logger: self.logger)
                     self.uncheckedSchema.withLock { $0 = false }
@@ -256,9 +260,19 @@ public final class PostgresStore: Sendable {
 
     /// `body`'s value, or `StoreError.unavailable` as soon as `connection` closes while it runs (then `body`, run in a
     /// task of its own, is cancelled and left behind: it may wait for ever on an answer that will not come).
-    static func untilClosed<T: Sendable>(_ connection: PostgresConnection, location: PostgresLocation,
-                                         _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    ///
+    /// Cancelled before `body` is done, the caller returns at once and the connection is closed: `body` may still have
+    /// statements on it (PostgresNIO's queries do not stop when cancelled), and the pool must never lend it to another
+    /// operation whose statements would interleave with them.
+    static func untilClosed<T: Sendable>(
+        _ connection: PostgresConnection, location: PostgresLocation, watches: ConnectionWatches = ConnectionWatches(),
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let race = DeadlineRace<T>()
+        let token = watches.watch(connection) {
+            race.finish(.failure(StoreError.unavailable(path: location.description, reason: "the connection to the server was closed")))
+        }
+        defer { watches.stopWatching(token, on: connection) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 race.start(continuation)
@@ -266,13 +280,9 @@ public final class PostgresStore: Sendable {
                     do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
                 }
                 race.hold(work)
-                connection.closeFuture.whenComplete { _ in
-                    race.finish(.failure(StoreError.unavailable(path: location.description,
-                                                                reason: "the connection to the server was closed")))
-                }
             }
         } onCancel: {
-            race.finish(.failure(CancellationError()))
+            if race.finish(.failure(CancellationError())) { connection.close().whenComplete { _ in } }
         }
     }
 
@@ -291,6 +301,13 @@ public final class PostgresStore: Sendable {
         // The pool's own errors (no connection could be made for a while, or the pool was shut down).
         return StoreError.unavailable(path: location.description,
                                       reason: "no connection to the server could be had (\(String(describing: type(of: error))))")
+    }
+
+    /// Whether `error` is the server refusing what the URL says (SQLSTATE class 28: the user or password; 3D000: no such
+    /// database; 42501: no privilege), rather than being away: a mistake to report at once, not to wait out.
+    public static func refusedTheURL(_ error: StoreError) -> Bool {
+        guard case .unavailable(_, let reason) = error else { return false }
+        return reason.contains("(SQLSTATE 28") || reason.contains("(SQLSTATE 3D000)") || reason.contains("(SQLSTATE 42501)")
     }
 
     static func reason(_ error: PSQLError) -> String {

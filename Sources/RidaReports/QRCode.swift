@@ -66,9 +66,9 @@ public struct QRCode: Sendable, Hashable {
             """
     }
 
-    /// The code as a PNG image, `scale` pixels per module, one bit per pixel, the quiet zone included.
+    /// The code as a PNG image, `scale` pixels per module (1 to 64), one bit per pixel, the quiet zone included.
     public func png(scale: Int = 8) -> [UInt8] {
-        let scale = max(1, scale)
+        let scale = min(64, max(1, scale))
         let side = (size + 2 * Self.quietZone) * scale
         let rowBytes = (side + 7) / 8
         var raw: [UInt8] = []

@@ -114,6 +114,9 @@ struct PostgresEndToEndTests {
         #expect(asPrimary.stderr == "rida: The database \(b) takes no writes (it is a standby, or its sessions are read-only): give the primary's URL as the database, and this one as the read database.\n")
         let file = try runRida(report + ["--read-db", temp.path], in: temp.folder)
         #expect(file.status != 0 && file.stderr.contains("must be a PostgreSQL standby's postgres:// URL"), "\(file.stderr)")
+        // A SQLite file as --db with RIDA_READ_DB left in the environment: refused, never read from the standby.
+        let sqlite = try runRida(["report", "--quarter", "2026-Q1", "--db", temp.path], in: temp.folder, environment: ["RIDA_READ_DB": b])
+        #expect(sqlite.status != 0 && sqlite.stderr.contains("is a standby of a PostgreSQL database, and --db names"), "\(sqlite.stderr)")
     }
 
     @Test func anUnreachableServerOrABadURLIsSaidOnce() throws {
