@@ -38,7 +38,7 @@ struct PostgresReadOnlyTests: Sendable {
             Assessment(framework: .headquarters, unit: "C01", cycle: 2026, openedAt: received, openedBy: "Evaluator"))
         try await makeReadOnly(database.location)
 
-        let reader = try await PostgresStore.open(database.location, readOnly: true)
+        let reader = try await PostgresStore.open(database.location, readOnly: true, leaseDeadline: PostgresTestDatabase.leaseDeadline)
         defer { Task { await reader.close() } }
         #expect(reader.readOnly)
         #expect(try await reader.responseCount() == 2)
@@ -77,7 +77,8 @@ struct PostgresReadOnlyTests: Sendable {
         #expect(failure?.description == "The read database \(location) is not a Rida database (it has no rida_migrations table): check the read database's URL, or wait until the standby has replayed the primary's.")
         #expect(failure?.code == "database_not_rida")
         // Opened without connecting (the service, when the standby is away as it starts): the first read makes the check.
-        let later = try await PostgresStore.open(location, readOnly: true, checkingLater: true)
+        let later = try await PostgresStore.open(location, readOnly: true, checkingLater: true,
+                                                 leaseDeadline: PostgresTestDatabase.leaseDeadline)
         let first = await #expect(throws: ReadOnlyDatabaseError.self) { _ = try await later.responseCount() }
         #expect(first == failure)
         await later.close()

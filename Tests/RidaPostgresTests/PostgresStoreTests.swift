@@ -29,8 +29,8 @@ struct PostgresStoreTests: Sendable {
 
     @Test func twoInstancesOpeningAtOnceMigrateOnce() async throws {
         let location = try await emptyDatabase()
-        async let a = PostgresStore.open(location)
-        async let b = PostgresStore.open(location)
+        async let a = PostgresStore.open(location, leaseDeadline: PostgresTestDatabase.leaseDeadline)
+        async let b = PostgresStore.open(location, leaseDeadline: PostgresTestDatabase.leaseDeadline)
         let (first, second) = try await (a, b)
         let applied = try await first.read { connection in
             var rows: [String] = []
