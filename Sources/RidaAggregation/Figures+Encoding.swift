@@ -70,7 +70,7 @@ extension Change {
 }
 
 extension QuarterlyReport {
-    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres }
+    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres, setAside }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
@@ -83,5 +83,8 @@ extension QuarterlyReport {
         try c.encode(entity, forKey: .entity)
         try c.encode(groups, forKey: .groups)
         try c.encode(centres, forKey: .centres)
+        // Only when some response was set aside: a report (or a snapshot frozen) before the misuse rules re-encodes
+        // byte for byte.
+        try c.encodeIfPresent(setAside, forKey: .setAside)
     }
 }

@@ -58,6 +58,15 @@ public struct QuarterlyReport: Sendable, Hashable, Codable {
     public var groups: [Figures]
     /// One item per centre: its channels rolled up.
     public var centres: [Figures]
+    /// The responses of the report's scope the misuse rules set aside (issue 16): kept, but in none of the figures.
+    /// Nil in reports taken before the rules existed, and when none was set aside.
+    public var setAside: [SetAsideCount]?
+
+    /// Sets `setAside` to the counts of `counts` within the report's scope (nil when none is).
+    public mutating func noteSetAside(_ counts: [SetAsideCount], scope: ReportScope) {
+        let within = counts.filter { scope.includes(GroupKey(centre: $0.centre, channel: $0.channel)) && $0.responses > 0 }
+        setAside = within.isEmpty ? nil : within
+    }
 
     /// Builds the report from per-group counts of the quarter and of the one before it.
     public init(

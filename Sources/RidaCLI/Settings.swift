@@ -19,9 +19,13 @@ struct Settings {
     var backupFolder: String?
     /// The comment themes' lexicon: Rida's starter one, or the file `themes.lexicon` names.
     var lexicon: ThemeLexicon = .starter
+    /// The misuse rules and the channels they watch (issue 16): `misuse.*`.
+    var misuse = MisusePolicy()
 
     static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
-                       "backup.every", "backup.keep", "backup.dir", "themes.lexicon"]
+                       "backup.every", "backup.keep", "backup.dir", "themes.lexicon",
+                       "misuse.channels", "misuse.burstCount", "misuse.burstSeconds", "misuse.identicalCount",
+                       "misuse.identicalSeconds", "misuse.minimumSeconds"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -113,6 +117,26 @@ struct Settings {
         if let value = root["backup.dir"] {
             if let text = value as? String, !text.isEmpty { settings.backupFolder = text } else { problems.append(Problem(field: "backup.dir", reason: "backup.dir must be a folder path")) }
         }
+        if let value = root["misuse.channels"] {
+            if let list = value as? [String], list.allSatisfy({ !$0.isEmpty }) {
+                settings.misuse.channels = Set(list)
+            } else {
+                problems.append(Problem(field: "misuse.channels", reason: "misuse.channels must be a list of channel ids, such as [\"kiosk\"] (an empty list turns the misuse rules off)"))
+            }
+        }
+        let ruleSettings: [(String, WritableKeyPath<MisuseRules, Int>)] = [
+            ("misuse.burstCount", \.burstCount), ("misuse.burstSeconds", \.burstSeconds),
+            ("misuse.identicalCount", \.identicalCount), ("misuse.identicalSeconds", \.identicalSeconds),
+            ("misuse.minimumSeconds", \.minimumSeconds),
+        ]
+        for (key, path) in ruleSettings {
+            guard let value = root[key] else { continue }
+            if let number = value as? Int, (0...86_400).contains(number) {
+                settings.misuse.rules[keyPath: path] = number
+            } else {
+                problems.append(Problem(field: key, reason: "\(key) must be a whole number from 0 (the rule off) to 86400"))
+            }
+        }
         settings.http.read(root, problems: &problems)
         var lexiconFile: String?
         if let value = root["themes.lexicon"] {
@@ -147,7 +171,7 @@ struct Settings {
     }
 
     var storeConfiguration: StoreConfiguration {
-        StoreConfiguration(zone: zone, durability: durability)
+        StoreConfiguration(zone: zone, durability: durability, misuse: misuse)
     }
 
     var validator: ResponseValidator {

@@ -48,6 +48,7 @@ public func buildApplication(
     ReportsController(settings: settings, store: reads ?? store, auth: auth, now: now).addRoutes(to: router)
     AssessmentsController(settings: settings, store: store, reads: reads ?? store, auth: auth, now: now).addRoutes(to: router)
     LiveController(settings: settings, store: store, auth: auth, feed: feed, now: now).addRoutes(to: router)
+    MisuseController(store: store, auth: auth, now: now).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 
     var app = Application(

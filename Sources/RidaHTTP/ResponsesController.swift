@@ -105,6 +105,8 @@ struct ResponsesController: Sendable {
     /// Stores one response and answers 201, 200 or 409. `platformTimed` is false when the server stamped
     /// `submitted_at` (an IVR post without one): a re-send then differs only by that stamp and is a duplicate.
     func store(_ response: SurveyResponse, at time: Instant, platformTimed: Bool, key: APIKey, serverClock: Bool = false) async throws -> Response {
+        var response = response
+        response.source = key.source
         let outcome = try await writer.save([response], receivedAt: time)[0]
         switch outcome {
         case .created:
@@ -169,7 +171,11 @@ struct ResponsesController: Sendable {
                 summary.rejected += 1
             }
         }
-        let outcomes = try await writer.save(valid.map(\.response), receivedAt: time)
+        let outcomes = try await writer.save(valid.map { item in
+            var response = item.response
+            response.source = key.source
+            return response
+        }, receivedAt: time)
         var centres = Set<String>()
         var stored: [String: Int] = [:]
         for ((index, response), outcome) in zip(valid, outcomes) {

@@ -558,7 +558,7 @@ extension PostgresStore {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT quarter, channel, count(*), \(scores),
                    count(*) FILTER (WHERE stage = 'before'), count(*) FILTER (WHERE stage = 'during'), count(*) FILTER (WHERE stage = 'after')
-            FROM response WHERE centre = $1 AND entity = $2 AND quarter = ANY($3) GROUP BY quarter, channel
+            FROM response WHERE centre = $1 AND entity = $2 AND quarter = ANY($3) AND setAside IS NULL GROUP BY quarter, channel
             """, binds: binds), logger: logger)
         var result: [Quarter: [String: Counts]] = [:]
         for try await row in rows {

@@ -154,6 +154,7 @@ extension PostgresStore: StoreHealth {
         var recount: [RollupTable: [[String]: [Int64]]] = [:]
         let responses = try await connection.query("""
             SELECT quarter, centre, channel, submittedAt, receivedAt, stage, q1, q2, q3, q4, service, counter FROM response
+            WHERE setAside IS NULL
             """, logger: logger)
         for try await row in responses {
             let c = row.makeRandomAccess()
@@ -200,7 +201,7 @@ extension PostgresStore: StoreHealth {
         }
         // Comments: each response's comment once, under its quarter and centre, and nothing else.
         let missingRows = try await connection.query("""
-            SELECT count(*) FROM response r WHERE r.comment IS NOT NULL AND NOT EXISTS (
+            SELECT count(*) FROM response r WHERE r.comment IS NOT NULL AND r.setAside IS NULL AND NOT EXISTS (
                 SELECT 1 FROM comment c WHERE c.quarter = r.quarter AND c.centre = r.centre AND c.seq = r.seq
                   AND c.channel = r.channel AND c.text = r.comment)
             """, logger: logger)
@@ -208,7 +209,7 @@ extension PostgresStore: StoreHealth {
         let extraRows = try await connection.query("""
             SELECT count(*) FROM comment c WHERE NOT EXISTS (
                 SELECT 1 FROM response r WHERE r.seq = c.seq AND r.quarter = c.quarter AND r.centre = c.centre
-                  AND r.channel = c.channel AND r.comment = c.text)
+                  AND r.channel = c.channel AND r.comment = c.text AND r.setAside IS NULL)
             """, logger: logger)
         let extra = try await extraRows.decode(Int64.self).first { _ in true } ?? 0
         if missing > 0 { problems.append(CheckProblem(.rollups, "\(missing) responses' comments are missing from the reports' comments")) }

@@ -54,6 +54,10 @@ extension PostgresStore {
               rejected: Int) async throws -> [SaveOutcome] {
         try await ensureSurveys(for: responses, on: connection)
         let zone = configuration.zone
+        let misuse = configuration.misuse
+        // The devices the misuse rules watch are locked first, before any row: one device's saves on several instances
+        // then read its timeline one after the other, each seeing the one before (READ COMMITTED), in one lock order.
+        try await Self.lockSources(Set(responses.filter(misuse.applies(to:)).compactMap(\.source)), on: connection, logger: logger)
         let received = receivedAt.iso8601
         // The live display's day rollups keep only days near the time of receipt (`SQLiteStore.dayRollupWindow`).
         let firstRecentDay = floorDiv(zone.wallClock(at: receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow
@@ -77,17 +81,18 @@ extension PostgresStore {
             row["counter"] = r.counter
             row["comment"] = r.comment
             row["entity"] = r.entity
+            row["source"] = r.source
             rows.append(row)
         }
         let inserted = try await connection.query("""
             INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
-                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity)
+                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity, source)
             SELECT id, centre, channel, at, quarter, stage, q1, q2, q3, q4, service, counter, comment, sid, sv,
-                   \(importID), \(received), entity
+                   \(importID), \(received), entity, source
             FROM jsonb_to_recordset(\(try Self.json(rows))::jsonb) AS x(
                 i integer, id text, centre text, channel text, at text, quarter text, stage text,
                 q1 smallint, q2 smallint, q3 smallint, q4 smallint, service text, counter text, comment text,
-                sid text, sv integer, entity text)
+                sid text, sv integer, entity text, source text)
             ORDER BY i
             ON CONFLICT (id) DO NOTHING
             RETURNING id, seq
@@ -96,6 +101,7 @@ extension PostgresStore {
         for try await (id, seq) in inserted.decode((String, Int64).self) { sequence[id] = seq }
         var comments: [[String: Any]] = []
         var others: [Int] = []
+        var watched: [SurveyResponse] = []
         for i in order {
             let r = responses[i]
             guard let seq = sequence.removeValue(forKey: r.id) else {
@@ -103,6 +109,7 @@ extension PostgresStore {
                 continue
             }
             outcomes[i] = .created
+            if misuse.applies(to: r) { watched.append(r) }
             let quarter = quarters[i]
             rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
             if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
@@ -138,6 +145,7 @@ extension PostgresStore {
         try await Self.add(services, to: .service, on: connection, logger: logger)
         try await Self.add(counters, to: .counter, on: connection, logger: logger)
         try await Self.add(days, to: .day, on: connection, logger: logger)
+        try await applyMisuseRules(to: watched, policy: misuse, on: connection)
         let centres = Set(rollups.keys.map { $0.parts[1] })
         try await Self.registerUnseenCentres(centres, on: connection, at: receivedAt, logger: logger)
         try await Self.announce(centres, on: connection, logger: logger)
@@ -261,20 +269,22 @@ extension PostgresStore {
     /// The stored responses with `ids`, by id.
     static func responses(ids: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: SurveyResponse] {
         let rows = try await connection.query("""
-            SELECT id, centre, channel, submittedAt, stage, q1, q2, q3, q4, service, counter, comment, entity, surveyId, surveyVersion
+            SELECT id, centre, channel, submittedAt, stage, q1, q2, q3, q4, service, counter, comment, entity, surveyId, surveyVersion,
+                   source
             FROM response WHERE id = ANY(\(ids))
             """, logger: logger)
         var found: [String: SurveyResponse] = [:]
         for try await row in rows {
             let c = row.makeRandomAccess()
             let submitted = instant(try c[3].decode(String.self)) ?? Instant(millisecondsSince1970: 0)
-            let response = SurveyResponse(
+            var response = SurveyResponse(
                 id: try c[0].decode(String.self), centre: try c[1].decode(String.self), channel: try c[2].decode(String.self),
                 submittedAt: submitted, stage: try c[4].decode(String?.self).flatMap(Stage.init(rawValue:)),
                 ratings: try (5...8).map { try c[$0].decode(Int16?.self).map(Int.init) },
                 service: try c[9].decode(String?.self), counter: try c[10].decode(String?.self),
                 comment: try c[11].decode(String?.self), entity: try c[12].decode(String?.self),
                 surveyID: try c[13].decode(String.self), surveyVersion: Int(try c[14].decode(Int32.self)))
+            response.source = try c[15].decode(String?.self)
             found[response.id] = response
         }
         return found

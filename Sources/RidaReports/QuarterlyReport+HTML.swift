@@ -46,6 +46,7 @@ private struct Page {
         head()
         header()
         summary()
+        setAside()
         distributions()
         trends()
         breakdowns(snapshot.services, id: "services", title: t("التوزيع حسب الخدمة", "By service"), heading: t("الخدمة", "Service"))
@@ -140,6 +141,26 @@ private struct Page {
             "Thresholds are decided exactly on counts. \u{201C}Not certain\u{201D}: the 95% interval includes the threshold. An arrow ▲ or ▼ is shown only where the change in the share of ratings 4–5 against the previous quarter is significant at 95% (two-proportion z test); no arrow means the change is not significant.")
         out += "<p class=\"note\">\(Escaping.html(note))</p>\n"
         out += "</section>\n"
+    }
+
+    /// The responses the misuse rules set aside, per centre, channel and rule (issue 16); no section when none was.
+    mutating func setAside() {
+        guard let counts = report.setAside, !counts.isEmpty else { return }
+        let total = counts.reduce(0) { $0 + $1.responses }
+        out += "<section id=\"set-aside\">\n<h2>\(Escaping.html(t("ردود استُبعدت بقواعد سوء الاستخدام", "Responses set aside by the misuse rules")))</h2>\n"
+        out += "<p>\(Escaping.html(t("محفوظة ولكنها خارج كل الأرقام والمعايير أعلاه", "Kept, but in none of the figures and thresholds above"))): <bdi>\(total)</bdi></p>\n"
+        out += "<table>\n<thead><tr><th>\(Escaping.html(t("المركز", "Centre")))</th><th>\(Escaping.html(t("القناة", "Channel")))</th><th>\(Escaping.html(t("القاعدة", "Rule")))</th><th>\(Escaping.html(t("الردود", "Responses")))</th></tr></thead>\n<tbody>\n"
+        for count in counts {
+            let rule: String
+            switch count.rule {
+            case .burst: rule = t("ردود كثيرة من جهاز واحد في وقت قصير", "too many responses from one device in a short time")
+            case .identical: rule = t("الإجابات نفسها مكررة من جهاز واحد في وقت قصير", "the same answers repeated from one device in a short time")
+            case .tooFast: rule = t("أُرسل أسرع مما يقرأ شخص الأسئلة", "given faster than a person can read the questions")
+            }
+            out += "<tr><td><bdi>\(Escaping.html(count.centre))</bdi></td><td>\(Escaping.html(snapshot.channelName(count.channel, t.language)))</td>"
+            out += "<td>\(Escaping.html(rule))</td><td class=\"num\">\(count.responses)</td></tr>\n"
+        }
+        out += "</tbody>\n</table>\n</section>\n"
     }
 
     mutating func summaryRow(_ f: Figures, total: Bool) {

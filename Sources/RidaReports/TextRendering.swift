@@ -16,6 +16,7 @@ public enum TextRendering {
         out += "figures from fewer than \(report.minimumResponses) responses are marked as too few.\n\n"
         if report.groups.isEmpty {
             out += "No responses in \(report.quarter) for this selection.\n"
+            out += setAside(report)
             return out
         }
         let header = ["Centre", "Channel", "Responses", "Mean", "≥3", "≥4", "3 in 80%", "4 in 80%", "Mean ≥ 4", "Δ mean", "Δ ≥4"]
@@ -31,6 +32,18 @@ public enum TextRendering {
             ratings 4-5 is significant at 95% (two-proportion test).
 
             """
+        out += setAside(report)
+        return out
+    }
+
+    /// The responses the misuse rules set aside, per centre, channel and rule; nothing when none was.
+    static func setAside(_ report: QuarterlyReport) -> String {
+        guard let counts = report.setAside, !counts.isEmpty else { return "" }
+        let total = counts.reduce(0) { $0 + $1.responses }
+        var out = "\nSet aside by the misuse rules (\(total) responses, kept but in none of the figures above; rida misuse lists and reinstates them)\n"
+        out += table(header: ["Centre", "Channel", "Rule", "Responses", "Why"],
+                     rows: counts.map { [$0.centre, $0.channel, $0.rule.rawValue, String($0.responses), $0.rule.sentence] },
+                     rightAligned: [3])
         return out
     }
 

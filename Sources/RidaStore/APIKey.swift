@@ -35,6 +35,9 @@ public struct APIKey: Sendable, Hashable, Codable {
     public var lastUsedAt: Instant?
     public var revokedAt: Instant?
 
+    /// What the responses it sends record as their source, the device the misuse rules watch: `key:<id>`.
+    public var source: String { "key:\(id)" }
+
     public init(
         id: Int64, label: String, role: Role, centre: String?, channels: [String]?,
         createdAt: Instant, lastUsedAt: Instant? = nil, revokedAt: Instant? = nil

@@ -116,8 +116,33 @@ enum Migrations {
                 ALTER TABLE import ADD COLUMN ownerPid INTEGER;
                 ALTER TABLE import ADD COLUMN ownerHost TEXT;
                 """)
+        migrator.registerMigration("misuse-v1", sql: misuseV1)
         return migrator
     }
+
+    /// Issue 16 point 2: who sent a response (`key:<id>`; nil for a file imported), whether a misuse rule set it aside
+    /// (the rule's name: it is then out of the rollups and the comments) or the quality team reinstated it for good, and
+    /// each reinstatement with who decided it and why. The index by source serves the rules' look at a device's
+    /// timeline; the partial index by set-aside rule the report's count of them, paying nothing for counted responses.
+    static let misuseV1 = """
+        ALTER TABLE response ADD COLUMN source TEXT;
+        ALTER TABLE response ADD COLUMN setAside TEXT CHECK (setAside IN ('burst', 'identical', 'too-fast'));
+        ALTER TABLE response ADD COLUMN reinstated INTEGER NOT NULL DEFAULT 0 CHECK (reinstated IN (0, 1));
+        CREATE INDEX response_by_source ON response (source, submittedAt) WHERE source IS NOT NULL;
+        CREATE INDEX response_set_aside ON response (quarter, centre, channel, setAside) WHERE setAside IS NOT NULL;
+        CREATE TABLE misuseDecision (
+            id INTEGER PRIMARY KEY,
+            responseId TEXT NOT NULL REFERENCES response (id),
+            rule TEXT NOT NULL,
+            decidedBy TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            decidedAt TEXT NOT NULL
+        );
+        CREATE TRIGGER misuseDecision_is_kept BEFORE DELETE ON misuseDecision
+        BEGIN SELECT RAISE(ABORT, 'a reinstatement is never deleted'); END;
+        CREATE TRIGGER misuseDecision_is_frozen BEFORE UPDATE ON misuseDecision
+        BEGIN SELECT RAISE(ABORT, 'a reinstatement is never changed'); END;
+        """
 
     /// Issue 10 point 6, the units the guide assesses separately (guide-notes decision 15): who runs a centre, the
     /// government entities serving there and the guide's exclusions, in the registry and its log; the entity a response

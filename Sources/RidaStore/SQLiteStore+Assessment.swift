@@ -310,7 +310,7 @@ extension SQLiteStore {
         let rows = try Row.fetchAll(db, sql: """
             SELECT quarter, channel, count(*), \(scores),
                    coalesce(sum(stage = 'before'), 0), coalesce(sum(stage = 'during'), 0), coalesce(sum(stage = 'after'), 0)
-            FROM response WHERE centre = ? AND entity = ? AND quarter IN (\(placeholders)) GROUP BY quarter, channel
+            FROM response WHERE centre = ? AND entity = ? AND quarter IN (\(placeholders)) AND setAside IS NULL GROUP BY quarter, channel
             """, arguments: StatementArguments([centre, entity] + quarters.map(\.description)))
         var result: [Quarter: [String: Counts]] = [:]
         for row in rows {

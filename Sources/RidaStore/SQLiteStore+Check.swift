@@ -149,9 +149,12 @@ extension SQLiteStore {
     /// One pass over the responses. `comment` is called for each response with a comment (the repair writes them).
     static func recount(_ db: Database, zone: DeploymentZone, comment: ((Row, Instant) throws -> Void)? = nil) throws -> Recount {
         var recount = Recount()
+        // The responses counted: all but those set aside, once `misuse-v1` has made the column (an earlier migration's
+        // Swift step, `rebuildDayRollups`, recounts a schema without it).
+        let counted = try db.columns(in: "response").contains { $0.name == "setAside" } ? "WHERE setAside IS NULL" : ""
         let rows = try Row.fetchCursor(db, sql: """
             SELECT rowid, quarter, centre, channel, submittedAt, receivedAt, stage, q1, q2, q3, q4, service, counter, comment
-            FROM response
+            FROM response \(counted)
             """)
         while let row = try rows.next() {
             recount.responses += 1
@@ -201,14 +204,14 @@ extension SQLiteStore {
         }
         // Comments: each response's comment once, under its quarter and centre, and nothing else.
         let missing = try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM response r WHERE r.comment IS NOT NULL AND NOT EXISTS (
+            SELECT count(*) FROM response r WHERE r.comment IS NOT NULL AND r.setAside IS NULL AND NOT EXISTS (
                 SELECT 1 FROM comment c WHERE c.quarter = r.quarter AND c.centre = r.centre AND c.seq = r.rowid
                   AND c.channel = r.channel AND c.text = r.comment)
             """) ?? 0
         let extra = try Int.fetchOne(db, sql: """
             SELECT count(*) FROM comment c WHERE NOT EXISTS (
                 SELECT 1 FROM response r WHERE r.rowid = c.seq AND r.quarter = c.quarter AND r.centre = c.centre
-                  AND r.channel = c.channel AND r.comment = c.text)
+                  AND r.channel = c.channel AND r.comment = c.text AND r.setAside IS NULL)
             """) ?? 0
         if missing > 0 { problems.append(CheckProblem(.rollups, "\(missing) responses' comments are missing from the reports' comments")) }
         if extra > 0 { problems.append(CheckProblem(.rollups, "the reports' comments hold \(extra) that no response stored has")) }

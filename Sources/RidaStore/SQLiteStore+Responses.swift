@@ -140,20 +140,22 @@ extension SQLiteStore {
     public func save(
         _ batch: PreparedBatch, receivedAt: Instant, importID: Int64? = nil, rejected: Int = 0
     ) async throws -> [SaveOutcome] {
-        try await write { db in
-            try Self.save(batch, in: db, receivedAt: receivedAt, importID: importID, rejected: rejected)
+        let misuse = configuration.misuse
+        return try await write { db in
+            try Self.save(batch, in: db, receivedAt: receivedAt, importID: importID, rejected: rejected, misuse: misuse)
         }
     }
 
     static func save(
-        _ batch: PreparedBatch, in db: Database, receivedAt: Instant, importID: Int64?, rejected: Int
+        _ batch: PreparedBatch, in db: Database, receivedAt: Instant, importID: Int64?, rejected: Int,
+        misuse: MisusePolicy = .off
     ) throws -> [SaveOutcome] {
         let responses = batch.responses
         try ensureSurveys(for: responses, in: db)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
-                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
         let received = receivedAt.iso8601
@@ -172,6 +174,7 @@ extension SQLiteStore {
         var outcomes: [SaveOutcome] = []
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
+        var watched: [SurveyResponse] = []  // created responses the misuse rules look at
 
         for (i, response) in responses.enumerated() {
             let group = batch.groupIndex[i]
@@ -190,6 +193,7 @@ extension SQLiteStore {
                 if batch.days[i] >= firstRecentDay {
                     dayDeltas[DayRollupKey(day: batch.days[i], centre: response.centre, channel: response.channel), default: .zero].add(response)
                 }
+                if misuse.applies(to: response) { watched.append(response) }
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
@@ -213,6 +217,7 @@ extension SQLiteStore {
             return [group.quarter, group.centre, key.value]
         }
         try applyDayRollupDeltas(dayDeltas, in: db)
+        try applyMisuseRules(to: watched, policy: misuse, zone: batch.zone, in: db)
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(
@@ -258,6 +263,7 @@ extension SQLiteStore {
         if let importID { sqlite3_bind_int64(s, 16, importID) } else { sqlite3_bind_null(s, 16) }
         text(17, received)
         text(18, r.entity)
+        text(19, r.source)
         let code = sqlite3_step(s)
         sqlite3_reset(s)
         guard code == SQLITE_DONE else {
@@ -288,13 +294,15 @@ extension SQLiteStore {
         } else {
             submitted = Instant(millisecondsSince1970: 0)
         }
-        return SurveyResponse(
+        var response = SurveyResponse(
             id: row["id"], centre: row["centre"], channel: row["channel"], submittedAt: submitted,
             stage: (row["stage"] as String?).flatMap(Stage.init(rawValue:)),
             ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
             service: row["service"], counter: row["counter"], comment: row["comment"], entity: row["entity"],
             surveyID: row["surveyId"], surveyVersion: row["surveyVersion"]
         )
+        response.source = row["source"]
+        return response
     }
 
     /// The fields in which two responses with the same id differ, named as the API names them.

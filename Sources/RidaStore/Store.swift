@@ -231,9 +231,23 @@ public protocol CopyWriting: CopyReading {
     func check() async throws -> [CheckProblem]
 }
 
+/// The responses the misuse rules set aside (issue 16, point 2). `ResponseStore.save` runs the rules of the store's
+/// `MisusePolicy` in the transaction that stores a device's responses: a response flagged is kept, marked with its rule,
+/// and taken out of the rollups and the reports' comments (those already counted are subtracted), so the rollups stay
+/// equal to a recount of the responses counted. Flags are only ever added, except by a reinstatement, which is final.
+public protocol MisuseStore: Sendable {
+    /// How many responses of `quarter` are set aside, per centre, channel and rule (`centre` nil: every centre).
+    func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount]
+    /// The responses set aside, newest first, at most `limit` (`centre`, `quarter` nil: any).
+    func setAsideResponses(centre: String?, quarter: Quarter?, limit: Int) async throws -> [SetAsideResponse]
+    /// Counts again the set-aside responses `which` selects, for good (no rule sets them aside again), recording for
+    /// each who decided it, why and when; returns the ids reinstated (those selected and set aside), in one transaction.
+    func reinstate(_ which: Reinstatement, by who: String, reason: String, at time: Instant) async throws -> [String]
+}
+
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore {}
+    CommentStore, MisuseStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

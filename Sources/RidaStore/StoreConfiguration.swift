@@ -15,10 +15,14 @@ public struct StoreConfiguration: Sendable {
     public var durability: Durability
     /// SQLite's page cache for the writer, in KiB.
     public var cacheKiB: Int
+    /// The misuse rules `save` runs, and the channels they watch (issue 16).
+    public var misuse: MisusePolicy
 
-    public init(zone: DeploymentZone = .bahrain, durability: Durability = .full, cacheKiB: Int = 131_072) {
+    public init(zone: DeploymentZone = .bahrain, durability: Durability = .full, cacheKiB: Int = 131_072,
+                misuse: MisusePolicy = MisusePolicy()) {
         self.zone = zone
         self.durability = durability
         self.cacheKiB = cacheKiB
+        self.misuse = misuse
     }
 }

@@ -32,6 +32,11 @@ public struct MisuseRules: Sendable, Hashable, Codable {
         .seconds(max(burstSeconds, identicalSeconds, minimumSeconds))
     }
 
+    /// `reach` in milliseconds.
+    public var reachMilliseconds: Int64 {
+        Int64(max(burstSeconds, identicalSeconds, minimumSeconds, 0)) * 1_000
+    }
+
     /// Which of one device's responses are set aside, and by which rule (the first that applies, in the order burst,
     /// identical, too fast). Responses are ordered by `submittedAt`, then id; the result does not depend on the order
     /// they are given in.
@@ -106,7 +111,10 @@ public enum MisuseRule: String, Sendable, Hashable, Codable, CaseIterable {
     case identical
     case tooFast = "too-fast"
 
-    var precedence: Int {
+    /// The order the rules are named in when several apply: burst, identical, too fast. A response already set aside
+    /// by a later rule is named again by an earlier one that applies, so what the report says does not depend on the
+    /// order responses arrived in.
+    public var precedence: Int {
         switch self {
         case .burst: 0
         case .identical: 1
@@ -121,5 +129,69 @@ public enum MisuseRule: String, Sendable, Hashable, Codable, CaseIterable {
         case .identical: "the same answers repeated from one device in a short time"
         case .tooFast: "given faster than a person can read the questions"
         }
+    }
+}
+
+/// Where a deployment applies the misuse rules: the rules, and the channels whose devices they watch. A kiosk stands in
+/// a hall and one person can press it forty times; a call centre's IVR key carries many callers at once, so its
+/// responses rightly come in bursts. Responses without a source (files imported) are never checked.
+public struct MisusePolicy: Sendable, Hashable, Codable {
+    public var rules: MisuseRules
+    public var channels: Set<String>
+
+    public init(rules: MisuseRules = MisuseRules(), channels: Set<String> = ["kiosk"]) {
+        self.rules = rules
+        self.channels = channels
+    }
+
+    /// No rule applies anywhere.
+    public static let off = MisusePolicy(channels: [])
+
+    /// Whether the rules look at `response`.
+    public func applies(to response: SurveyResponse) -> Bool {
+        response.source != nil && channels.contains(response.channel)
+    }
+}
+
+/// A response set aside by a misuse rule, as the quality team lists it before reinstating.
+public struct SetAsideResponse: Sendable, Hashable, Codable {
+    public var id: String
+    public var centre: String
+    public var channel: String
+    public var submittedAt: Instant
+    public var source: String
+    public var rule: MisuseRule
+    public var ratings: [Int?]
+
+    public init(id: String, centre: String, channel: String, submittedAt: Instant, source: String, rule: MisuseRule, ratings: [Int?]) {
+        self.id = id
+        self.centre = centre
+        self.channel = channel
+        self.submittedAt = submittedAt
+        self.source = source
+        self.rule = rule
+        self.ratings = ratings
+    }
+}
+
+/// What the quality team reinstates: responses by id, or a whole burst (one device's set-aside responses over a span of
+/// its clock).
+public enum Reinstatement: Sendable, Hashable {
+    case ids([String])
+    case burst(source: String, from: Instant, through: Instant)
+}
+
+/// How many responses one rule set aside at one centre and channel in a quarter.
+public struct SetAsideCount: Sendable, Hashable, Codable {
+    public var centre: String
+    public var channel: String
+    public var rule: MisuseRule
+    public var responses: Int
+
+    public init(centre: String, channel: String, rule: MisuseRule, responses: Int) {
+        self.centre = centre
+        self.channel = channel
+        self.rule = rule
+        self.responses = responses
     }
 }

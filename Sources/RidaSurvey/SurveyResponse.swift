@@ -28,6 +28,9 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
     public var entity: String?
     public var surveyID: String
     public var surveyVersion: Int
+    /// Who sent it, for the misuse rules (issue 16): `key:<id>` for an API key (a kiosk's, an IVR's), nil for a file
+    /// imported. Not part of what the response says: the same answers sent by another device are the same response.
+    public var source: String?
 
     public init(
         id: String, centre: String, channel: String, submittedAt: Instant, stage: Stage? = nil,
@@ -54,6 +57,8 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
 
     /// Whether two responses say the same thing: an identical re-send, not a conflict.
     public func hasSameContent(as other: SurveyResponse) -> Bool {
-        self == other
+        var this = self
+        this.source = other.source
+        return this == other
     }
 }

@@ -20,7 +20,7 @@ public struct CopyDatabase: Sendable {
     /// A store's table missing here is refused (and a test compares this list with both stores' schemas), so a table
     /// added by a migration cannot be left behind.
     public static let tables: [String] = [
-        "survey", "import", "response", "rollup", "dayRollup", "serviceRollup", "counterRollup", "comment",
+        "survey", "import", "response", "misuseDecision", "rollup", "dayRollup", "serviceRollup", "counterRollup", "comment",
         "entity", "centre", "centreChange",
         "assessment", "assessmentEntry", "assessmentClosing", "assessmentFrozenVerdict", "assessmentDescription",
         "tawasulComplaint", "contact", "replyScore", "liveDisplayDay",

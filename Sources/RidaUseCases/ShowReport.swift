@@ -112,7 +112,7 @@ public struct RenderedReport: Sendable, Equatable {
 /// ```
 public struct ShowReport: Sendable {
     /// The responses' rollups and the registry: any store, SQLite's or another.
-    public let store: any ResponseStore & RegistryStore
+    public let store: any ResponseStore & RegistryStore & MisuseStore
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
@@ -120,7 +120,7 @@ public struct ShowReport: Sendable {
     /// not read comments (the documents then have no themes section, and asking for themes is refused).
     public let themes: CommentThemes?
 
-    public init(store: any ResponseStore & RegistryStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
+    public init(store: any ResponseStore & RegistryStore & MisuseStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
                 themes: CommentThemes? = nil) {
         self.store = store
         self.policy = policy
@@ -168,6 +168,7 @@ public struct ShowReport: Sendable {
             var snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, channel: request.channel, policy: policy,
                                                           channels: channels, at: now())
             snapshot.themes = try await themes?.digest(scope)
+            snapshot.report.noteSetAside(try await store.setAsideCounts(quarter: quarter, centre: request.centre), scope: scope)
             name += (request.audience == .public ? "-public" : "") + (request.language == .ar ? "" : "-\(request.language.rawValue)")
             if format == .html {
                 bytes = Data(HTMLReport.render(snapshot, language: request.language, audience: request.audience).utf8)
@@ -175,7 +176,8 @@ public struct ShowReport: Sendable {
                 bytes = try WorkbookReport.render(snapshot, language: request.language, audience: request.audience)
             }
         case .text, .json, .csv:
-            let report = try await store.quarterlyReport(scope, policy: policy, channels: channels)
+            var report = try await store.quarterlyReport(scope, policy: policy, channels: channels)
+            report.noteSetAside(try await store.setAsideCounts(quarter: quarter, centre: request.centre), scope: scope)
             switch format {
             case .json: bytes = Data(try JSONRendering.render(report).utf8)
             // CSVRendering starts with a UTF-8 byte order mark.

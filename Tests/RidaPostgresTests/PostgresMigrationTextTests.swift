@@ -10,6 +10,7 @@ import Testing
     static let landed: [(Int, String, String)] = [
         (1, "core-v1", "fef75b9245c0bc1d4cfe792234101f6e5cfc5e9c702ea725fa20e7182e24b743"),
         (2, "assessment-v1", "f903e2d9322aa90b809974ca9948ed75eb564cecba0bc3db3f0068f92c0a4d18"),
+        (3, "misuse-v1", "c7c572b242f3c99d29892932c25a136867f8245919d505c68239c9a5cd87c064"),
     ]
 
     @Test func noLandedMigrationHasChanged() {

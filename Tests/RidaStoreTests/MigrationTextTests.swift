@@ -22,6 +22,7 @@ import Testing
         ("ops-day-rollups-window", "2be49f922183a952c0e47521f7d6d9c55bce30cdbd83856e9dabc5f0f9e8f198"),
         ("verdicts-units-v1", "ab557b4f81eecaec87d35dd83cfbcb106446b1c1785dfc1e42420a38426e8a07"),
         ("hardening-import-owner", "4b6b69fa1f95d4f1eaa382a69165f6db1e703e8e9821a655d92597e6c915a62e"),
+        ("misuse-v1", "280b10642ae732caf74fa2d4e8cf3cdef9d854a925eca899d1cf5ae06b538ff1"),
     ]
 
     static func sha256(_ text: String) -> String {

@@ -19,7 +19,7 @@ import Testing
         let store = try #require(fresh.store as? any StoreCopying)
         let stored = try await store.storedTables().map { $0.lowercased() }.sorted()
         #expect(stored == CopyDatabase.tables.map { $0.lowercased() }.sorted())
-        #expect(Set(CopyDatabase.tables).count == 25)
+        #expect(Set(CopyDatabase.tables).count == 26)
     }
 
     /// SQLite to SQLite, always; SQLite to PostgreSQL and back to a new SQLite file when a server is there.
@@ -171,6 +171,14 @@ import Testing
         _ = try await reports.correct(saved.report.id, by: "Quality lead")
         _ = try await reports.recordDecline(DeclineReason(scope: "E01", channel: "website", quarter: quarter, reason: "عطل في النظام",
                                                           who: "Lead", at: now))
+        // A kiosk hammered at C03: twelve answers in twelve seconds from key 9, set aside (a burst); two reinstated.
+        _ = try await store.save((0..<12).map { i in
+            var r = response("m\(i)", centre: "C03", channel: "kiosk", at: String(format: "2026-02-10T10:00:%02d+03:00", i), [5, 5, 5, 5],
+                             comment: i == 3 ? "ممتاز ممتاز" : nil)
+            r.source = "key:9"
+            return r
+        }, receivedAt: now)
+        #expect(try await store.reinstate(.ids(["m3", "m4"]), by: "الجودة", reason: "زبونان حقيقيان", at: now) == ["m3", "m4"])
         // Two keys, one revoked.
         _ = try await store.createKey(APIKeySecret.generate(), label: "كشك ١", role: .submitter, centre: "C01", channels: ["kiosk"], at: now)
         let old = try await store.createKey(APIKeySecret.generate(), label: "quality", role: .quality, centre: nil, channels: nil, at: now)
@@ -183,8 +191,9 @@ import Testing
         let rows = Dictionary(uniqueKeysWithValues: summary.tables.map { ($0.table, $0.rows) })
         #expect(summary.tables.map(\.table) == CopyDatabase.tables)
         #expect(summary.tables.filter { !$0.verified }.isEmpty)
-        #expect(rows["response"] == 9)                 // 7 of the fixture, 2 imported
-        #expect(rows["comment"] == 2)                  // i1's and i2's
+        #expect(rows["response"] == 21)                // 7 of the fixture, 2 imported, 12 from a hammered kiosk
+        #expect(rows["misuseDecision"] == 2)           // m3 and m4 reinstated
+        #expect(rows["comment"] == 3)                  // i1's, i2's and the reinstated m3's
         #expect(rows["survey"] == 1)                   // all answer the standard questionnaire
         // Quarterly rollups: 2026-Q1 C01 counter, C03 kiosk, R01 website; 2026-Q2 C01 counter.
         #expect(rows["rollup"] == 4)
@@ -238,6 +247,9 @@ import Testing
         }
         add("declines", try await store.declines(scope: nil))
         add("keys", try await store.keys())
+        add("set aside", try await store.setAsideResponses(centre: nil, quarter: nil, limit: 100))
+        add("set aside counts", try await store.setAsideCounts(quarter: Quarter("2026-Q1")!, centre: nil))
+        for id in ["m3", "m4", "m5"] { add(id, String(describing: try await store.response(id: id))) }
         add("comments", try await store.comments(in: ReportScope(quarter: try #require(Quarter("2026-Q1")))))
         let show = ShowReport(store: store, policy: Fixture.policy, channels: Fixture.channels, now: { Fixture.now })
         for format in [ReportRequest.Format.csv, .json, .html] {
@@ -262,7 +274,7 @@ import Testing
         #expect(key.id == 3)
         #expect(try await store.saveReport(scope: "C01", quarter: quarter, by: "w", at: Fixture.now).id == 3)
         _ = try await store.save([response("after-copy", comment: "بعد النسخ")], receivedAt: Fixture.now)
-        #expect(try await store.responseCount() == 10)
+        #expect(try await store.responseCount() == 22)
         #expect(try await store.check(.full).isEmpty)
     }
 }

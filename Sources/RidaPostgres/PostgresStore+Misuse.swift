@@ -1,0 +1,239 @@
+import Logging
+import PostgresNIO
+import RidaAggregation
+import RidaStore
+import RidaSurvey
+
+/// The misuse rules, as `SQLiteStore+Misuse.swift` runs them, on a database several instances write at once: a device's
+/// saves take an advisory lock on it first (`lockSources`), so they read its timeline one after the other; a response is
+/// set aside by an `UPDATE … WHERE setAside IS NULL`, so two transactions never subtract it twice.
+extension PostgresStore: MisuseStore {
+    /// Takes the transaction's advisory lock of each source, in one order.
+    static func lockSources(_ sources: Set<String>, on connection: PostgresConnection, logger: Logger) async throws {
+        for source in sources.sorted() {
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("rida-misuse:" + source), 0))", logger: logger)
+        }
+    }
+
+    func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, on connection: PostgresConnection) async throws {
+        guard !watched.isEmpty else { return }
+        var spans: [String: (first: Int64, last: Int64)] = [:]
+        for response in watched {
+            guard let source = response.source else { continue }
+            let at = response.submittedAt.millisecondsSince1970
+            spans[source] = spans[source].map { (min($0.first, at), max($0.last, at)) } ?? (at, at)
+        }
+        let reach = policy.rules.reachMilliseconds
+        var flagged: [(id: String, rule: MisuseRule)] = []
+        for source in spans.keys.sorted() {
+            let span = spans[source]!
+            let from = Instant(millisecondsSince1970: span.first - 2 * reach).iso8601
+            let through = Instant(millisecondsSince1970: span.last + 2 * reach).iso8601
+            let rows = try await connection.query("""
+                SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                WHERE source = \(source) AND submittedAt BETWEEN \(from) AND \(through)
+                """, logger: logger)
+            var timeline: [DeviceSubmission] = []
+            var open = Set<String>()
+            var labels: [String: MisuseRule] = [:]
+            for try await row in rows {
+                let c = row.makeRandomAccess()
+                guard policy.channels.contains(try c[9].decode(String.self)),
+                      let submitted = instant(try c[1].decode(String.self)) else { continue }
+                let id = try c[0].decode(String.self)
+                timeline.append(DeviceSubmission(id: id, submittedAt: submitted,
+                                                 ratings: try (2...5).map { try c[$0].decode(Int16?.self).map(Int.init) },
+                                                 comment: try c[6].decode(String?.self)))
+                if let label = try c[7].decode(String?.self).flatMap(MisuseRule.init(rawValue:)) {
+                    labels[id] = label
+                } else if try c[8].decode(Int64.self) == 0 {
+                    open.insert(id)
+                }
+            }
+            var relabels: [[String: Any]] = []
+            for (id, rule) in policy.rules.flags(timeline) {
+                if open.contains(id) {
+                    flagged.append((id, rule))
+                } else if let label = labels[id], rule.precedence < label.precedence {
+                    relabels.append(["id": id, "rule": rule.rawValue, "old": label.rawValue])
+                }
+            }
+            if !relabels.isEmpty {
+                // Still set aside, now by the earlier rule; the counts do not change.
+                try await connection.query("""
+                    UPDATE response r SET setAside = x.rule
+                    FROM jsonb_to_recordset(\(try Self.json(relabels.sorted { ($0["id"] as! String) < ($1["id"] as! String) }))::jsonb)
+                        AS x(id text, rule text, old text)
+                    WHERE r.id = x.id AND r.setAside = x.old
+                    """, logger: logger)
+            }
+        }
+        guard !flagged.isEmpty else { return }
+        let marks = flagged.sorted { $0.id < $1.id }.map { ["id": $0.id, "rule": $0.rule.rawValue] as [String: Any] }
+        let marked = try await connection.query("""
+            UPDATE response r SET setAside = x.rule
+            FROM jsonb_to_recordset(\(try Self.json(marks))::jsonb) AS x(id text, rule text)
+            WHERE r.id = x.id AND r.setAside IS NULL AND r.reinstated = 0
+            RETURNING r.id
+            """, logger: logger)
+        var ids: [String] = []
+        for try await id in marked.decode(String.self) { ids.append(id) }
+        let stored = try await Self.storedForRecount(ids: ids, on: connection, logger: logger)
+        try await adjustCounts(stored, sign: -1, on: connection)
+        let commented = stored.filter { $0.response.comment != nil }
+        if !commented.isEmpty {
+            let keys = commented.map { ["quarter": $0.quarter, "centre": $0.response.centre, "seq": $0.sequence] as [String: Any] }
+            try await connection.query("""
+                DELETE FROM comment c USING jsonb_to_recordset(\(try Self.json(keys))::jsonb) AS x(quarter text, centre text, seq bigint)
+                WHERE c.quarter = x.quarter AND c.centre = x.centre AND c.seq = x.seq
+                """, logger: logger)
+        }
+    }
+
+    /// A stored response with what its counting used: its `seq` (the comments'), quarter and time of receipt.
+    struct StoredForRecount: Sendable {
+        var response: SurveyResponse
+        var sequence: Int64
+        var quarter: String
+        var receivedAt: Instant
+        var setAside: String?
+    }
+
+    static func storedForRecount(ids: [String], on connection: PostgresConnection, logger: Logger) async throws -> [StoredForRecount] {
+        guard !ids.isEmpty else { return [] }
+        let responses = try await Self.responses(ids: ids, on: connection, logger: logger)
+        let rows = try await connection.query(
+            "SELECT id, seq, quarter, receivedAt, setAside FROM response WHERE id = ANY(\(ids)) ORDER BY id", logger: logger)
+        var stored: [StoredForRecount] = []
+        for try await (id, seq, quarter, received, setAside) in rows.decode((String, Int64, String, String, String?).self) {
+            guard let response = responses[id] else { continue }
+            stored.append(StoredForRecount(response: response, sequence: seq, quarter: quarter,
+                                           receivedAt: instant(received) ?? Instant(millisecondsSince1970: 0), setAside: setAside))
+        }
+        return stored
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) `stored` to or from every rollup, as `save` counted them.
+    func adjustCounts(_ stored: [StoredForRecount], sign: Int, on connection: PostgresConnection) async throws {
+        guard !stored.isEmpty else { return }
+        let zone = configuration.zone
+        var rollups: [RollupKey: Counts] = [:], services: [RollupKey: Counts] = [:]
+        var counters: [RollupKey: Counts] = [:], days: [RollupKey: Counts] = [:]
+        for item in stored {
+            let r = item.response, quarter = item.quarter
+            rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
+            if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
+            if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(r) }
+            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
+            if day >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow {
+                days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(r)
+            }
+        }
+        func signed(_ counts: [RollupKey: Counts]) -> [RollupKey: Counts] {
+            counts.mapValues { counts in
+                let values = RollupLayout.values(of: counts)
+                return RollupLayout.counts { sign * Int(values[$0]) }
+            }
+        }
+        try await Self.add(signed(rollups), to: .rollup, on: connection, logger: logger)
+        try await Self.add(signed(services), to: .service, on: connection, logger: logger)
+        try await Self.add(signed(counters), to: .counter, on: connection, logger: logger)
+        try await Self.add(signed(days), to: .day, on: connection, logger: logger)
+    }
+
+    public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {
+        try await read { connection in
+            let rows = try await connection.query("""
+                SELECT centre, channel, setAside, count(*) FROM response
+                WHERE quarter = \(quarter.description) AND (\(centre)::text IS NULL OR centre = \(centre)) AND setAside IS NOT NULL
+                GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
+                """, logger: self.logger)
+            var counts: [SetAsideCount] = []
+            for try await (centre, channel, rule, n) in rows.decode((String, String, String, Int64).self) {
+                if let rule = MisuseRule(rawValue: rule) {
+                    counts.append(SetAsideCount(centre: centre, channel: channel, rule: rule, responses: Int(n)))
+                }
+            }
+            return counts
+        }
+    }
+
+    public func setAsideResponses(centre: String?, quarter: Quarter?, limit: Int) async throws -> [SetAsideResponse] {
+        try await read { connection in
+            let rows = try await connection.query("""
+                SELECT id FROM response
+                WHERE setAside IS NOT NULL AND (\(centre)::text IS NULL OR centre = \(centre))
+                  AND (\(quarter?.description)::text IS NULL OR quarter = \(quarter?.description))
+                ORDER BY submittedAt DESC, id LIMIT \(Int64(max(0, limit)))
+                """, logger: self.logger)
+            var ids: [String] = []
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            let stored = try await Self.storedForRecount(ids: ids, on: connection, logger: self.logger)
+            let byID = Dictionary(uniqueKeysWithValues: stored.map { ($0.response.id, $0) })
+            return ids.compactMap { id in
+                guard let item = byID[id], let rule = item.setAside.flatMap(MisuseRule.init(rawValue:)) else { return nil }
+                let r = item.response
+                return SetAsideResponse(id: r.id, centre: r.centre, channel: r.channel, submittedAt: r.submittedAt,
+                                        source: r.source ?? "", rule: rule, ratings: r.ratings)
+            }
+        }
+    }
+
+    public func reinstate(_ which: Reinstatement, by who: String, reason: String, at time: Instant) async throws -> [String] {
+        try await transaction { connection in
+            let selected: PostgresRowSequence
+            switch which {
+            case .ids(let wanted):
+                selected = try await connection.query(
+                    "SELECT id, source FROM response WHERE id = ANY(\(wanted)) AND setAside IS NOT NULL ORDER BY id", logger: self.logger)
+            case .burst(let source, let from, let through):
+                selected = try await connection.query("""
+                    SELECT id, source FROM response
+                    WHERE source = \(source) AND submittedAt BETWEEN \(from.iso8601) AND \(through.iso8601) AND setAside IS NOT NULL
+                    ORDER BY id
+                    """, logger: self.logger)
+            }
+            var candidates: [String] = [], sources = Set<String>()
+            for try await (id, source) in selected.decode((String, String?).self) {
+                candidates.append(id)
+                if let source { sources.insert(source) }
+            }
+            guard !candidates.isEmpty else { return [] }
+            try await Self.lockSources(sources, on: connection, logger: self.logger)
+            // Under the devices' locks, again: only what is still set aside is counted back, once.
+            let before = try await Self.storedForRecount(ids: candidates, on: connection, logger: self.logger).filter { $0.setAside != nil }
+            guard !before.isEmpty else { return [] }
+            let ids = before.map(\.response.id)
+            try await connection.query(
+                "UPDATE response SET setAside = NULL, reinstated = 1 WHERE id = ANY(\(ids))", logger: self.logger)
+            try await self.adjustCounts(before, sign: 1, on: connection)
+            var decisions: [[String: Any]] = [], comments: [[String: Any]] = []
+            for item in before {
+                let r = item.response
+                decisions.append(["id": r.id, "rule": item.setAside ?? "", "who": who, "why": reason, "at": time.iso8601])
+                if let text = r.comment {
+                    var sum = 0, count = 0
+                    for rating in r.ratings { if let rating { sum += rating; count += 1 } }
+                    var row: [String: Any] = ["quarter": item.quarter, "centre": r.centre, "channel": r.channel, "seq": item.sequence,
+                                              "ms": r.submittedAt.millisecondsSince1970, "sum": sum, "count": count, "text": text]
+                    row["service"] = r.service
+                    comments.append(row)
+                }
+            }
+            try await connection.query("""
+                INSERT INTO misuseDecision (responseId, rule, decidedBy, reason, decidedAt)
+                SELECT id, rule, who, why, at FROM jsonb_to_recordset(\(try Self.json(decisions))::jsonb)
+                    AS x(id text, rule text, who text, why text, at text)
+                """, logger: self.logger)
+            if !comments.isEmpty {
+                try await connection.query("""
+                    INSERT INTO comment (quarter, centre, channel, seq, submittedMs, ratingSum, ratingCount, service, text)
+                    SELECT quarter, centre, channel, seq, ms, sum, count, service, text
+                    FROM jsonb_to_recordset(\(try Self.json(comments))::jsonb) AS x(
+                        quarter text, centre text, channel text, seq bigint, ms bigint, sum integer, count integer, service text, text text)
+                    """, logger: self.logger)
+            }
+            return ids
+        }
+    }
+}

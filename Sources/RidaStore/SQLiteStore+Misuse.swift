@@ -1,0 +1,188 @@
+import GRDB
+import RidaAggregation
+import RidaSurvey
+
+extension SQLiteStore: MisuseStore {
+    /// Runs the misuse rules over the timelines of the devices that sent `watched` (created in this transaction), and
+    /// sets aside what they flag, subtracting from the rollups and comments what was counted. The rules are monotone
+    /// (more responses only ever flag more), so a window of a device's timeline around the new responses, `reach` twice
+    /// over on each side, flags nothing the whole timeline would not: no earlier decision is undone.
+    static func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, zone: DeploymentZone, in db: Database) throws {
+        guard !watched.isEmpty else { return }
+        var spans: [String: (first: Int64, last: Int64)] = [:]
+        for response in watched {
+            guard let source = response.source else { continue }
+            let at = response.submittedAt.millisecondsSince1970
+            spans[source] = spans[source].map { (min($0.first, at), max($0.last, at)) } ?? (at, at)
+        }
+        let reach = policy.rules.reachMilliseconds
+        var flagged: [(id: String, rule: MisuseRule)] = []
+        for source in spans.keys.sorted() {
+            let span = spans[source]!
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                WHERE source = ? AND submittedAt BETWEEN ? AND ?
+                """, arguments: [source, Instant(millisecondsSince1970: span.first - 2 * reach).iso8601,
+                                 Instant(millisecondsSince1970: span.last + 2 * reach).iso8601])
+            var timeline: [DeviceSubmission] = []
+            var open = Set<String>()  // counted and never reinstated: what a flag may set aside
+            var labels: [String: MisuseRule] = [:]  // set aside already, by this rule
+            for row in rows where policy.channels.contains(row[9] as String) {
+                guard case .instant(let submitted) = ISO8601Timestamp.parse(row[1] as String) else { continue }
+                let id: String = row[0]
+                timeline.append(DeviceSubmission(id: id, submittedAt: submitted, ratings: [row[2], row[3], row[4], row[5]],
+                                                 comment: row[6]))
+                if let label = (row[7] as String?).flatMap(MisuseRule.init(rawValue:)) {
+                    labels[id] = label
+                } else if (row[8] as Int64) == 0 {
+                    open.insert(id)
+                }
+            }
+            let relabel = try db.cachedStatement(sql: "UPDATE response SET setAside = ? WHERE id = ?")
+            for (id, rule) in policy.rules.flags(timeline) {
+                if open.contains(id) {
+                    flagged.append((id, rule))
+                } else if let label = labels[id], rule.precedence < label.precedence {
+                    try relabel.execute(arguments: [rule.rawValue, id])  // still set aside, now by the earlier rule
+                }
+            }
+        }
+        guard !flagged.isEmpty else { return }
+        let responses = try flagged.map { try storedForRecount(id: $0.id, in: db) }
+        try adjustCounts(responses, sign: -1, zone: zone, in: db)
+        let mark = try db.cachedStatement(sql: "UPDATE response SET setAside = ? WHERE id = ?")
+        let forget = try db.cachedStatement(sql: "DELETE FROM comment WHERE quarter = ? AND centre = ? AND seq = ?")
+        for ((id, rule), stored) in zip(flagged, responses) {
+            try mark.execute(arguments: [rule.rawValue, id])
+            if stored.response.comment != nil {
+                try forget.execute(arguments: [stored.quarter, stored.response.centre, stored.sequence])
+            }
+        }
+    }
+
+    /// A stored response with what its counting used: its rowid (the comments' `seq`), quarter and time of receipt.
+    struct StoredForRecount {
+        var response: SurveyResponse
+        var sequence: Int64
+        var quarter: String
+        var receivedAt: Instant
+    }
+
+    static func storedForRecount(id: String, in db: Database) throws -> StoredForRecount {
+        guard let row = try Row.fetchOne(db, sql: "SELECT rowid AS seq, * FROM response WHERE id = ?", arguments: [id]) else {
+            throw DatabaseError(resultCode: .SQLITE_NOTFOUND, message: "the response to recount is not stored")
+        }
+        let received: Instant
+        if case .instant(let instant) = ISO8601Timestamp.parse(row["receivedAt"] as String) { received = instant } else {
+            received = Instant(millisecondsSince1970: 0)
+        }
+        return StoredForRecount(response: decodeResponse(row), sequence: row["seq"], quarter: row["quarter"], receivedAt: received)
+    }
+
+    /// Adds (`sign` 1) or subtracts (-1) `stored` to or from every rollup, as `save` counted them: the quarterly, service
+    /// and counter rollups, and the day rollups where the day was within `dayRollupWindow` of the response's receipt.
+    static func adjustCounts(_ stored: [StoredForRecount], sign: Int64, zone: DeploymentZone, in db: Database) throws {
+        let batch = PreparedBatch(stored.map(\.response), zone: zone)
+        let width = RollupLayout.width
+        var flat = [Int64](repeating: 0, count: batch.groups.count * width)
+        var services = DetailTallies(count: batch.services.count)
+        var counters = DetailTallies(count: batch.counters.count)
+        var days: [DayRollupKey: [Int64]] = [:]
+        for (i, item) in stored.enumerated() {
+            let response = item.response
+            RollupLayout.add(response, to: &flat, at: batch.groupIndex[i] * width)
+            if batch.serviceIndex[i] >= 0 { services.add(response, at: Int(batch.serviceIndex[i])) }
+            if batch.counterIndex[i] >= 0 { counters.add(response, at: Int(batch.counterIndex[i])) }
+            if batch.days[i] >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - dayRollupWindow {
+                let key = DayRollupKey(day: batch.days[i], centre: response.centre, channel: response.channel)
+                RollupLayout.add(response, to: &days[key, default: [Int64](repeating: 0, count: width)], at: 0)
+            }
+        }
+        var deltas: [RollupKey: Counts] = [:]
+        for group in batch.groups.indices {
+            deltas[batch.groups[group]] = RollupLayout.counts { Int(sign * flat[group * width + $0]) }
+        }
+        try applyRollupDeltas(deltas, in: db)
+        services.values = services.values.map { sign * $0 }
+        counters.values = counters.values.map { sign * $0 }
+        try applyDetailTallies(services, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceAdd, in: db) { key in
+            let group = batch.groups[key.group]
+            return [group.quarter, group.centre, group.channel, key.value]
+        }
+        try applyDetailTallies(counters, keys: batch.counters, order: batch.counterOrder, sql: Self.counterAdd, in: db) { key in
+            let group = batch.centreGroups[key.group]
+            return [group.quarter, group.centre, key.value]
+        }
+        try applyDayRollupDeltas(days.mapValues { flat in RollupLayout.counts { Int(sign * flat[$0]) } }, in: db)
+    }
+
+    public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT centre, channel, setAside, count(*) FROM response
+                WHERE quarter = ? AND (?2 IS NULL OR centre = ?2) AND setAside IS NOT NULL
+                GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
+                """, arguments: [quarter.description, centre])
+            return rows.compactMap { row in
+                MisuseRule(rawValue: row[2]).map { SetAsideCount(centre: row[0], channel: row[1], rule: $0, responses: row[3]) }
+            }
+        }
+    }
+
+    public func setAsideResponses(centre: String?, quarter: Quarter?, limit: Int) async throws -> [SetAsideResponse] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM response
+                WHERE setAside IS NOT NULL AND (?1 IS NULL OR centre = ?1) AND (?2 IS NULL OR quarter = ?2)
+                ORDER BY submittedAt DESC, id LIMIT ?3
+                """, arguments: [centre, quarter?.description, max(0, limit)])
+            return rows.compactMap { row in
+                let response = Self.decodeResponse(row)
+                guard let rule = MisuseRule(rawValue: row["setAside"]) else { return nil }
+                return SetAsideResponse(id: response.id, centre: response.centre, channel: response.channel,
+                                        submittedAt: response.submittedAt, source: response.source ?? "", rule: rule,
+                                        ratings: response.ratings)
+            }
+        }
+    }
+
+    public func reinstate(_ which: Reinstatement, by who: String, reason: String, at time: Instant) async throws -> [String] {
+        let zone = configuration.zone
+        return try await write { db in
+            let ids: [String]
+            switch which {
+            case .ids(let wanted):
+                ids = try wanted.filter { id in
+                    try Bool.fetchOne(db, sql: "SELECT setAside IS NOT NULL FROM response WHERE id = ?", arguments: [id]) ?? false
+                }
+            case .burst(let source, let from, let through):
+                ids = try String.fetchAll(db, sql: """
+                    SELECT id FROM response WHERE source = ? AND submittedAt BETWEEN ? AND ? AND setAside IS NOT NULL
+                    ORDER BY submittedAt, id
+                    """, arguments: [source, from.iso8601, through.iso8601])
+            }
+            let unique = uniqued(ids)
+            guard !unique.isEmpty else { return [] }
+            let stored = try unique.map { try Self.storedForRecount(id: $0, in: db) }
+            try Self.adjustCounts(stored, sign: 1, zone: zone, in: db)
+            let comment = try db.cachedStatement(sql: Self.commentInsert)
+            for item in stored {
+                let rule = try String.fetchOne(db, sql: "SELECT setAside FROM response WHERE id = ?", arguments: [item.response.id]) ?? ""
+                try db.execute(sql: "UPDATE response SET setAside = NULL, reinstated = 1 WHERE id = ?", arguments: [item.response.id])
+                try db.execute(sql: """
+                    INSERT INTO misuseDecision (responseId, rule, decidedBy, reason, decidedAt) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [item.response.id, rule, who, reason, time.iso8601])
+                if let text = item.response.comment {
+                    try Self.bindComment(item.response, text, sequence: item.sequence, quarter: item.quarter, to: comment, in: db)
+                }
+            }
+            return unique
+        }
+    }
+}
+
+/// `values` without repeats, in the order first seen.
+func uniqued(_ values: [String]) -> [String] {
+    var seen = Set<String>()
+    return values.filter { seen.insert($0).inserted }
+}
