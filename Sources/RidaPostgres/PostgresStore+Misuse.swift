@@ -25,22 +25,35 @@ extension PostgresStore: MisuseStore {
         }
         let reach = policy.rules.reachMilliseconds
         var flagged: [(id: String, rule: MisuseRule)] = []
+        var created: [String: [SurveyResponse]] = [:]
+        for response in watched { if let source = response.source { created[source, default: []].append(response) } }
+        let cap = Int64(MisuseRules.timelineCap)
         for source in spans.keys.sorted() {
             let span = spans[source]!
-            let from = Instant(millisecondsSince1970: span.first - 2 * reach).iso8601
-            let through = Instant(millisecondsSince1970: span.last + 2 * reach).iso8601
+            let before = Instant(millisecondsSince1970: span.first - 2 * reach).iso8601
+            let first = Instant(millisecondsSince1970: span.first).iso8601, last = Instant(millisecondsSince1970: span.last).iso8601
+            let after = Instant(millisecondsSince1970: span.last + 2 * reach).iso8601
+            // The device's timeline around the new responses, bounded as SQLite's (`MisuseRules.timelineCap`).
             let rows = try await connection.query("""
-                SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
-                WHERE source = \(source) AND submittedAt BETWEEN \(from) AND \(through)
+                (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                 WHERE source = \(source) AND submittedAt >= \(before) AND submittedAt < \(first) ORDER BY submittedAt DESC LIMIT \(cap))
+                UNION ALL
+                (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                 WHERE source = \(source) AND submittedAt BETWEEN \(first) AND \(last) LIMIT \(cap))
+                UNION ALL
+                (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                 WHERE source = \(source) AND submittedAt > \(last) AND submittedAt <= \(after) ORDER BY submittedAt LIMIT \(cap))
                 """, logger: logger)
             var timeline: [DeviceSubmission] = []
             var open = Set<String>()
             var labels: [String: MisuseRule] = [:]
+            var seen = Set<String>()
             for try await row in rows {
                 let c = row.makeRandomAccess()
                 guard policy.channels.contains(try c[9].decode(String.self)),
                       let submitted = instant(try c[1].decode(String.self)) else { continue }
                 let id = try c[0].decode(String.self)
+                seen.insert(id)
                 timeline.append(DeviceSubmission(id: id, submittedAt: submitted,
                                                  ratings: try (2...5).map { try c[$0].decode(Int16?.self).map(Int.init) },
                                                  comment: try c[6].decode(String?.self)))
@@ -49,6 +62,11 @@ extension PostgresStore: MisuseStore {
                 } else if try c[8].decode(Int64.self) == 0 {
                     open.insert(id)
                 }
+            }
+            for response in created[source] ?? [] where seen.insert(response.id).inserted {
+                // Created in this transaction, beyond the cap: open, as every response just stored is.
+                timeline.append(DeviceSubmission(response))
+                open.insert(response.id)
             }
             var relabels: [[String: Any]] = []
             for (id, rule) in policy.rules.flags(timeline) {

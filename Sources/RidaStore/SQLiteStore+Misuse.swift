@@ -3,6 +3,8 @@ import RidaAggregation
 import RidaSurvey
 
 extension SQLiteStore: MisuseStore {
+    static var timelineCap: Int { MisuseRules.timelineCap }
+
     /// Runs the misuse rules over the timelines of the devices that sent `watched` (created in this transaction), and
     /// sets aside what they flag, subtracting from the rollups and comments what was counted. The rules are monotone
     /// (more responses only ever flag more), so a window of a device's timeline around the new responses, `reach` twice
@@ -17,26 +19,37 @@ extension SQLiteStore: MisuseStore {
         }
         let reach = policy.rules.reachMilliseconds
         var flagged: [(id: String, rule: MisuseRule)] = []
+        var created: [String: [SurveyResponse]] = [:]
+        for response in watched { if let source = response.source { created[source, default: []].append(response) } }
         for source in spans.keys.sorted() {
             let span = spans[source]!
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
-                WHERE source = ? AND submittedAt BETWEEN ? AND ?
-                """, arguments: [source, Instant(millisecondsSince1970: span.first - 2 * reach).iso8601,
-                                 Instant(millisecondsSince1970: span.last + 2 * reach).iso8601])
+            let columns = "SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response WHERE source = ?"
+            let first = Instant(millisecondsSince1970: span.first).iso8601, last = Instant(millisecondsSince1970: span.last).iso8601
+            // The device's timeline around the new responses, bounded (`MisuseRules.timelineCap`).
+            var rows = try Row.fetchAll(db, sql: columns + " AND submittedAt >= ? AND submittedAt < ? ORDER BY submittedAt DESC LIMIT ?",
+                                        arguments: [source, Instant(millisecondsSince1970: span.first - 2 * reach).iso8601, first, timelineCap])
+            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt BETWEEN ? AND ? LIMIT ?", arguments: [source, first, last, timelineCap])
+            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt > ? AND submittedAt <= ? ORDER BY submittedAt LIMIT ?",
+                                     arguments: [source, last, Instant(millisecondsSince1970: span.last + 2 * reach).iso8601, timelineCap])
             var timeline: [DeviceSubmission] = []
             var open = Set<String>()  // counted and never reinstated: what a flag may set aside
             var labels: [String: MisuseRule] = [:]  // set aside already, by this rule
-            for row in rows where policy.channels.contains(row[9] as String) {
-                guard case .instant(let submitted) = ISO8601Timestamp.parse(row[1] as String) else { continue }
-                let id: String = row[0]
-                timeline.append(DeviceSubmission(id: id, submittedAt: submitted, ratings: [row[2], row[3], row[4], row[5]],
-                                                 comment: row[6]))
-                if let label = (row[7] as String?).flatMap(MisuseRule.init(rawValue:)) {
+            for row in rows where policy.channels.contains(row["channel"] as String) {
+                guard case .instant(let submitted) = ISO8601Timestamp.parse(row["submittedAt"] as String) else { continue }
+                let id: String = row["id"]
+                timeline.append(DeviceSubmission(id: id, submittedAt: submitted, ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
+                                                 comment: row["comment"]))
+                if let label = (row["setAside"] as String?).flatMap(MisuseRule.init(rawValue:)) {
                     labels[id] = label
-                } else if (row[8] as Int64) == 0 {
+                } else if (row["reinstated"] as Int64) == 0 {
                     open.insert(id)
                 }
+            }
+            var seen = Set(timeline.map(\.id))
+            for response in created[source] ?? [] where seen.insert(response.id).inserted {
+                // Created in this transaction, beyond the cap: open, as every response just stored is.
+                timeline.append(DeviceSubmission(response))
+                open.insert(response.id)
             }
             let relabel = try db.cachedStatement(sql: "UPDATE response SET setAside = ? WHERE id = ?")
             for (id, rule) in policy.rules.flags(timeline) {

@@ -32,6 +32,11 @@ public struct MisuseRules: Sendable, Hashable, Codable {
         .seconds(max(burstSeconds, identicalSeconds, minimumSeconds))
     }
 
+    /// The most responses of a device's timeline a store reads on each side of a save's new responses, and among them:
+    /// a key that sends thousands of answers at one instant costs each save a bounded read. Fewer responses only ever
+    /// flag fewer, never another one.
+    public static let timelineCap = 500
+
     /// `reach` in milliseconds.
     public var reachMilliseconds: Int64 {
         Int64(max(burstSeconds, identicalSeconds, minimumSeconds, 0)) * 1_000

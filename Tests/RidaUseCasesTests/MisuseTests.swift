@@ -134,6 +134,53 @@ import Testing
         })
     }
 
+    /// Several instances: one kiosk's burst arriving through two PostgreSQL stores at once, the even seconds through one
+    /// and the odd through the other, is set aside whole and subtracted once (each save reads the device's timeline under
+    /// its advisory lock, so the later one sees the earlier).
+    @Test(.enabled(if: StoreKind.postgresURL != nil, "RIDA_TEST_POSTGRES is not set"))
+    func oneDevicesBurstThroughTwoInstancesAtOnceIsSetAsideOnce() async throws {
+        let database = try await PostgresTestDatabase.create()
+        defer { database.remove() }
+        let other = try await database.openAgain()
+        let stores = [database.store, other]
+        _ = try await stores[0].save(Array(Self.customers()[0..<3]), receivedAt: Self.now)
+        let burst = Self.hammering()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (n, store) in stores.enumerated() {
+                group.addTask {
+                    for r in burst.enumerated().filter({ $0.offset % 2 == n }).map(\.element) {
+                        _ = try await store.save([r], receivedAt: Self.now)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await stores[1].save(Array(Self.customers()[3...]), receivedAt: Self.now)
+        #expect(try await report(other).groups.first { $0.channel == "kiosk" }?.responses == 5)
+        #expect(try await other.setAsideCounts(quarter: Quarter("2026-Q1")!, centre: "C01")
+                == [SetAsideCount(centre: "C01", channel: "kiosk", rule: .burst, responses: 60)])
+        #expect(try await database.store.check(.full).isEmpty)
+        await other.close()
+    }
+
+    /// A key that sends far more at one instant than a save reads of its timeline (`MisuseRules.timelineCap`): every
+    /// one is still set aside, and the rollups still equal the recount.
+    @Test(arguments: StoreKind.all) func aFloodAtOneInstantIsSetAsideWhole(_ kind: StoreKind) async throws {
+        let fresh = try await kind.open()
+        defer { fresh.remove() }
+        let flood: [SurveyResponse] = (0..<1_300).map { i in
+            var r = response("f\(i)", channel: "kiosk", at: "2026-02-01T11:00:00+03:00", [5, 5, 5, 5])
+            r.source = "key:6"
+            return r
+        }
+        for start in stride(from: 0, to: flood.count, by: 100) {
+            _ = try await fresh.store.save(Array(flood[start..<min(start + 100, flood.count)]), receivedAt: Self.now)
+        }
+        #expect(try await fresh.store.setAsideCounts(quarter: Quarter("2026-Q1")!, centre: "C01").map(\.responses).reduce(0, +) == 1_300)
+        #expect(try await report(fresh.store).groups.isEmpty)
+        #expect(try await fresh.store.check(.full).isEmpty)
+    }
+
     @Test(arguments: StoreKind.all) func anOfflineQueueDeliveredAtOnceIsCountedByTheDevicesClock(_ kind: StoreKind) async throws {
         let fresh = try await kind.open()
         defer { fresh.remove() }
