@@ -20,9 +20,17 @@ import RidaSurvey
 /// (the batch as one JSON parameter, in id order), their comments in another, and one upsert per rollup table.
 extension PostgresStore {
     public func save(_ responses: [SurveyResponse], receivedAt: Instant, importID: Int64?, rejected: Int) async throws -> [SaveOutcome] {
-        try await transaction { connection in
+        let outcomes = try await transaction { connection in
             try await self.save(responses, on: connection, receivedAt: receivedAt, importID: importID, rejected: rejected)
         }
+        // Committed: the surveys answered and the centres named are in the database for good.
+        committedRows.withLock { rows in
+            for response in responses {
+                rows.surveys.insert(SurveyKey(id: response.surveyID, version: response.surveyVersion))
+                rows.centres.insert(response.centre)
+            }
+        }
+        return outcomes
     }
 
     /// Stores the batch's responses: the preparation is SQLite's writer's (see `PreparedBatch`), of no use here.
@@ -147,7 +155,8 @@ extension PostgresStore {
         try await Self.add(days, to: .day, on: connection, logger: logger)
         try await applyMisuseRules(to: watched, policy: misuse, on: connection)
         let centres = Set(rollups.keys.map { $0.parts[1] })
-        try await Self.registerUnseenCentres(centres, on: connection, at: receivedAt, logger: logger)
+        let knownCentres = committedRows.withLock { $0.centres }
+        try await Self.registerUnseenCentres(centres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
         try await Self.announce(centres, on: connection, logger: logger)
         if let importID {
             var tally = SaveTally(rejected: rejected)
@@ -243,7 +252,8 @@ extension PostgresStore {
 
     /// Records the definitions the responses answered, the first time each is seen.
     func ensureSurveys(for responses: [SurveyResponse], on connection: PostgresConnection) async throws {
-        let surveys = Set(responses.map { SurveyKey(id: $0.surveyID, version: $0.surveyVersion) })
+        let known = committedRows.withLock { $0.surveys }
+        let surveys = Set(responses.map { SurveyKey(id: $0.surveyID, version: $0.surveyVersion) }).subtracting(known)
         for survey in surveys.sorted() {
             let rows = try await connection.query(
                 "SELECT EXISTS (SELECT 1 FROM survey WHERE id = \(survey.id) AND version = \(Int32(survey.version)))", logger: logger)

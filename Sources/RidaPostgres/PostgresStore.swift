@@ -34,6 +34,9 @@ public final class PostgresStore: Sendable {
     /// The sentence saying why the last write failed for want of space or permission, while no write has succeeded
     /// since: what `unwritableReason` reports (`PostgresStore+Health.swift`).
     let writeFailure = Mutex<String?>(nil)
+    /// The surveys and centres this store saw committed in the database: rows never deleted, so a save need not ask
+    /// again (two round trips of each save, five with a batch naming five centres). Filled after a commit only.
+    let committedRows = Mutex<(surveys: Set<SurveyKey>, centres: Set<String>)>(([], []))
     /// A read-only store opened while its server could not be reached (`checkingLater`): its schema is checked on the
     /// first connection leased, and every operation fails with that check's refusal until it passes.
     private let uncheckedSchema: Mutex<Bool>
