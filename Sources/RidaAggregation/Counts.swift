@@ -42,6 +42,16 @@ public struct Counts: Sendable, Hashable, Codable {
         for stage in stages.indices { stages[stage] += other.stages[stage] }
     }
 
+    /// The counts of `response` taken away: what adding it added, negated (a response set aside after it was counted).
+    public static func minus(_ response: SurveyResponse) -> Counts {
+        var counts = Counts.zero
+        counts.add(response)
+        counts.responses = -counts.responses
+        counts.scores = counts.scores.map { $0.map { -$0 } }
+        counts.stages = counts.stages.map { -$0 }
+        return counts
+    }
+
     public static func + (lhs: Counts, rhs: Counts) -> Counts {
         var sum = lhs
         sum.add(rhs)

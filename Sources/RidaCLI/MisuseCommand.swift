@@ -11,8 +11,8 @@ struct MisuseCommand: AsyncParsableCommand {
         abstract: "The responses the misuse rules set aside, and reinstating those that were real customers'.",
         discussion: """
             As each response sent with a key on a watched channel (misuse.channels, kiosk by default) is stored, the \
-            rules read that key's responses by the device's own clock: a burst (more than 10 in 60 s), the same answers \
-            without a comment repeated (5 in 300 s), one sent less than 4 s after the one before. A response flagged is \
+            rules read that key's responses by the device's own clock: by default a burst (more than 10 in 60 s), the same \
+            answers without a comment repeated (5 in 120 s), one sent less than 4 s after the one before. A response flagged is \
             kept, out of every figure, threshold and verdict; the quarterly report counts them per channel and rule. \
             Reinstating counts them again, for good, and records who decided and why. Settings: docs/configuration.md.
             """,
@@ -42,6 +42,8 @@ struct MisuseCommand: AsyncParsableCommand {
                 asked = parsed
             }
             guard (1...100_000).contains(limit) else { throw CLIError("--limit must be from 1 to 100000.") }
+            let centre: String?
+            do { centre = try Identifier.normalized(self.centre, field: "centre") } catch { throw CLIError("--centre \(self.centre ?? ""): \(error.reason).") }
             try await store.withStore(try store.settings(), create: false) { db in
                 let responses = try await db.setAsideResponses(centre: centre, quarter: asked, limit: limit)
                 if listing.format == .json {

@@ -119,7 +119,12 @@ struct Settings {
         }
         if let value = root["misuse.channels"] {
             if let list = value as? [String], list.allSatisfy({ !$0.isEmpty }) {
-                settings.misuse.channels = Set(list)
+                let unknown = list.filter { settings.channels.channel($0) == nil }
+                if unknown.isEmpty {
+                    settings.misuse.channels = Set(list)
+                } else {
+                    problems.append(Problem(field: "misuse.channels", reason: "misuse.channels names \(unknown.joined(separator: ", ")), which survey.channels does not (a misspelt channel would leave the rules off)"))
+                }
             } else {
                 problems.append(Problem(field: "misuse.channels", reason: "misuse.channels must be a list of channel ids, such as [\"kiosk\"] (an empty list turns the misuse rules off)"))
             }
@@ -131,10 +136,11 @@ struct Settings {
         ]
         for (key, path) in ruleSettings {
             guard let value = root[key] else { continue }
-            if let number = value as? Int, (0...86_400).contains(number) {
+            if let number = value as? Int, (0...86_400).contains(number), key != "misuse.identicalCount" || number != 1 {
                 settings.misuse.rules[keyPath: path] = number
             } else {
-                problems.append(Problem(field: key, reason: "\(key) must be a whole number from 0 (the rule off) to 86400"))
+                problems.append(Problem(field: key, reason: "\(key) must be a whole number from 0 (the rule off) to 86400"
+                    + (key == "misuse.identicalCount" ? ", and not 1 (every response without a comment would be set aside)" : "")))
             }
         }
         settings.http.read(root, problems: &problems)

@@ -6,13 +6,15 @@ import RidaUseCases
 
 /// `GET /v1/misuse` and `POST /v1/misuse/reinstate`, as `rida misuse list` and `rida misuse reinstate`: the responses the
 /// misuse rules set aside, and the quality team's reinstatement of those that were real customers' (issue 16).
-/// Quality, evaluator and admin keys; a reinstatement records the key's label unless the body names who decided.
+/// Quality, evaluator and admin keys list; quality and admin keys reinstate (the evaluators assess the figures, so they
+/// do not change them). A reinstatement records who decided (the body's `by`, else the key's label) with the key's id.
 struct MisuseController: Sendable {
     let store: any MisuseStore
     let auth: Authenticator
     let now: @Sendable () -> Instant
 
     static let denial = "The responses set aside are the quality team's: use a quality, evaluator or admin key."
+    static let reinstateDenial = "Reinstating responses is the quality team's decision: use a quality or admin key."
     static let maxBodyBytes = 256 * 1024
 
     func addRoutes(to router: Router<RidaRequestContext>) {
@@ -36,7 +38,9 @@ struct MisuseController: Sendable {
             }
             limit = number
         }
-        let responses = try await store.setAsideResponses(centre: query["centre"], quarter: quarter, limit: limit)
+        let centre: String?
+        do { centre = try Identifier.normalized(query["centre"], field: "centre") } catch { throw APIError.invalid([error]) }
+        let responses = try await store.setAsideResponses(centre: centre, quarter: quarter, limit: limit)
         return JSONBody.response(Listing(responses: responses))
     }
 
@@ -49,7 +53,7 @@ struct MisuseController: Sendable {
     /// Answers 200 with the ids counted again (none when nothing selected was set aside).
     @Sendable func reinstate(_ request: Request, context: RidaRequestContext) async throws -> Response {
         var request = request
-        let key = try await auth.require(request, context, denial: Self.denial) { $0.role.readsReports }
+        let key = try await auth.require(request, context, denial: Self.reinstateDenial) { $0.role == .quality || $0.role == .admin }
         try ResponsesController.requireContentType(request, "application/json")
         let body = try await ResponsesController.collect(&request, limit: Self.maxBodyBytes)
         guard case .object(let members)? = try? JSONReader.read(Array(body.readableBytesView)) else {
@@ -95,7 +99,9 @@ struct MisuseController: Sendable {
         }
         if which == nil && problems.isEmpty { problems.append(Problem(field: "ids", reason: "or a burst (source, from, through) says what to reinstate")) }
         guard let which, problems.isEmpty else { throw APIError.invalid(problems) }
-        let ids = try await ReinstateResponses(store: store, now: now).run(which, by: who, reason: reason)
+        // The key that sent the decision is recorded with the name given, so a name cannot be borrowed unseen.
+        let signed = who.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? who : "\(who) (key \(key.id))"
+        let ids = try await ReinstateResponses(store: store, now: now).run(which, by: signed, reason: reason)
         context.logger.info("responses reinstated", metadata: ["count": "\(ids.count)", "key.id": "\(key.id)"])
         return JSONBody.response(Reinstated(reinstated: ids))
     }

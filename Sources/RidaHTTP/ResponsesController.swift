@@ -106,7 +106,8 @@ struct ResponsesController: Sendable {
     /// `submitted_at` (an IVR post without one): a re-send then differs only by that stamp and is a duplicate.
     func store(_ response: SurveyResponse, at time: Instant, platformTimed: Bool, key: APIKey, serverClock: Bool = false) async throws -> Response {
         var response = response
-        response.source = key.source
+        // The device the misuse rules watch; none when the server timed the response (the rules read the device's clock).
+        response.source = platformTimed && !serverClock ? key.source : nil
         let outcome = try await writer.save([response], receivedAt: time)[0]
         switch outcome {
         case .created:
@@ -152,10 +153,14 @@ struct ResponsesController: Sendable {
         let time = now()
         var results: [SubmissionResult?] = Array(repeating: nil, count: batch.items.count)
         var valid: [(index: Int, response: SurveyResponse)] = []
+        var serverTimed = Set<Int>()
         var summary = BatchResult()
         for (index, item) in batch.items.enumerated() {
             var item = item
-            if item.serverClock, item.draft.submittedAt == nil { item.draft.submittedAt = time.iso8601 }
+            if item.serverClock, item.draft.submittedAt == nil {
+                item.draft.submittedAt = time.iso8601
+                serverTimed.insert(index)
+            }
             var problems = item.problems
             if let scope = Self.scopeProblem(key, item.draft) { problems.append(scope) }
             switch settings.validator.validate(item.draft, now: time) {
@@ -173,7 +178,7 @@ struct ResponsesController: Sendable {
         }
         let outcomes = try await writer.save(valid.map { item in
             var response = item.response
-            response.source = key.source
+            response.source = serverTimed.contains(item.index) ? nil : key.source
             return response
         }, receivedAt: time)
         var centres = Set<String>()

@@ -15,8 +15,11 @@ extension PostgresStore: MisuseStore {
         }
     }
 
-    func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, on connection: PostgresConnection) async throws {
-        guard !watched.isEmpty else { return }
+    /// Runs the rules over the timelines of the devices that sent `watched` (created in this transaction), renames
+    /// what an earlier rule now names, marks what they set aside (`setAside`, only where it is still counted and never
+    /// reinstated), and returns the ids marked: `save` leaves those of its batch uncounted and subtracts the others.
+    func decideMisuse(for watched: [SurveyResponse], policy: MisusePolicy, on connection: PostgresConnection) async throws -> Set<String> {
+        guard !watched.isEmpty else { return [] }
         var spans: [String: (first: Int64, last: Int64)] = [:]
         for response in watched {
             guard let source = response.source else { continue }
@@ -86,7 +89,7 @@ extension PostgresStore: MisuseStore {
                     """, logger: logger)
             }
         }
-        guard !flagged.isEmpty else { return }
+        guard !flagged.isEmpty else { return [] }
         let marks = flagged.sorted { $0.id < $1.id }.map { ["id": $0.id, "rule": $0.rule.rawValue] as [String: Any] }
         let marked = try await connection.query("""
             UPDATE response r SET setAside = x.rule
@@ -94,18 +97,20 @@ extension PostgresStore: MisuseStore {
             WHERE r.id = x.id AND r.setAside IS NULL AND r.reinstated = 0
             RETURNING r.id
             """, logger: logger)
-        var ids: [String] = []
-        for try await id in marked.decode(String.self) { ids.append(id) }
-        let stored = try await Self.storedForRecount(ids: ids, on: connection, logger: logger)
-        try await adjustCounts(stored, sign: -1, on: connection)
+        var ids = Set<String>()
+        for try await id in marked.decode(String.self) { ids.insert(id) }
+        return ids
+    }
+
+    /// Removes the reports' comments of `stored` (set aside now).
+    static func forgetComments(of stored: [StoredForRecount], on connection: PostgresConnection, logger: Logger) async throws {
         let commented = stored.filter { $0.response.comment != nil }
-        if !commented.isEmpty {
-            let keys = commented.map { ["quarter": $0.quarter, "centre": $0.response.centre, "seq": $0.sequence] as [String: Any] }
-            try await connection.query("""
-                DELETE FROM comment c USING jsonb_to_recordset(\(try Self.json(keys))::jsonb) AS x(quarter text, centre text, seq bigint)
-                WHERE c.quarter = x.quarter AND c.centre = x.centre AND c.seq = x.seq
-                """, logger: logger)
-        }
+        guard !commented.isEmpty else { return }
+        let keys = commented.map { ["quarter": $0.quarter, "centre": $0.response.centre, "seq": $0.sequence] as [String: Any] }
+        try await connection.query("""
+            DELETE FROM comment c USING jsonb_to_recordset(\(try Self.json(keys))::jsonb) AS x(quarter text, centre text, seq bigint)
+            WHERE c.quarter = x.quarter AND c.centre = x.centre AND c.seq = x.seq
+            """, logger: logger)
     }
 
     /// A stored response with what its counting used: its `seq` (the comments'), quarter and time of receipt.

@@ -109,7 +109,16 @@ extension PostgresStore {
         for try await (id, seq) in inserted.decode((String, Int64).self) { sequence[id] = seq }
         var comments: [[String: Any]] = []
         var others: [Int] = []
+        // The misuse rules decide first, before any rollup row is locked: what they set aside of this batch is never
+        // counted, and what they set aside of earlier responses is subtracted in the same upserts, so each rollup table
+        // is written once per save, in key order, as the header says (no deadlock with another instance's save).
+        let created = Set(sequence.keys)
         var watched: [SurveyResponse] = []
+        var watchedIDs = Set<String>()
+        for i in order where created.contains(responses[i].id) && misuse.applies(to: responses[i]) && watchedIDs.insert(responses[i].id).inserted {
+            watched.append(responses[i])
+        }
+        let setAside = try await decideMisuse(for: watched, policy: misuse, on: connection)
         for i in order {
             let r = responses[i]
             guard let seq = sequence.removeValue(forKey: r.id) else {
@@ -117,7 +126,7 @@ extension PostgresStore {
                 continue
             }
             outcomes[i] = .created
-            if misuse.applies(to: r) { watched.append(r) }
+            if setAside.contains(r.id) { continue }  // kept, counted nowhere
             let quarter = quarters[i]
             rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
             if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
@@ -144,6 +153,19 @@ extension PostgresStore {
                     quarter text, centre text, channel text, seq bigint, ms bigint, sum integer, count integer, service text, text text)
                 """, logger: logger)
         }
+        // Earlier responses the rules set aside now: out of the same deltas, and out of the comments.
+        let earlier = try await Self.storedForRecount(ids: setAside.subtracting(created).sorted(), on: connection, logger: logger)
+        for item in earlier {
+            let r = item.response, quarter = item.quarter, minus = Counts.minus(r)
+            rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(minus)
+            if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(minus) }
+            if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(minus) }
+            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
+            if day >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow {
+                days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(minus)
+            }
+        }
+        try await Self.forgetComments(of: earlier, on: connection, logger: logger)
         // The ids stored already (or earlier in this batch): duplicates or conflicts, against what is stored.
         if !others.isEmpty {
             let stored = try await Self.responses(ids: Array(Set(others.map { responses[$0].id })), on: connection, logger: logger)
@@ -153,7 +175,6 @@ extension PostgresStore {
         try await Self.add(services, to: .service, on: connection, logger: logger)
         try await Self.add(counters, to: .counter, on: connection, logger: logger)
         try await Self.add(days, to: .day, on: connection, logger: logger)
-        try await applyMisuseRules(to: watched, policy: misuse, on: connection)
         let centres = Set(rollups.keys.map { $0.parts[1] })
         let knownCentres = committedRows.withLock { $0.centres }
         try await Self.registerUnseenCentres(centres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)

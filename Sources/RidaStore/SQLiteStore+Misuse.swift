@@ -92,41 +92,34 @@ extension SQLiteStore: MisuseStore {
         return StoredForRecount(response: decodeResponse(row), sequence: row["seq"], quarter: row["quarter"], receivedAt: received)
     }
 
-    /// Adds (`sign` 1) or subtracts (-1) `stored` to or from every rollup, as `save` counted them: the quarterly, service
-    /// and counter rollups, and the day rollups where the day was within `dayRollupWindow` of the response's receipt.
-    static func adjustCounts(_ stored: [StoredForRecount], sign: Int64, zone: DeploymentZone, in db: Database) throws {
-        let batch = PreparedBatch(stored.map(\.response), zone: zone)
-        let width = RollupLayout.width
-        var flat = [Int64](repeating: 0, count: batch.groups.count * width)
-        var services = DetailTallies(count: batch.services.count)
-        var counters = DetailTallies(count: batch.counters.count)
-        var days: [DayRollupKey: [Int64]] = [:]
-        for (i, item) in stored.enumerated() {
-            let response = item.response
-            RollupLayout.add(response, to: &flat, at: batch.groupIndex[i] * width)
-            if batch.serviceIndex[i] >= 0 { services.add(response, at: Int(batch.serviceIndex[i])) }
-            if batch.counterIndex[i] >= 0 { counters.add(response, at: Int(batch.counterIndex[i])) }
-            if batch.days[i] >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - dayRollupWindow {
-                let key = DayRollupKey(day: batch.days[i], centre: response.centre, channel: response.channel)
-                RollupLayout.add(response, to: &days[key, default: [Int64](repeating: 0, count: width)], at: 0)
+    /// Adds (`sign` 1) or subtracts (-1) `stored` to or from every rollup, as `save` counted them: under the quarter
+    /// stored with the response (the one a recount reads, whatever the deployment's zone is now), and in the day rollups
+    /// where the day was within `dayRollupWindow` of the response's receipt.
+    static func adjustCounts(_ stored: [StoredForRecount], sign: Int, zone: DeploymentZone, in db: Database) throws {
+        guard !stored.isEmpty else { return }
+        var rollups: [RollupKey: Counts] = [:], days: [DayRollupKey: Counts] = [:]
+        var services: [[String]: Counts] = [:], counters: [[String]: Counts] = [:]
+        for item in stored {
+            let r = item.response
+            let counts = sign < 0 ? Counts.minus(r) : { var c = Counts.zero; c.add(r); return c }()
+            rollups[RollupKey(quarter: item.quarter, centre: r.centre, channel: r.channel), default: .zero].add(counts)
+            if let service = r.service { services[[item.quarter, r.centre, r.channel, service], default: .zero].add(counts) }
+            if let counter = r.counter { counters[[item.quarter, r.centre, counter], default: .zero].add(counts) }
+            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
+            if day >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - dayRollupWindow {
+                days[DayRollupKey(day: day, centre: r.centre, channel: r.channel), default: .zero].add(counts)
             }
         }
-        var deltas: [RollupKey: Counts] = [:]
-        for group in batch.groups.indices {
-            deltas[batch.groups[group]] = RollupLayout.counts { Int(sign * flat[group * width + $0]) }
+        try applyRollupDeltas(rollups, in: db)
+        for (table, deltas) in [(Self.serviceAdd, services), (Self.counterAdd, counters)] {
+            let statements = try RollupStatements(db, table)
+            for key in deltas.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                try RollupLayout.values(of: deltas[key]!, detail: true).withUnsafeBufferPointer { buffer in
+                    try statements.add(keys: key, counts: buffer, in: db)
+                }
+            }
         }
-        try applyRollupDeltas(deltas, in: db)
-        services.values = services.values.map { sign * $0 }
-        counters.values = counters.values.map { sign * $0 }
-        try applyDetailTallies(services, keys: batch.services, order: batch.serviceOrder, sql: Self.serviceAdd, in: db) { key in
-            let group = batch.groups[key.group]
-            return [group.quarter, group.centre, group.channel, key.value]
-        }
-        try applyDetailTallies(counters, keys: batch.counters, order: batch.counterOrder, sql: Self.counterAdd, in: db) { key in
-            let group = batch.centreGroups[key.group]
-            return [group.quarter, group.centre, key.value]
-        }
-        try applyDayRollupDeltas(days.mapValues { flat in RollupLayout.counts { Int(sign * flat[$0]) } }, in: db)
+        try applyDayRollupDeltas(days, in: db)
     }
 
     public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {

@@ -23,7 +23,7 @@ extension SQLiteStore {
             for position in order {
                 let index = Int(position)
                 let base = index * DetailTallies.stride
-                guard all[base] != 0 else { continue }  // a set-aside subtracts
+                guard all[base] > 0 else { continue }
                 try statements.add(keys: texts(keys[index]), counts: UnsafeBufferPointer(rebasing: all[base..<(base + DetailTallies.stride)]), in: db)
             }
         }

@@ -12,13 +12,15 @@ public struct MisuseRules: Sendable, Hashable, Codable {
     public var burstCount: Int
     public var burstSeconds: Int
     /// `identicalCount` responses or more with the same ratings and no comment within `identicalSeconds`: all set aside.
+    /// Two minutes by default: all fives without a comment is the commonest honest answer, and a busy kiosk serves one
+    /// or two customers a minute, so five of them inside two minutes is one hand pressing, not five customers.
     public var identicalCount: Int
     public var identicalSeconds: Int
     /// A response less than `minimumSeconds` after the device's previous one came faster than a person can read the
     /// questions: set aside (the previous one stays counted). `0` turns the rule off.
     public var minimumSeconds: Int
 
-    public init(burstCount: Int = 10, burstSeconds: Int = 60, identicalCount: Int = 5, identicalSeconds: Int = 300,
+    public init(burstCount: Int = 10, burstSeconds: Int = 60, identicalCount: Int = 5, identicalSeconds: Int = 120,
                 minimumSeconds: Int = 4) {
         self.burstCount = burstCount
         self.burstSeconds = burstSeconds

@@ -69,4 +69,15 @@ import Testing
         result = try rida(["db", "check"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
+
+    /// Settings that would silently turn the rules off, or set aside every honest answer, are refused with a sentence each.
+    @Test func misuseSettingsThatCannotBeMeantAreRefused() throws {
+        defer { temp.remove() }
+        let config = try temp.file("rida.json", #"{"misuse.channels": ["Kiosk"], "misuse.identicalCount": 1, "misuse.burstSeconds": -5}"#)
+        let result = try rida(["misuse", "list", "--config", config])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("misuse.channels names Kiosk, which survey.channels does not"))
+        #expect(result.stderr.contains("misuse.identicalCount must be a whole number from 0 (the rule off) to 86400, and not 1"))
+        #expect(result.stderr.contains("misuse.burstSeconds must be a whole number from 0"))
+    }
 }

@@ -76,6 +76,10 @@ import Testing
             #expect(refusal.contains("\"oops\"") && refusal.contains("source, from and through together"))
             #expect(try await client.post("/v1/misuse/reinstate", key: h.kioskOnly,
                                           json: "{\"ids\":[\"h00\"],\"reason\":\"mine\"}").status == .forbidden)
+            // The evaluators list them, but do not change the figures they assess.
+            #expect(try await client.get("/v1/misuse", key: h.evaluator).status == .ok)
+            #expect(try await client.post("/v1/misuse/reinstate", key: h.evaluator,
+                                          json: "{\"ids\":[\"h00\"],\"reason\":\"real\"}").status == .forbidden)
             let reinstated = try await client.post("/v1/misuse/reinstate", key: h.quality, json: """
                 {"source":"\(source)","from":"2026-02-01T09:20:00+03:00","through":"2026-02-01T09:20:59+03:00",
                  "reason":"a school visit: each child answered","by":"Quality team, C01"}
@@ -88,5 +92,32 @@ import Testing
             #expect(after.setAside == nil)
         }
         #expect(try await h.store.check(.full).isEmpty)
+        // Recorded with the name given and the key that sent it.
+        let decisions = try await h.store.readingSnapshot { reader in
+            var rows: [[CopyValue]] = []
+            try await reader.rows(of: "misuseDecision", columns: ["decidedBy", "reason"], batchSize: 100) { rows += $0 }
+            return rows
+        }
+        #expect(decisions.count == 60)
+        #expect(decisions.first?.first.map { if case .text(let who) = $0 { who.hasPrefix("Quality team, C01 (key ") } else { false } } == true)
+    }
+
+    /// A kiosk that never learned the server's clock sends `clock: "server"` and no time: the server stamps its queue's
+    /// responses with the moment they arrive, so they arrive as one instant. The rules read the device's clock, and
+    /// there is none here: none of them is checked, none set aside.
+    @Test func responsesTheServerTimedAreNotChecked() async throws {
+        let h = try await Harness()
+        defer { h.remove() }
+        try await h.test { client in
+            let items = (0..<20).map { i in
+                "{\"id\":\"q\(i)\",\"centre\":\"C01\",\"channel\":\"kiosk\",\"clock\":\"server\",\"q1\":5,\"q2\":5,\"q3\":5,\"q4\":5}"
+            }
+            let answer = try await client.post("/v1/responses/batch", key: h.kioskOnly, json: "{\"responses\":[\(items.joined(separator: ","))]}")
+            #expect(answer.status == .ok || answer.status == .created || answer.status.code == 207, "\(String(buffer: answer.body))")
+        }
+        #expect(try await h.store.responseCount() == 20)
+        #expect(try await h.store.setAsideCounts(quarter: Quarter("2026-Q1")!, centre: nil).isEmpty)
+        let report = try await h.store.quarterlyReport(ReportScope(quarter: Quarter("2026-Q1")!), policy: ThresholdPolicy(), channels: .standard)
+        #expect(report.groups.first?.responses == 20)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RidaAggregation
+import RidaAssessment
 import RidaStore
 import RidaSurvey
 import RidaTesting
@@ -47,11 +48,16 @@ import Testing
         defer { fresh.remove() }
         let store = fresh.store
         let customers = Self.customers(), burst = Self.hammering()
-        // As they arrive: the customers before the burst, the burst's first ten alone (no rule applies yet), then the
-        // rest one by one, then the customers after it.
+        // As they arrive: the customers before the burst, the burst's first ten together, then the rest one by one, then
+        // the customers after it.
         _ = try await store.save(Array(customers[0..<3]), receivedAt: Self.now)
         _ = try await store.save(Array(burst[0..<10]), receivedAt: Self.now)
+        // Ten are not yet a burst (more than ten): ten identical answers without a comment in 9 s are (five in 120 s),
+        // which names each of them before "too fast" (h01…h09 came a second after the one before).
+        #expect(try await store.setAsideCounts(quarter: Quarter("2026-Q1")!, centre: "C01")
+                == [SetAsideCount(centre: "C01", channel: "kiosk", rule: .identical, responses: 10)])
         for r in burst[10...] { _ = try await store.save([r], receivedAt: Self.now) }
+        // Then a burst: the first ten are named again by the earlier rule, the counts unchanged (below).
         _ = try await store.save(Array(customers[3...]), receivedAt: Self.now)
 
         let report = try await report(store)
@@ -132,6 +138,21 @@ import Testing
         #expect(decisions.allSatisfy {
             Array($0[1...]) == [.text("burst"), .text("Quality team, C01"), .text("a school visit, each child answered"), .text(Self.now.iso8601)]
         })
+    }
+
+    /// A saved report freezes what was set aside with the figures it was left out of; its published page says so.
+    @Test(arguments: StoreKind.all) func aSavedReportFreezesWhatWasSetAside(_ kind: StoreKind) async throws {
+        let fresh = try await kind.open()
+        defer { fresh.remove() }
+        _ = try await fresh.store.save(Self.customers() + Self.hammering(), receivedAt: Self.now)
+        let reports = SavedReports(store: fresh.store, policy: ThresholdPolicy(), channels: .standard, now: { Self.now })
+        let saved = try await reports.save(scope: "C01", quarter: Quarter("2026-Q1")!, by: "Quality lead")
+        let (content, _) = try await fresh.store.savedReportContent(saved.report.id)
+        let snapshot = try JSONDecoder().decode(ReportSnapshot.self, from: Data(try #require(content).json.utf8))
+        #expect(snapshot.report.setAside == [SetAsideCount(centre: "C01", channel: "kiosk", rule: .burst, responses: 60)])
+        #expect(snapshot.report.groups.first { $0.channel == "kiosk" }?.responses == 5)
+        let page = try await reports.render(saved.report.id, format: .html, language: .en)
+        #expect(String(decoding: page.document.bytes, as: UTF8.self).contains("<section id=\"set-aside\">"))
     }
 
     /// Several instances: one kiosk's burst arriving through two PostgreSQL stores at once, the even seconds through one
@@ -215,9 +236,9 @@ import Testing
     @Test(arguments: StoreKind.all) func theReportSaysWhatWasSetAsidePerChannelAndRule(_ kind: StoreKind) async throws {
         let fresh = try await kind.open()
         defer { fresh.remove() }
-        // Eight identical answers without comment, a minute apart, from kiosk key 4 at C02: identical (5 in 300 s).
+        // Eight identical answers without comment, 20 s apart, from kiosk key 4 at C02: identical (5 in 120 s).
         let same: [SurveyResponse] = (0..<8).map { i in
-            var r = response("s\(i)", centre: "C02", channel: "kiosk", at: String(format: "2026-02-02T10:%02d:00+03:00", i), [3, 3, 3, 3])
+            var r = response("s\(i)", centre: "C02", channel: "kiosk", at: String(format: "2026-02-02T10:%02d:%02d+03:00", i * 20 / 60, i * 20 % 60), [3, 3, 3, 3])
             r.source = "key:4"
             return r
         }
