@@ -149,6 +149,15 @@ private struct Book {
                        .text(t.verdict(f.thresholds.atLeast4In80Percent, f.confidence.atLeast4In80Percent)),
                        .text(t.verdict(f.thresholds.meanAtLeast4, f.confidence.meanAtLeast4))])
         }
+        // The responses the misuse rules set aside: kept, but in none of the figures (no rows when none was).
+        guard let setAside = report.setAside, !setAside.isEmpty else { return }
+        sheet.row([])
+        sheet.row([.text(t("ردود استُبعدت بقواعد سوء الاستخدام", "Set aside by the misuse rules")), .text(t("القناة", "Channel")),
+                   .text(t("القاعدة", "Rule")), .text(t("الردود", "Responses"))], format: header)
+        for count in setAside {
+            sheet.row([.text(centreName(snapshot, count.centre)), .text(snapshot.channelName(count.channel, t.language)),
+                       .text(count.rule.rawValue), .integer(count.responses)])
+        }
     }
 
     func channels(_ snapshot: ReportSnapshot) {

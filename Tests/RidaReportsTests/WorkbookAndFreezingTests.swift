@@ -74,6 +74,26 @@ let openpyxlDump = """
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    /// The responses the misuse rules set aside are listed under the Summary's centres, per centre, channel and rule; a
+    /// report where none was has no such rows.
+    @Test(.enabled(if: pythonWithOpenpyxl != nil, "needs python3 with openpyxl (.ci/run installs it)"))
+    func theSummaryListsWhatWasSetAside() async throws {
+        let temp = try TemporaryDatabase()
+        defer { temp.remove() }
+        var snapshot = try await storeSnapshot(temp)
+        let without = try #require(try dump(try WorkbookReport.render(snapshot, language: .en), in: temp)["Summary"] as? [String: Any])
+        snapshot.report.setAside = [SetAsideCount(centre: "C01", channel: "kiosk", rule: .burst, responses: 60),
+                                    SetAsideCount(centre: "C01", channel: "kiosk", rule: .tooFast, responses: 2)]
+        let with = try #require(try dump(try WorkbookReport.render(snapshot, language: .en), in: temp)["Summary"] as? [String: Any])
+        let before = try #require(without["rows"] as? [[Any]]), after = try #require(with["rows"] as? [[Any]])
+        #expect(after.count == before.count + 4)  // a blank row, the heading, two counts
+        #expect(after[after.count - 3].first as? String == "Set aside by the misuse rules")
+        #expect(after[after.count - 2][2] as? String == "burst" && after[after.count - 1][2] as? String == "too-fast")
+        #expect(after[after.count - 2][1] as? String == snapshot.channelName("kiosk", .en))
+        #expect((after[after.count - 2][3] as? NSNumber)?.intValue == 60)
+        #expect((after[after.count - 1][3] as? NSNumber)?.intValue == 2)
+    }
+
     @Test(.enabled(if: pythonWithOpenpyxl != nil, "needs python3 with openpyxl (.ci/run installs it)"))
     func openpyxlReadsTheWorkbookWithTheJSONReportsFigures() async throws {
         let temp = try TemporaryDatabase()
