@@ -175,7 +175,8 @@ extension PostgresStore {
         try await Self.add(services, to: .service, on: connection, logger: logger)
         try await Self.add(counters, to: .counter, on: connection, logger: logger)
         try await Self.add(days, to: .day, on: connection, logger: logger)
-        let centres = Set(rollups.keys.map { $0.parts[1] })
+        // Every centre this batch stored a response of, set aside ones included (SQLite registers them alike).
+        let centres = Set(rollups.keys.map { $0.parts[1] }).union(responses.filter { created.contains($0.id) }.map(\.centre))
         let knownCentres = committedRows.withLock { $0.centres }
         try await Self.registerUnseenCentres(centres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
         try await Self.announce(centres, on: connection, logger: logger)
