@@ -166,19 +166,23 @@ extension PostgresStore: MisuseStore {
 
     public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {
         try await read { connection in
-            let rows = try await connection.query("""
-                SELECT centre, channel, setAside, count(*) FROM response
-                WHERE quarter = \(quarter.description) AND (\(centre)::text IS NULL OR centre = \(centre)) AND setAside IS NOT NULL
-                GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
-                """, logger: self.logger)
-            var counts: [SetAsideCount] = []
-            for try await (centre, channel, rule, n) in rows.decode((String, String, String, Int64).self) {
-                if let rule = MisuseRule(rawValue: rule) {
-                    counts.append(SetAsideCount(centre: centre, channel: channel, rule: rule, responses: Int(n)))
-                }
-            }
-            return counts
+            try await Self.setAsideCounts(quarter: quarter, centre: centre, on: connection, logger: self.logger)
         }
+    }
+
+    static func setAsideCounts(quarter: Quarter, centre: String?, on connection: PostgresConnection, logger: Logger) async throws -> [SetAsideCount] {
+        let rows = try await connection.query("""
+            SELECT centre, channel, setAside, count(*) FROM response
+            WHERE quarter = \(quarter.description) AND (\(centre)::text IS NULL OR centre = \(centre)) AND setAside IS NOT NULL
+            GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
+            """, logger: logger)
+        var counts: [SetAsideCount] = []
+        for try await (centre, channel, rule, n) in rows.decode((String, String, String, Int64).self) {
+            if let rule = MisuseRule(rawValue: rule) {
+                counts.append(SetAsideCount(centre: centre, channel: channel, rule: rule, responses: Int(n)))
+            }
+        }
+        return counts
     }
 
     public func setAsideResponses(centre: String?, quarter: Quarter?, limit: Int) async throws -> [SetAsideResponse] {

@@ -85,8 +85,11 @@ extension PostgresStore: ResponseStore {
                 centres: subject.kind == .entity ? subject.centres.map(\.id) : nil)
             let quarters = quarter.trailing(ReportSnapshot.trendQuarters)
             let counts = try await Self.counts(for: [quarters[0].previous] + quarters, on: connection, logger: self.logger)
-            let report = QuarterlyReport(scope: scope, zone: zone, policy: policy, channels: channels,
+            var report = QuarterlyReport(scope: scope, zone: zone, policy: policy, channels: channels,
                                          current: counts[quarter] ?? [:], previous: counts[quarter.previous] ?? [:])
+            // What the misuse rules set aside, read in the same snapshot as the figures it was left out of.
+            report.noteSetAside(try await Self.setAsideCounts(quarter: quarter, centre: scope.centre, on: connection, logger: self.logger),
+                                scope: scope)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)
             var breakdowns: [BreakdownDimension: [Breakdown]] = [:]

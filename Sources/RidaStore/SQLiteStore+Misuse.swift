@@ -123,15 +123,17 @@ extension SQLiteStore: MisuseStore {
     }
 
     public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {
-        try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT centre, channel, setAside, count(*) FROM response
-                WHERE quarter = ? AND (?2 IS NULL OR centre = ?2) AND setAside IS NOT NULL
-                GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
-                """, arguments: [quarter.description, centre])
-            return rows.compactMap { row in
-                MisuseRule(rawValue: row[2]).map { SetAsideCount(centre: row[0], channel: row[1], rule: $0, responses: row[3]) }
-            }
+        try await read { db in try Self.setAsideCounts(quarter: quarter, centre: centre, in: db) }
+    }
+
+    static func setAsideCounts(quarter: Quarter, centre: String?, in db: Database) throws -> [SetAsideCount] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT centre, channel, setAside, count(*) FROM response
+            WHERE quarter = ? AND (?2 IS NULL OR centre = ?2) AND setAside IS NOT NULL
+            GROUP BY centre, channel, setAside ORDER BY centre, channel, setAside
+            """, arguments: [quarter.description, centre])
+        return rows.compactMap { row in
+            MisuseRule(rawValue: row[2]).map { SetAsideCount(centre: row[0], channel: row[1], rule: $0, responses: row[3]) }
         }
     }
 

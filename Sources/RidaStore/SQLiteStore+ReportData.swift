@@ -106,8 +106,10 @@ extension SQLiteStore {
                 centres: subject.kind == .entity ? subject.centres.map(\.id) : nil)
             let quarters = quarter.trailing(ReportSnapshot.trendQuarters)
             let counts = try Self.counts(for: [quarters[0].previous] + quarters, in: db)
-            let report = QuarterlyReport(scope: scope, zone: zone, policy: policy, channels: channels,
+            var report = QuarterlyReport(scope: scope, zone: zone, policy: policy, channels: channels,
                                          current: counts[quarter] ?? [:], previous: counts[quarter.previous] ?? [:])
+            // What the misuse rules set aside, read with the figures it was left out of.
+            report.noteSetAside(try Self.setAsideCounts(quarter: quarter, centre: scope.centre, in: db), scope: scope)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)
             func breakdowns(_ dimension: BreakdownDimension) throws -> [Breakdown] {

@@ -11,7 +11,7 @@ import RidaSurvey
 /// `GET /v1/reports/saved[/{id}]` each call one of its functions.
 public struct SavedReports: Sendable {
     /// The saved reports, and the responses' rollups their snapshots are taken from: any store, SQLite's or another.
-    public let store: any ResponseStore & SavedReportStore & MisuseStore
+    public let store: any ResponseStore & SavedReportStore
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
@@ -19,7 +19,7 @@ public struct SavedReports: Sendable {
     /// snapshot then has none).
     public let themes: CommentThemes?
 
-    public init(store: any ResponseStore & SavedReportStore & MisuseStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
+    public init(store: any ResponseStore & SavedReportStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
                 themes: CommentThemes? = nil) {
         self.store = store
         self.policy = policy
@@ -186,9 +186,8 @@ public struct SavedReports: Sendable {
         let scope = ReportScope(
             quarter: quarter, centre: subject.kind == .centre ? subject.id : nil, entity: subject.kind == .entity ? subject.id : nil,
             centres: subject.kind == .entity ? subject.centres.map(\.id) : nil)
+        // The snapshot carries what the misuse rules set aside, read with its figures: frozen with them.
         snapshot.themes = try await themes?.digest(scope)
-        // What the misuse rules set aside is frozen with the figures it was left out of.
-        snapshot.report.noteSetAside(try await store.setAsideCounts(quarter: quarter, centre: scope.centre), scope: scope)
         return try ReportFreezing.content(snapshot)
     }
 }

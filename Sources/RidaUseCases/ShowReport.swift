@@ -168,7 +168,6 @@ public struct ShowReport: Sendable {
             var snapshot = try await store.reportSnapshot(subject: subject, quarter: quarter, channel: request.channel, policy: policy,
                                                           channels: channels, at: now())
             snapshot.themes = try await themes?.digest(scope)
-            snapshot.report.noteSetAside(try await store.setAsideCounts(quarter: quarter, centre: request.centre), scope: scope)
             name += (request.audience == .public ? "-public" : "") + (request.language == .ar ? "" : "-\(request.language.rawValue)")
             if format == .html {
                 bytes = Data(HTMLReport.render(snapshot, language: request.language, audience: request.audience).utf8)
