@@ -256,7 +256,10 @@ final class ServedRida: @unchecked Sendable {
                 }
             }
             group.addTask {
+                // Killed under load: after two seconds, and once more than 100 were acknowledged (a loaded machine may
+                // take longer than two seconds to get there), within 30 s.
                 try await Task.sleep(for: .seconds(2))
+                for _ in 0..<280 where acknowledged.count <= 100 { try await Task.sleep(for: .milliseconds(100)) }
                 _ = served.stop(signal: SIGKILL)
             }
             try await group.waitForAll()
@@ -299,6 +302,7 @@ final class Acknowledged: @unchecked Sendable {
     private var ids: [String] = []
     func add(_ id: String) { lock.lock(); ids.append(id); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return ids }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return ids.count }
 }
 
 /// Operating the built `rida` beside a running `rida serve` (issue 9): backups under load, restores refused while it
