@@ -20,22 +20,14 @@ extension PostgresStore: MisuseStore {
     /// reinstated), and returns the ids marked: `save` leaves those of its batch uncounted and subtracts the others.
     func decideMisuse(for watched: [SurveyResponse], policy: MisusePolicy, on connection: PostgresConnection) async throws -> Set<String> {
         guard !watched.isEmpty else { return [] }
-        var spans: [String: (first: Int64, last: Int64)] = [:]
-        for response in watched {
-            guard let source = response.source else { continue }
-            let at = response.submittedAt.millisecondsSince1970
-            spans[source] = spans[source].map { (min($0.first, at), max($0.last, at)) } ?? (at, at)
-        }
         let reach = policy.rules.reachMilliseconds
         var flagged: [(id: String, rule: MisuseRule)] = []
-        var created: [String: [SurveyResponse]] = [:]
-        for response in watched { if let source = response.source { created[source, default: []].append(response) } }
         let cap = Int64(MisuseRules.timelineCap)
-        for source in spans.keys.sorted() {
-            let span = spans[source]!
-            let before = Instant(millisecondsSince1970: span.first - 2 * reach).iso8601
-            let first = Instant(millisecondsSince1970: span.first).iso8601, last = Instant(millisecondsSince1970: span.last).iso8601
-            let after = Instant(millisecondsSince1970: span.last + 2 * reach).iso8601
+        for device in DeviceBatch.grouping(watched) {
+            let source = device.source
+            let before = Instant(millisecondsSince1970: device.first.millisecondsSince1970 - 2 * reach).iso8601
+            let first = device.first.iso8601, last = device.last.iso8601
+            let after = Instant(millisecondsSince1970: device.last.millisecondsSince1970 + 2 * reach).iso8601
             // The device's timeline around the new responses, bounded as SQLite's (`MisuseRules.timelineCap`).
             let rows = try await connection.query("""
                 (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
@@ -47,44 +39,26 @@ extension PostgresStore: MisuseStore {
                 (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
                  WHERE source = \(source) AND submittedAt > \(last) AND submittedAt <= \(after) ORDER BY submittedAt LIMIT \(cap))
                 """, logger: logger)
-            var timeline: [DeviceSubmission] = []
-            var open = Set<String>()
-            var labels: [String: MisuseRule] = [:]
-            var seen = Set<String>()
+            var timeline = DeviceTimeline()
             for try await row in rows {
                 let c = row.makeRandomAccess()
                 guard policy.channels.contains(try c[9].decode(String.self)),
                       let submitted = instant(try c[1].decode(String.self)) else { continue }
-                let id = try c[0].decode(String.self)
-                seen.insert(id)
-                timeline.append(DeviceSubmission(id: id, submittedAt: submitted,
-                                                 ratings: try (2...5).map { try c[$0].decode(Int16?.self).map(Int.init) },
-                                                 comment: try c[6].decode(String?.self)))
-                if let label = try c[7].decode(String?.self).flatMap(MisuseRule.init(rawValue:)) {
-                    labels[id] = label
-                } else if try c[8].decode(Int64.self) == 0 {
-                    open.insert(id)
-                }
+                timeline.add(DeviceSubmission(id: try c[0].decode(String.self), submittedAt: submitted,
+                                              ratings: try (2...5).map { try c[$0].decode(Int16?.self).map(Int.init) },
+                                              comment: try c[6].decode(String?.self)),
+                             setAside: try c[7].decode(String?.self).flatMap(MisuseRule.init(rawValue:)),
+                             reinstated: try c[8].decode(Int64.self) != 0)
             }
-            for response in created[source] ?? [] where seen.insert(response.id).inserted {
-                // Created in this transaction, beyond the cap: open, as every response just stored is.
-                timeline.append(DeviceSubmission(response))
-                open.insert(response.id)
-            }
-            var relabels: [[String: Any]] = []
-            for (id, rule) in policy.rules.flags(timeline) {
-                if open.contains(id) {
-                    flagged.append((id, rule))
-                } else if let label = labels[id], rule.precedence < label.precedence {
-                    relabels.append(["id": id, "rule": rule.rawValue, "old": label.rawValue])
-                }
-            }
-            if !relabels.isEmpty {
+            timeline.addCreated(device.created)
+            let decided = policy.rules.review(timeline)
+            flagged += decided.setAside
+            if !decided.renamed.isEmpty {
                 // Still set aside, now by the earlier rule; the counts do not change.
+                let relabels = decided.renamed.map { ["id": $0.id, "rule": $0.rule.rawValue, "old": $0.old.rawValue] as [String: Any] }
                 try await connection.query("""
                     UPDATE response r SET setAside = x.rule
-                    FROM jsonb_to_recordset(\(try Self.json(relabels.sorted { ($0["id"] as! String) < ($1["id"] as! String) }))::jsonb)
-                        AS x(id text, rule text, old text)
+                    FROM jsonb_to_recordset(\(try Self.json(relabels))::jsonb) AS x(id text, rule text, old text)
                     WHERE r.id = x.id AND r.setAside = x.old
                     """, logger: logger)
             }
@@ -238,14 +212,7 @@ extension PostgresStore: MisuseStore {
             for item in before {
                 let r = item.response
                 decisions.append(["id": r.id, "rule": item.setAside ?? "", "who": who, "why": reason, "at": time.iso8601])
-                if let text = r.comment {
-                    var sum = 0, count = 0
-                    for rating in r.ratings { if let rating { sum += rating; count += 1 } }
-                    var row: [String: Any] = ["quarter": item.quarter, "centre": r.centre, "channel": r.channel, "seq": item.sequence,
-                                              "ms": r.submittedAt.millisecondsSince1970, "sum": sum, "count": count, "text": text]
-                    row["service"] = r.service
-                    comments.append(row)
-                }
+                if let text = r.comment { comments.append(Self.commentRow(r, text, quarter: item.quarter, sequence: item.sequence)) }
             }
             try await connection.query("""
                 INSERT INTO misuseDecision (responseId, rule, decidedBy, reason, decidedAt)

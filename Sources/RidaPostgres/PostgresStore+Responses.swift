@@ -136,14 +136,7 @@ extension PostgresStore {
             if day >= firstRecentDay {
                 days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(r)
             }
-            if let comment = r.comment {
-                var sum = 0, count = 0
-                for rating in r.ratings { if let rating { sum += rating; count += 1 } }
-                var row: [String: Any] = ["quarter": quarter, "centre": r.centre, "channel": r.channel, "seq": seq,
-                                          "ms": r.submittedAt.millisecondsSince1970, "sum": sum, "count": count, "text": comment]
-                row["service"] = r.service
-                comments.append(row)
-            }
+            if let comment = r.comment { comments.append(Self.commentRow(r, comment, quarter: quarter, sequence: seq)) }
         }
         if !comments.isEmpty {
             try await connection.query("""
@@ -190,6 +183,16 @@ extension PostgresStore {
                 """, logger: logger)
         }
         return outcomes
+    }
+
+    /// A response's row of the reports' comments, for `jsonb_to_recordset` (the save's and a reinstatement's).
+    static func commentRow(_ r: SurveyResponse, _ text: String, quarter: String, sequence: Int64) -> [String: Any] {
+        var sum = 0, count = 0
+        for rating in r.ratings { if let rating { sum += rating; count += 1 } }
+        var row: [String: Any] = ["quarter": quarter, "centre": r.centre, "channel": r.channel, "seq": sequence,
+                                  "ms": r.submittedAt.millisecondsSince1970, "sum": sum, "count": count, "text": text]
+        row["service"] = r.service
+        return row
     }
 
     /// Adds `deltas` to `table`'s rows in one upsert, its rows in the keys' order.

@@ -11,53 +11,32 @@ extension SQLiteStore: MisuseStore {
     /// over on each side, flags nothing the whole timeline would not: no earlier decision is undone.
     static func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, zone: DeploymentZone, in db: Database) throws {
         guard !watched.isEmpty else { return }
-        var spans: [String: (first: Int64, last: Int64)] = [:]
-        for response in watched {
-            guard let source = response.source else { continue }
-            let at = response.submittedAt.millisecondsSince1970
-            spans[source] = spans[source].map { (min($0.first, at), max($0.last, at)) } ?? (at, at)
-        }
         let reach = policy.rules.reachMilliseconds
         var flagged: [(id: String, rule: MisuseRule)] = []
-        var created: [String: [SurveyResponse]] = [:]
-        for response in watched { if let source = response.source { created[source, default: []].append(response) } }
-        for source in spans.keys.sorted() {
-            let span = spans[source]!
+        for device in DeviceBatch.grouping(watched) {
             let columns = "SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response WHERE source = ?"
-            let first = Instant(millisecondsSince1970: span.first).iso8601, last = Instant(millisecondsSince1970: span.last).iso8601
+            let first = device.first.iso8601, last = device.last.iso8601
             // The device's timeline around the new responses, bounded (`MisuseRules.timelineCap`).
             var rows = try Row.fetchAll(db, sql: columns + " AND submittedAt >= ? AND submittedAt < ? ORDER BY submittedAt DESC LIMIT ?",
-                                        arguments: [source, Instant(millisecondsSince1970: span.first - 2 * reach).iso8601, first, timelineCap])
-            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt BETWEEN ? AND ? LIMIT ?", arguments: [source, first, last, timelineCap])
+                                        arguments: [device.source, Instant(millisecondsSince1970: device.first.millisecondsSince1970 - 2 * reach).iso8601,
+                                                    first, timelineCap])
+            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt BETWEEN ? AND ? LIMIT ?", arguments: [device.source, first, last, timelineCap])
             rows += try Row.fetchAll(db, sql: columns + " AND submittedAt > ? AND submittedAt <= ? ORDER BY submittedAt LIMIT ?",
-                                     arguments: [source, last, Instant(millisecondsSince1970: span.last + 2 * reach).iso8601, timelineCap])
-            var timeline: [DeviceSubmission] = []
-            var open = Set<String>()  // counted and never reinstated: what a flag may set aside
-            var labels: [String: MisuseRule] = [:]  // set aside already, by this rule
+                                     arguments: [device.source, last, Instant(millisecondsSince1970: device.last.millisecondsSince1970 + 2 * reach).iso8601,
+                                                 timelineCap])
+            var timeline = DeviceTimeline()
             for row in rows where policy.channels.contains(row["channel"] as String) {
                 guard case .instant(let submitted) = ISO8601Timestamp.parse(row["submittedAt"] as String) else { continue }
-                let id: String = row["id"]
-                timeline.append(DeviceSubmission(id: id, submittedAt: submitted, ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
-                                                 comment: row["comment"]))
-                if let label = (row["setAside"] as String?).flatMap(MisuseRule.init(rawValue:)) {
-                    labels[id] = label
-                } else if (row["reinstated"] as Int64) == 0 {
-                    open.insert(id)
-                }
+                timeline.add(DeviceSubmission(id: row["id"], submittedAt: submitted, ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
+                                              comment: row["comment"]),
+                             setAside: (row["setAside"] as String?).flatMap(MisuseRule.init(rawValue:)), reinstated: (row["reinstated"] as Int64) != 0)
             }
-            var seen = Set(timeline.map(\.id))
-            for response in created[source] ?? [] where seen.insert(response.id).inserted {
-                // Created in this transaction, beyond the cap: open, as every response just stored is.
-                timeline.append(DeviceSubmission(response))
-                open.insert(response.id)
-            }
+            timeline.addCreated(device.created)
+            let decided = policy.rules.review(timeline)
+            flagged += decided.setAside
             let relabel = try db.cachedStatement(sql: "UPDATE response SET setAside = ? WHERE id = ?")
-            for (id, rule) in policy.rules.flags(timeline) {
-                if open.contains(id) {
-                    flagged.append((id, rule))
-                } else if let label = labels[id], rule.precedence < label.precedence {
-                    try relabel.execute(arguments: [rule.rawValue, id])  // still set aside, now by the earlier rule
-                }
+            for (id, rule, _) in decided.renamed {
+                try relabel.execute(arguments: [rule.rawValue, id])  // still set aside, now by the earlier rule
             }
         }
         guard !flagged.isEmpty else { return }

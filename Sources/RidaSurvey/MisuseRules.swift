@@ -202,3 +202,59 @@ public struct SetAsideCount: Sendable, Hashable, Codable {
         self.responses = responses
     }
 }
+
+/// The new responses of one device in a save, and the span of its clock they cover: what a store reads the device's
+/// timeline around.
+public struct DeviceBatch: Sendable {
+    public var source: String
+    public var first: Instant
+    public var last: Instant
+    public var created: [SurveyResponse]
+
+    /// `watched`'s responses grouped by source, in the order of their sources (the order stores lock and read them in).
+    public static func grouping(_ watched: [SurveyResponse]) -> [DeviceBatch] {
+        Dictionary(grouping: watched.filter { $0.source != nil }, by: { $0.source! }).sorted { $0.key < $1.key }.map { source, created in
+            DeviceBatch(source: source, first: created.map(\.submittedAt).min()!, last: created.map(\.submittedAt).max()!, created: created)
+        }
+    }
+}
+
+/// One device's timeline as a store read it, each response with what it stands as now: counted (and never reinstated:
+/// a rule may set it aside), set aside by a rule, or reinstated for good.
+public struct DeviceTimeline: Sendable {
+    public private(set) var submissions: [DeviceSubmission] = []
+    var open = Set<String>()
+    var labels: [String: MisuseRule] = [:]
+
+    public init() {}
+
+    public mutating func add(_ submission: DeviceSubmission, setAside: MisuseRule?, reinstated: Bool) {
+        submissions.append(submission)
+        if let setAside { labels[submission.id] = setAside } else if !reinstated { open.insert(submission.id) }
+    }
+
+    /// Adds the responses created in this save that the read left out (beyond `MisuseRules.timelineCap`): counted, as
+    /// every response just stored is.
+    public mutating func addCreated(_ created: [SurveyResponse]) {
+        var seen = Set(submissions.map(\.id))
+        for response in created where seen.insert(response.id).inserted {
+            add(DeviceSubmission(response), setAside: nil, reinstated: false)
+        }
+    }
+}
+
+extension MisuseRules {
+    /// What the rules decide on `timeline`: the counted responses to set aside, and those already set aside that an
+    /// earlier rule now names (`old` is the rule they stand under).
+    public func review(_ timeline: DeviceTimeline) -> (setAside: [(id: String, rule: MisuseRule)], renamed: [(id: String, rule: MisuseRule, old: MisuseRule)]) {
+        var setAside: [(id: String, rule: MisuseRule)] = [], renamed: [(id: String, rule: MisuseRule, old: MisuseRule)] = []
+        for (id, rule) in flags(timeline.submissions).sorted(by: { $0.key < $1.key }) {
+            if timeline.open.contains(id) {
+                setAside.append((id, rule))
+            } else if let label = timeline.labels[id], rule.precedence < label.precedence {
+                renamed.append((id, rule, label))
+            }
+        }
+        return (setAside, renamed)
+    }
+}
