@@ -21,11 +21,14 @@ struct Settings {
     var lexicon: ThemeLexicon = .starter
     /// The misuse rules and the channels they watch (issue 16): `misuse.*`.
     var misuse = MisusePolicy()
+    /// When a response opens a follow-up case, when it is due, how long contacts are kept (issue 16): `cases.*`.
+    var followUp = FollowUpPolicy()
 
     static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
                        "backup.every", "backup.keep", "backup.dir", "themes.lexicon",
                        "misuse.channels", "misuse.burstCount", "misuse.burstSeconds", "misuse.identicalCount",
-                       "misuse.identicalSeconds", "misuse.minimumSeconds"]
+                       "misuse.identicalSeconds", "misuse.minimumSeconds",
+                       "cases.score", "cases.terms", "cases.dueWorkingDays", "cases.weekend", "cases.holidays", "cases.retentionDays"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -143,6 +146,7 @@ struct Settings {
                     + (key == "misuse.identicalCount" ? ", and not 1 (every response without a comment would be set aside)" : "")))
             }
         }
+        readCases(root, into: &settings, problems: &problems)
         settings.http.read(root, problems: &problems)
         var lexiconFile: String?
         if let value = root["themes.lexicon"] {
@@ -161,6 +165,51 @@ struct Settings {
         return settings
     }
 
+    /// The `cases.*` settings (docs/configuration.md).
+    static func readCases(_ root: [String: Any], into settings: inout Settings, problems: inout [Problem]) {
+        let numbers: [(String, WritableKeyPath<FollowUpPolicy, Int>, ClosedRange<Int>)] = [
+            ("cases.score", \.score, 0...5), ("cases.dueWorkingDays", \.dueWorkingDays, 1...60),
+            ("cases.retentionDays", \.retentionDays, 0...3_650),
+        ]
+        for (key, path, range) in numbers {
+            guard let value = root[key] else { continue }
+            if let number = value as? Int, range.contains(number) {
+                settings.followUp[keyPath: path] = number
+            } else {
+                problems.append(Problem(field: key, reason: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            }
+        }
+        if let value = root["cases.terms"] {
+            if let object = value as? [String: Any], let terms = object as? [String: [String]],
+               terms.values.allSatisfy({ $0.allSatisfy { !ThemeText.words($0).isEmpty } }) {
+                settings.followUp.terms = terms
+            } else {
+                problems.append(Problem(field: "cases.terms", reason: "cases.terms must be an object of centre ids (or \"*\" for every centre) to lists of words or phrases, such as {\"*\": [\"rude\", \"وقح\"]}"))
+            }
+        }
+        if let value = root["cases.weekend"] {
+            if let names = value as? [String], case let days = names.compactMap({ WorkingCalendar.dayNames.firstIndex(of: $0.lowercased()) }),
+               days.count == names.count, days.count < 7 {
+                settings.followUp.calendar.weekend = Set(days)
+            } else {
+                problems.append(Problem(field: "cases.weekend", reason: "cases.weekend must be a list of English day names, such as [\"friday\", \"saturday\"], leaving at least one working day"))
+            }
+        }
+        if let value = root["cases.holidays"] {
+            let dates = (value as? [String])?.map { text -> CivilDate? in
+                let parts = text.split(separator: "-").compactMap { Int($0) }
+                guard text.utf8.count == 10, parts.count == 3 else { return nil }
+                let date = CivilDate(year: parts[0], month: parts[1], day: parts[2])
+                return date.isValid ? date : nil
+            }
+            if let dates, !dates.contains(nil) {
+                settings.followUp.calendar.holidays = Set(dates.compactMap { $0 })
+            } else {
+                problems.append(Problem(field: "cases.holidays", reason: "cases.holidays must be a list of dates such as [\"2026-12-16\", \"2026-12-17\"]"))
+            }
+        }
+    }
+
     /// Seconds in `30`, `"90s"`, `"30m"`, `"6h"`, `"1d"`.
     static func seconds(_ value: Any) -> Int? {
         if let number = value as? Int { return number }
@@ -177,7 +226,7 @@ struct Settings {
     }
 
     var storeConfiguration: StoreConfiguration {
-        StoreConfiguration(zone: zone, durability: durability, misuse: misuse)
+        StoreConfiguration(zone: zone, durability: durability, misuse: misuse, followUp: followUp)
     }
 
     var validator: ResponseValidator {

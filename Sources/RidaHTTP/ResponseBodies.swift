@@ -13,6 +13,15 @@ struct DraftDecoding {
     var serverClock = false
 
     static let fieldNames = Set(ResponseDraft.fieldNames)
+    /// The customer's leave to be contacted (issue 16 point 1): read from the API only, never from imported files.
+    static func contactField(_ name: String) -> WritableKeyPath<ResponseDraft, String?>? {
+        switch name {
+        case "contact_consent": \.contactConsent
+        case "contact_phone": \.contactPhone
+        case "contact_email": \.contactEmail
+        default: nil
+        }
+    }
 
     init(_ value: JSONValue) {
         guard case .object(let members) = value else {
@@ -28,8 +37,17 @@ struct DraftDecoding {
                 }
                 continue
             }
+            if let field = Self.contactField(name) {
+                switch value {
+                case .bool(let flag) where name == "contact_consent": draft[keyPath: field] = flag ? "true" : "false"
+                case .string(let text), .number(let text): draft[keyPath: field] = text
+                case .null: draft[keyPath: field] = nil
+                default: problems.append(Problem(field: name, reason: name == "contact_consent" ? "must be true or false" : "must be text"))
+                }
+                continue
+            }
             guard Self.fieldNames.contains(name) else {
-                problems.append(Problem(field: name, reason: "is not a field of a response (fields: \(ResponseDraft.fieldNames.joined(separator: ", ")))"))
+                problems.append(Problem(field: name, reason: "is not a field of a response (fields: \((ResponseDraft.fieldNames + ResponseDraft.contactFieldNames).joined(separator: ", ")))"))
                 continue
             }
             switch value {

@@ -119,6 +119,12 @@ extension PostgresStore {
             watched.append(responses[i])
         }
         let setAside = try await decideMisuse(for: watched, policy: misuse, on: connection)
+        var contactable: [(response: SurveyResponse, quarter: String)] = []
+        var contactableIDs = Set<String>()  // the first of a batch's repeats, the one stored
+        for i in order where created.contains(responses[i].id) && contactableIDs.insert(responses[i].id).inserted && responses[i].contact != nil {
+            contactable.append((responses[i], quarters[i]))
+        }
+        try await Self.openCases(for: contactable, policy: configuration.followUp, zone: zone, at: receivedAt, on: connection, logger: logger)
         for i in order {
             let r = responses[i]
             guard let seq = sequence.removeValue(forKey: r.id) else {

@@ -117,8 +117,48 @@ enum Migrations {
                 ALTER TABLE import ADD COLUMN ownerHost TEXT;
                 """)
         migrator.registerMigration("misuse-v1", sql: misuseV1)
+        migrator.registerMigration("cases-v1", sql: casesV1)
         return migrator
     }
+
+    /// Issue 16 point 1, follow-up cases: one per response at most, opened in the save's transaction; the customer's
+    /// phone and e-mail only here (never in `response`), set to NULL when erased; what was done to a case, in order.
+    /// The partial index finds the finished cases whose contacts are still kept, paying nothing for erased ones.
+    static let casesV1 = """
+        CREATE TABLE followUpCase (
+            id INTEGER PRIMARY KEY,
+            responseId TEXT NOT NULL UNIQUE REFERENCES response (id),
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            openedAt TEXT NOT NULL,
+            dueAt TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'contacted', 'resolved', 'closed')),
+            owner TEXT,
+            finishedAt TEXT,
+            closeReason TEXT,
+            phone TEXT,
+            email TEXT,
+            erasedAt TEXT,
+            CHECK ((status IN ('resolved', 'closed')) = (finishedAt IS NOT NULL))
+        );
+        CREATE INDEX followUpCase_by_quarter ON followUpCase (quarter, centre, channel);
+        CREATE INDEX followUpCase_kept_contacts ON followUpCase (finishedAt) WHERE erasedAt IS NULL AND finishedAt IS NOT NULL;
+        CREATE TABLE followUpEvent (
+            id INTEGER PRIMARY KEY,
+            caseId INTEGER NOT NULL REFERENCES followUpCase (id),
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX followUpEvent_by_case ON followUpEvent (caseId, id);
+        CREATE TRIGGER followUpEvent_is_kept BEFORE DELETE ON followUpEvent
+        BEGIN SELECT RAISE(ABORT, 'a case''s history is never deleted'); END;
+        CREATE TRIGGER followUpEvent_is_frozen BEFORE UPDATE ON followUpEvent
+        BEGIN SELECT RAISE(ABORT, 'a case''s history is never changed'); END;
+        """
 
     /// Issue 16 point 2: who sent a response (`key:<id>`; nil for a file imported), whether a misuse rule set it aside
     /// (the rule's name: it is then out of the rollups and the comments) or the quality team reinstated it for good, and

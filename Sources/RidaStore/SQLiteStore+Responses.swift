@@ -140,15 +140,16 @@ extension SQLiteStore {
     public func save(
         _ batch: PreparedBatch, receivedAt: Instant, importID: Int64? = nil, rejected: Int = 0
     ) async throws -> [SaveOutcome] {
-        let misuse = configuration.misuse
+        let misuse = configuration.misuse, followUp = configuration.followUp
         return try await write { db in
-            try Self.save(batch, in: db, receivedAt: receivedAt, importID: importID, rejected: rejected, misuse: misuse)
+            try Self.save(batch, in: db, receivedAt: receivedAt, importID: importID, rejected: rejected, misuse: misuse,
+                          followUp: followUp)
         }
     }
 
     static func save(
         _ batch: PreparedBatch, in db: Database, receivedAt: Instant, importID: Int64?, rejected: Int,
-        misuse: MisusePolicy = .off
+        misuse: MisusePolicy = .off, followUp: FollowUpPolicy? = nil
     ) throws -> [SaveOutcome] {
         let responses = batch.responses
         try ensureSurveys(for: responses, in: db)
@@ -175,6 +176,7 @@ extension SQLiteStore {
         outcomes.reserveCapacity(responses.count)
         var tally = SaveTally(rejected: rejected)
         var watched: [SurveyResponse] = []  // created responses the misuse rules look at
+        var contactable: [(response: SurveyResponse, quarter: String)] = []  // created responses that may open a case
 
         for (i, response) in responses.enumerated() {
             let group = batch.groupIndex[i]
@@ -194,6 +196,7 @@ extension SQLiteStore {
                     dayDeltas[DayRollupKey(day: batch.days[i], centre: response.centre, channel: response.channel), default: .zero].add(response)
                 }
                 if misuse.applies(to: response) { watched.append(response) }
+                if response.contact != nil { contactable.append((response, batch.groups[group].quarter)) }
                 outcome = .created
             } else {
                 let stored = try Self.response(id: response.id, in: db)
@@ -218,6 +221,7 @@ extension SQLiteStore {
         }
         try applyDayRollupDeltas(dayDeltas, in: db)
         try applyMisuseRules(to: watched, policy: misuse, zone: batch.zone, in: db)
+        if let followUp { try openCases(for: contactable, policy: followUp, zone: batch.zone, at: receivedAt, in: db) }
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {
             try db.execute(

@@ -246,8 +246,24 @@ public protocol MisuseStore: Sendable {
 }
 
 /// Everything Rida stores, behind one name: what a use case or a shell that needs all of it depends on.
+/// Follow-up cases (issue 16 point 1): `save` opens them in the same transaction as the response that asks for one
+/// (`StoreConfiguration.followUp`); the quality team works them; contacts are erased after the retention.
+public protocol FollowUpStore: Sendable {
+    /// Cases matching `query`, newest first, with their contact details.
+    func cases(_ query: CaseQuery) async throws -> [FollowUpCase]
+    func followUpCase(_ id: Int64) async throws -> FollowUpCase?
+    /// What was done to a case, oldest first.
+    func caseEvents(_ id: Int64) async throws -> [CaseEvent]
+    /// Applies `change`, recorded with `who`; throws `CaseError` for an unknown case or a move its status does not allow.
+    func updateCase(_ id: Int64, _ change: CaseChange, by who: String, at time: Instant) async throws -> FollowUpCase
+    /// A quarter's cases per centre and channel, late or not as of `asOf`.
+    func caseCounts(quarter: Quarter, centre: String?, asOf: Instant) async throws -> [CaseCount]
+    /// Erases the contact details of cases finished before `finishedBefore`; returns how many were erased.
+    func eraseContacts(finishedBefore: Instant, at time: Instant) async throws -> Int
+}
+
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore, MisuseStore {}
+    CommentStore, MisuseStore, FollowUpStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

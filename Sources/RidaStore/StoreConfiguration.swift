@@ -1,3 +1,4 @@
+import RidaAggregation
 import RidaSurvey
 
 /// How durable a committed write is (SQLite's `synchronous` in WAL mode).
@@ -17,9 +18,12 @@ public struct StoreConfiguration: Sendable {
     public var cacheKiB: Int
     /// The misuse rules `save` runs, and the channels they watch (issue 16).
     public var misuse: MisusePolicy
+    /// When `save` opens a follow-up case, when it is due, how long contacts are kept (issue 16, `cases.*`).
+    public var followUp: FollowUpPolicy
 
     public init(zone: DeploymentZone = .bahrain, durability: Durability = .full, cacheKiB: Int = 131_072,
-                misuse: MisusePolicy = MisusePolicy()) {
+                misuse: MisusePolicy = MisusePolicy(), followUp: FollowUpPolicy = FollowUpPolicy()) {
+        self.followUp = followUp
         self.zone = zone
         self.durability = durability
         self.cacheKiB = cacheKiB

@@ -13,6 +13,14 @@ public struct ResponseDraft: Sendable, Hashable {
     public var comment: String?
     /// The government entity the customer was served by, at a centre where several serve (optional).
     public var entity: String?
+    /// The customer's leave to be contacted and how (issue 16 point 1): sent by the kiosk page, the invitation page and
+    /// the API, never read from imported files (they are not among `fieldNames`).
+    public var contactConsent: String?
+    public var contactPhone: String?
+    public var contactEmail: String?
+
+    /// The names of the contact fields in JSON.
+    public static let contactFieldNames = ["contact_consent", "contact_phone", "contact_email"]
 
     public init(
         id: String? = nil, centre: String? = nil, channel: String? = nil, submittedAt: String? = nil,

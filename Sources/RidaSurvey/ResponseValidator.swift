@@ -127,15 +127,91 @@ public struct ResponseValidator: Sendable {
         let service = freeText(draft.service, field: "service", limit: Self.maxShortTextLength, problem)
         let counter = identifier(draft.counter, "counter", spaces: .between, limit: Self.maxShortTextLength, missing: nil)
         let comment = freeText(draft.comment, field: "comment", limit: Self.maxCommentLength, problem)
+        let contact = Self.contact(draft, problem)
 
         guard problems.isEmpty, let id, let centre, let channel, let submittedAt else {
             return .failure(ProblemList(problems))
         }
-        return .success(SurveyResponse(
+        var response = SurveyResponse(
             id: id, centre: centre, channel: channel, submittedAt: submittedAt, stage: stage,
             ratings: ratings, service: service, counter: counter, comment: comment, entity: entity,
             surveyID: questionnaire.id, surveyVersion: questionnaire.version
-        ))
+        )
+        response.contact = contact
+        return .success(response)
+    }
+
+    /// The customer's leave to be contacted: `contact_consent` true with a phone or an e-mail, or nothing. Contact
+    /// details without the leave are refused rather than kept or silently dropped: the device sending them is wrong.
+    static func contact(_ draft: ResponseDraft, _ problem: (String?, String) -> Void) -> FollowUpContact? {
+        var consent = false
+        if let text = cleaned(draft.contactConsent) {
+            switch text.lowercased() {
+            case "true", "yes", "1", "on": consent = true
+            case "false", "no", "0", "off": consent = false
+            default:
+                problem("contact_consent", "\"\(text.prefix(20))\" is not a yes or no; send true when the customer agrees to be contacted")
+                return nil
+            }
+        }
+        let phoneText = cleaned(draft.contactPhone), emailText = cleaned(draft.contactEmail)
+        guard consent else {
+            if phoneText != nil || emailText != nil {
+                problem("contact_consent", "contact details are kept only when the customer agrees to be contacted: send contact_consent true with them, or leave them out")
+            }
+            return nil
+        }
+        guard phoneText != nil || emailText != nil else {
+            problem("contact_phone", "give a phone number or an e-mail address to be contacted on (contact_consent is true)")
+            return nil
+        }
+        var contact = FollowUpContact()
+        var valid = true
+        if let phoneText {
+            if let phone = phoneNumber(phoneText) { contact.phone = phone } else {
+                valid = false
+                problem("contact_phone", "is not a phone number: give 7 to 15 digits, with an optional + and spaces or dashes")
+            }
+        }
+        if let emailText {
+            if let email = emailAddress(emailText) { contact.email = email } else {
+                valid = false
+                problem("contact_email", "is not an e-mail address such as name@example.bh")
+            }
+        }
+        return valid ? contact : nil
+    }
+
+    /// `+973 3333-4444` → `+97333334444`; Arabic-Indic digits read as digits. Nil unless 7 to 15 digits remain.
+    static func phoneNumber(_ text: String) -> String? {
+        guard text.utf8.count <= 64 else { return nil }
+        var out = ""
+        for (position, scalar) in text.unicodeScalars.enumerated() {
+            switch scalar.value {
+            case 0x30...0x39: out.unicodeScalars.append(scalar)
+            case 0x0660...0x0669: out.append(Character(String(scalar.value - 0x0660)))
+            case 0x06F0...0x06F9: out.append(Character(String(scalar.value - 0x06F0)))
+            case 0x2B where position == 0: out.append("+")
+            case 0x20, 0x2D, 0x2E, 0x28, 0x29, 0xA0: continue
+            default: return nil
+            }
+        }
+        let digits = out.filter(\.isNumber).count
+        return (7...15).contains(digits) ? out : nil
+    }
+
+    /// A plain address, its domain in lower case; nil when it cannot be one (no quoting, no comments, no spaces).
+    static func emailAddress(_ text: String) -> String? {
+        guard text.utf8.count <= 254, let at = text.lastIndex(of: "@") else { return nil }
+        let local = text[..<at], domain = text[text.index(after: at)...].lowercased()
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard !local.isEmpty, local.utf8.count <= 64, labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else { return nil }
+        let forbidden = Set("@ \"<>()[]\\,;:")
+        for scalar in text.unicodeScalars where scalar.value < 0x21 || scalar.value == 0x7F || forbidden.contains(Character(scalar)) && scalar != "@" {
+            return nil
+        }
+        guard !local.contains("@"), !domain.contains(where: { "!#$%&'*+/=?^`{|}~_".contains($0) }) else { return nil }
+        return local + "@" + domain
     }
 
     private func freeText(_ raw: String?, field: String, limit: Int, _ problem: (String?, String) -> Void) -> String? {

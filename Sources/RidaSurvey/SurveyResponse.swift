@@ -31,6 +31,13 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
     /// Who sent it, for the misuse rules (issue 16): `key:<id>` for an API key (a kiosk's, an IVR's), nil for a file
     /// imported. Not part of what the response says: the same answers sent by another device are the same response.
     public var source: String?
+    /// How the customer agreed to be contacted (issue 16 point 1), nil when they did not. Never stored with the response:
+    /// it goes only into the follow-up case it opens, if any, and is not part of the response's content or encoding.
+    public var contact: FollowUpContact?
+
+    enum CodingKeys: String, CodingKey {
+        case id, centre, channel, submittedAt, stage, ratings, service, counter, comment, entity, surveyID, surveyVersion, source
+    }
 
     public init(
         id: String, centre: String, channel: String, submittedAt: Instant, stage: Stage? = nil,
@@ -59,6 +66,19 @@ public struct SurveyResponse: Sendable, Hashable, Codable {
     public func hasSameContent(as other: SurveyResponse) -> Bool {
         var this = self
         this.source = other.source
+        this.contact = other.contact
         return this == other
+    }
+}
+
+/// A customer's phone number or e-mail address, given with their leave to be contacted about their answer. At least
+/// one of the two; the phone in digits with an optional leading `+`, the e-mail's domain in lower case.
+public struct FollowUpContact: Sendable, Hashable, Codable {
+    public var phone: String?
+    public var email: String?
+
+    public init(phone: String? = nil, email: String? = nil) {
+        self.phone = phone
+        self.email = email
     }
 }

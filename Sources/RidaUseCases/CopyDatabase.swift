@@ -25,7 +25,7 @@ public struct CopyDatabase: Sendable {
         "assessment", "assessmentEntry", "assessmentClosing", "assessmentFrozenVerdict", "assessmentDescription",
         "tawasulComplaint", "contact", "replyScore", "liveDisplayDay",
         "savedReport", "reportAction", "reportActionStatus", "declineReason",
-        "apiKey",
+        "apiKey", "followUpCase", "followUpEvent",
     ]
 
     /// What a copy did to one table.

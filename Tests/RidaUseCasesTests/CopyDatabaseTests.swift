@@ -19,7 +19,7 @@ import Testing
         let store = try #require(fresh.store as? any StoreCopying)
         let stored = try await store.storedTables().map { $0.lowercased() }.sorted()
         #expect(stored == CopyDatabase.tables.map { $0.lowercased() }.sorted())
-        #expect(Set(CopyDatabase.tables).count == 26)
+        #expect(Set(CopyDatabase.tables).count == 28)
     }
 
     /// SQLite to SQLite, always; SQLite to PostgreSQL and back to a new SQLite file when a server is there.
@@ -179,6 +179,12 @@ import Testing
             return r
         }, receivedAt: now)
         #expect(try await store.reinstate(.ids(["m3", "m4"]), by: "الجودة", reason: "زبونان حقيقيان", at: now) == ["m3", "m4"])
+        // An unhappy customer who asked to be called: a case, assigned and noted in Arabic (three events).
+        var unhappy = response("f1", centre: "C01", channel: "counter", at: "2026-02-11T10:00:00+03:00", [1, 2, 2, 1], comment: "لم يتصل بي أحد")
+        unhappy.contact = FollowUpContact(phone: "+97333334444")
+        _ = try await store.save([unhappy], receivedAt: now)
+        let followUp = try #require(try await store.cases(CaseQuery()).first)
+        _ = try await store.updateCase(followUp.id, CaseChange(owner: "فاطمة", note: "سأتصل صباحاً"), by: "الجودة", at: now)
         // Two keys, one revoked.
         _ = try await store.createKey(APIKeySecret.generate(), label: "كشك ١", role: .submitter, centre: "C01", channels: ["kiosk"], at: now)
         let old = try await store.createKey(APIKeySecret.generate(), label: "quality", role: .quality, centre: nil, channels: nil, at: now)
@@ -191,9 +197,10 @@ import Testing
         let rows = Dictionary(uniqueKeysWithValues: summary.tables.map { ($0.table, $0.rows) })
         #expect(summary.tables.map(\.table) == CopyDatabase.tables)
         #expect(summary.tables.filter { !$0.verified }.isEmpty)
-        #expect(rows["response"] == 21)                // 7 of the fixture, 2 imported, 12 from a hammered kiosk
+        #expect(rows["response"] == 22)                // 7 of the fixture, 2 imported, 12 from a hammered kiosk, f1
+        #expect(rows["followUpCase"] == 1 && rows["followUpEvent"] == 3)  // f1's case: opened, assigned, a note
         #expect(rows["misuseDecision"] == 2)           // m3 and m4 reinstated
-        #expect(rows["comment"] == 3)                  // i1's, i2's and the reinstated m3's
+        #expect(rows["comment"] == 4)                  // i1's, i2's, the reinstated m3's and f1's
         #expect(rows["survey"] == 1)                   // all answer the standard questionnaire
         // Quarterly rollups: 2026-Q1 C01 counter, C03 kiosk, R01 website; 2026-Q2 C01 counter.
         #expect(rows["rollup"] == 4)
@@ -238,6 +245,10 @@ import Testing
         add("contacts", try await store.contacts(entity: "E01"))
         add("scores", try await store.replyScores(entity: nil))
         add("display", try await store.liveDisplayDays(centre: "C01"))
+        for followUp in try await store.cases(CaseQuery()) {
+            add("case \(followUp.id)", followUp)
+            add("case \(followUp.id) events", try await store.caseEvents(followUp.id))
+        }
         let saved = try await store.savedReports()
         add("saved", saved)
         for report in saved {
@@ -274,7 +285,11 @@ import Testing
         #expect(key.id == 3)
         #expect(try await store.saveReport(scope: "C01", quarter: quarter, by: "w", at: Fixture.now).id == 3)
         _ = try await store.save([response("after-copy", comment: "بعد النسخ")], receivedAt: Fixture.now)
-        #expect(try await store.responseCount() == 22)
+        #expect(try await store.responseCount() == 23)
+        var next = response("after-copy-2", [1, 1, 1, 1])
+        next.contact = FollowUpContact(email: "x@example.bh")
+        _ = try await store.save([next], receivedAt: Fixture.now)
+        #expect(try await store.cases(CaseQuery()).map(\.id) == [2, 1])
         #expect(try await store.check(.full).isEmpty)
     }
 }
