@@ -70,7 +70,7 @@ extension Change {
 }
 
 extension QuarterlyReport {
-    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres, setAside }
+    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres, setAside, cases, casesAsOf }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
@@ -86,5 +86,8 @@ extension QuarterlyReport {
         // Only when some response was set aside: a report (or a snapshot frozen) before the misuse rules re-encodes
         // byte for byte.
         try c.encodeIfPresent(setAside, forKey: .setAside)
+        // Likewise only when a case was opened (issue 16).
+        try c.encodeIfPresent(cases, forKey: .cases)
+        try c.encodeIfPresent(casesAsOf, forKey: .casesAsOf)
     }
 }

@@ -62,6 +62,18 @@ public struct QuarterlyReport: Sendable, Hashable, Codable {
     /// Nil in reports taken before the rules existed, and when none was set aside.
     public var setAside: [SetAsideCount]?
 
+    /// The follow-up cases of the report's scope opened for this quarter's responses (issue 16), per centre and channel,
+    /// late or not as of `casesAsOf`. Nil in reports taken before cases existed, and when none was opened.
+    public var cases: [CaseCount]?
+    public var casesAsOf: Instant?
+
+    /// Sets `cases` to the counts of `counts` within the report's scope, as of `asOf` (nil when none is).
+    public mutating func noteCases(_ counts: [CaseCount], scope: ReportScope, asOf: Instant) {
+        let within = counts.filter { scope.includes(GroupKey(centre: $0.centre, channel: $0.channel)) && $0.opened > 0 }
+        cases = within.isEmpty ? nil : within
+        casesAsOf = within.isEmpty ? nil : asOf
+    }
+
     /// Sets `setAside` to the counts of `counts` within the report's scope (nil when none is).
     public mutating func noteSetAside(_ counts: [SetAsideCount], scope: ReportScope) {
         let within = counts.filter { scope.includes(GroupKey(centre: $0.centre, channel: $0.channel)) && $0.responses > 0 }

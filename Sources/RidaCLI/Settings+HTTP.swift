@@ -98,6 +98,7 @@ extension Settings {
         settings.unknownKeysPerMinute = http.unknownKeysPerMinute > 0 ? http.unknownKeysPerMinute : nil
         settings.minimumFreeBytes = http.minimumFreeBytes
         settings.lexicon = lexicon
+        settings.caseRetentionDays = followUp.retentionDays
         return settings
     }
 }

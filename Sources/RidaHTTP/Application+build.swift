@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import RidaStore
 import RidaSurvey
+import RidaUseCases
 import ServiceLifecycle
 
 /// Builds Rida's HTTP service over `store`: API v1, the kiosk page, the live display, health and metrics.
@@ -49,6 +50,8 @@ public func buildApplication(
     AssessmentsController(settings: settings, store: store, reads: reads ?? store, auth: auth, now: now).addRoutes(to: router)
     LiveController(settings: settings, store: store, auth: auth, feed: feed, now: now).addRoutes(to: router)
     MisuseController(store: store, auth: auth, now: now).addRoutes(to: router)
+    let cases = FollowUpCases(store: store, retentionDays: settings.caseRetentionDays, now: now)
+    CasesController(cases: cases, auth: auth).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 
     var app = Application(
@@ -67,6 +70,8 @@ public func buildApplication(
     if let changes = store as? any CommittedCentres {
         app.addServices(OtherInstancesService(changes: changes, feed: feed))
     }
+    // Contacts past their retention are erased hourly (and on every read of the cases).
+    app.addServices(ContactErasureService(cases: cases, logger: logger))
     if let arrivals {
         app.addServices(ArrivalsService(arrivals: arrivals, firstWait: firstArrivalAfter, writer: writer, feed: feed,
                                         metrics: metrics, logger: logger, now: now))

@@ -42,6 +42,8 @@ public struct ServiceSettings: Sendable {
     public var backups: BackupSchedule?
     /// The comment themes' lexicon (`themes.lexicon`), for the themes section of the quarterly report's page and workbook.
     public var lexicon: ThemeLexicon = .starter
+    /// Days a finished follow-up case keeps the customer's contact (`cases.retentionDays`): erased hourly after.
+    public var caseRetentionDays = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),

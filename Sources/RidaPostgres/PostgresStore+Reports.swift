@@ -90,6 +90,8 @@ extension PostgresStore: ResponseStore {
             // What the misuse rules set aside, read in the same snapshot as the figures it was left out of.
             report.noteSetAside(try await Self.setAsideCounts(quarter: quarter, centre: scope.centre, on: connection, logger: self.logger),
                                 scope: scope)
+            report.noteCases(try await Self.caseCounts(quarter: quarter, centre: scope.centre, asOf: now, on: connection, logger: self.logger),
+                             scope: scope, asOf: now)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)
             var breakdowns: [BreakdownDimension: [Breakdown]] = [:]

@@ -47,6 +47,7 @@ private struct Page {
         header()
         summary()
         setAside()
+        cases()
         distributions()
         trends()
         breakdowns(snapshot.services, id: "services", title: t("التوزيع حسب الخدمة", "By service"), heading: t("الخدمة", "Service"))
@@ -161,6 +162,28 @@ private struct Page {
             out += "<td>\(Escaping.html(rule))</td><td class=\"num\">\(count.responses)</td></tr>\n"
         }
         out += "</tbody>\n</table>\n</section>\n"
+    }
+
+    /// The follow-up cases opened for the quarter's responses, per centre and channel (issue 16); no section when none
+    /// was. Counts only: who the customers are never leaves the cases.
+    mutating func cases() {
+        guard let counts = report.cases, !counts.isEmpty else { return }
+        out += "<section id=\"cases\">\n<h2>\(Escaping.html(t("متابعة العملاء الذين طلبوا التواصل", "Follow-up of customers who asked to be contacted")))</h2>\n"
+        if let asOf = report.casesAsOf {
+            out += "<p>\(Escaping.html(t("حتى", "As of"))) <bdi>\(Escaping.html(asOf.iso8601))</bdi></p>\n"
+        }
+        out += "<table>\n<thead><tr><th>\(Escaping.html(t("المركز", "Centre")))</th><th>\(Escaping.html(t("القناة", "Channel")))</th>"
+        out += "<th>\(Escaping.html(t("فُتحت", "Opened")))</th><th>\(Escaping.html(t("أُنجزت في موعدها", "Resolved in time")))</th>"
+        out += "<th>\(Escaping.html(t("متأخرة", "Late")))</th><th>\(Escaping.html(t("لم يحن موعدها", "Not yet due")))</th></tr></thead>\n<tbody>\n"
+        for count in counts {
+            out += "<tr><td><bdi>\(Escaping.html(count.centre))</bdi></td><td>\(Escaping.html(snapshot.channelName(count.channel, t.language)))</td>"
+            out += "<td class=\"num\">\(count.opened)</td><td class=\"num\">\(count.inTime)</td><td class=\"num\">\(count.late)</td>"
+            out += "<td class=\"num\">\(count.pending)</td></tr>\n"
+        }
+        out += "</tbody>\n</table>\n"
+        let note = t("في موعدها: أُنجزت أو أُغلقت دون تواصل قبل موعد الاستحقاق (بأيام العمل)؛ متأخرة: أُنجزت بعده أو ما زالت مفتوحة بعده.",
+                     "In time: resolved, or closed without contact, by the due time (in working days); late: finished after it, or still open past it.")
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n</section>\n"
     }
 
     mutating func summaryRow(_ f: Figures, total: Bool) {

@@ -150,13 +150,25 @@ private struct Book {
                        .text(t.verdict(f.thresholds.meanAtLeast4, f.confidence.meanAtLeast4))])
         }
         // The responses the misuse rules set aside: kept, but in none of the figures (no rows when none was).
-        guard let setAside = report.setAside, !setAside.isEmpty else { return }
-        sheet.row([])
-        sheet.row([.text(t("ردود استُبعدت بقواعد سوء الاستخدام", "Set aside by the misuse rules")), .text(t("القناة", "Channel")),
-                   .text(t("القاعدة", "Rule")), .text(t("الردود", "Responses"))], format: header)
-        for count in setAside {
-            sheet.row([.text(centreName(snapshot, count.centre)), .text(snapshot.channelName(count.channel, t.language)),
-                       .text(count.rule.rawValue), .integer(count.responses)])
+        if let setAside = report.setAside, !setAside.isEmpty {
+            sheet.row([])
+            sheet.row([.text(t("ردود استُبعدت بقواعد سوء الاستخدام", "Set aside by the misuse rules")), .text(t("القناة", "Channel")),
+                       .text(t("القاعدة", "Rule")), .text(t("الردود", "Responses"))], format: header)
+            for count in setAside {
+                sheet.row([.text(centreName(snapshot, count.centre)), .text(snapshot.channelName(count.channel, t.language)),
+                           .text(count.rule.rawValue), .integer(count.responses)])
+            }
+        }
+        // The follow-up cases opened for the quarter's responses, counts only (no rows when none was).
+        if let cases = report.cases, !cases.isEmpty {
+            sheet.row([])
+            sheet.row([.text(t("متابعة العملاء الذين طلبوا التواصل", "Follow-up cases")), .text(t("القناة", "Channel")),
+                       .text(t("فُتحت", "Opened")), .text(t("أُنجزت في موعدها", "Resolved in time")), .text(t("متأخرة", "Late")),
+                       .text(t("لم يحن موعدها", "Not yet due"))], format: header)
+            for count in cases {
+                sheet.row([.text(centreName(snapshot, count.centre)), .text(snapshot.channelName(count.channel, t.language)),
+                           .integer(count.opened), .integer(count.inTime), .integer(count.late), .integer(count.pending)])
+            }
         }
     }
 

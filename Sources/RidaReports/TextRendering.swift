@@ -17,6 +17,7 @@ public enum TextRendering {
         if report.groups.isEmpty {
             out += "No responses in \(report.quarter) for this selection.\n"
             out += setAside(report)
+            out += cases(report)
             return out
         }
         let header = ["Centre", "Channel", "Responses", "Mean", "≥3", "≥4", "3 in 80%", "4 in 80%", "Mean ≥ 4", "Δ mean", "Δ ≥4"]
@@ -33,6 +34,19 @@ public enum TextRendering {
 
             """
         out += setAside(report)
+        out += cases(report)
+        return out
+    }
+
+    /// The follow-up cases opened for the quarter's responses, per centre and channel; nothing when none was.
+    static func cases(_ report: QuarterlyReport) -> String {
+        guard let counts = report.cases, !counts.isEmpty else { return "" }
+        let asOf = report.casesAsOf.map { " as of \($0.iso8601)" } ?? ""
+        var out = "\nFollow-up cases (customers who asked to be contacted\(asOf); rida cases lists them)\n"
+        out += table(header: ["Centre", "Channel", "Opened", "In time", "Late", "Not yet due"],
+                     rows: counts.map { [$0.centre, $0.channel, String($0.opened), String($0.inTime), String($0.late), String($0.pending)] },
+                     rightAligned: [2, 3, 4, 5])
+        out += "In time: resolved, or closed without contact, by the due time (working days); late: finished after it, or still open past it.\n"
         return out
     }
 
