@@ -27,7 +27,7 @@ struct Settings {
     static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
                        "backup.every", "backup.keep", "backup.dir", "themes.lexicon",
                        "misuse.channels", "misuse.burstCount", "misuse.burstSeconds", "misuse.identicalCount",
-                       "misuse.identicalSeconds", "misuse.minimumSeconds",
+                       "misuse.identicalSeconds", "misuse.minimumSeconds", "misuse.arrivalWindowSeconds",
                        "cases.score", "cases.terms", "cases.dueWorkingDays", "cases.weekend", "cases.holidays", "cases.retentionDays"]
         + HTTPSettings.keys
 
@@ -144,6 +144,13 @@ struct Settings {
             } else {
                 problems.append(Problem(field: key, reason: "\(key) must be a whole number from 0 (the rule off) to 86400"
                     + (key == "misuse.identicalCount" ? ", and not 1 (every response without a comment would be set aside)" : "")))
+            }
+        }
+        if let value = root["misuse.arrivalWindowSeconds"] {
+            if let number = value as? Int, (0...86_400).contains(number) {
+                settings.misuse.arrivalWindowSeconds = number
+            } else {
+                problems.append(Problem(field: "misuse.arrivalWindowSeconds", reason: "misuse.arrivalWindowSeconds must be a whole number from 0 (no bound) to 86400"))
             }
         }
         readCases(root, into: &settings, problems: &problems)

@@ -18,9 +18,14 @@ extension PostgresStore: MisuseStore {
     /// Runs the rules over the timelines of the devices that sent `watched` (created in this transaction), renames
     /// what an earlier rule now names, marks what they set aside (`setAside`, only where it is still counted and never
     /// reinstated), and returns the ids marked: `save` leaves those of its batch uncounted and subtracts the others.
-    func decideMisuse(for watched: [SurveyResponse], policy: MisusePolicy, on connection: PostgresConnection) async throws -> Set<String> {
+    func decideMisuse(for watched: [SurveyResponse], policy: MisusePolicy, receivedAt: Instant,
+                      on connection: PostgresConnection) async throws -> Set<String> {
         guard !watched.isEmpty else { return [] }
         let reach = policy.rules.reachMilliseconds
+        // Only responses that arrived near this save's time join its timelines (`MisusePolicy.arrivalWindowSeconds`).
+        let arrivals = policy.arrivals(around: receivedAt)
+        let from = arrivals?.lowerBound.iso8601 ?? "0000-01-01T00:00:00.000Z",
+            to = arrivals?.upperBound.iso8601 ?? "9999-12-31T23:59:59.999Z"
         var flagged: [(id: String, rule: MisuseRule)] = []
         let cap = Int64(MisuseRules.timelineCap)
         for device in DeviceBatch.grouping(watched) {
@@ -31,13 +36,13 @@ extension PostgresStore: MisuseStore {
             // The device's timeline around the new responses, bounded as SQLite's (`MisuseRules.timelineCap`).
             let rows = try await connection.query("""
                 (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
-                 WHERE source = \(source) AND submittedAt >= \(before) AND submittedAt < \(first) ORDER BY submittedAt DESC LIMIT \(cap))
+                 WHERE source = \(source) AND receivedAt BETWEEN \(from) AND \(to) AND submittedAt >= \(before) AND submittedAt < \(first) ORDER BY submittedAt DESC LIMIT \(cap))
                 UNION ALL
                 (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
-                 WHERE source = \(source) AND submittedAt BETWEEN \(first) AND \(last) LIMIT \(cap))
+                 WHERE source = \(source) AND receivedAt BETWEEN \(from) AND \(to) AND submittedAt BETWEEN \(first) AND \(last) LIMIT \(cap))
                 UNION ALL
                 (SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
-                 WHERE source = \(source) AND submittedAt > \(last) AND submittedAt <= \(after) ORDER BY submittedAt LIMIT \(cap))
+                 WHERE source = \(source) AND receivedAt BETWEEN \(from) AND \(to) AND submittedAt > \(last) AND submittedAt <= \(after) ORDER BY submittedAt LIMIT \(cap))
                 """, logger: logger)
             var timeline = DeviceTimeline()
             for try await row in rows {

@@ -118,7 +118,7 @@ extension PostgresStore {
         for i in order where created.contains(responses[i].id) && misuse.applies(to: responses[i]) && watchedIDs.insert(responses[i].id).inserted {
             watched.append(responses[i])
         }
-        let setAside = try await decideMisuse(for: watched, policy: misuse, on: connection)
+        let setAside = try await decideMisuse(for: watched, policy: misuse, receivedAt: receivedAt, on: connection)
         var contactable: [(response: SurveyResponse, quarter: String)] = []
         var contactableIDs = Set<String>()  // the first of a batch's repeats, the one stored
         for i in order where created.contains(responses[i].id) && contactableIDs.insert(responses[i].id).inserted && responses[i].contact != nil {

@@ -9,20 +9,31 @@ extension SQLiteStore: MisuseStore {
     /// sets aside what they flag, subtracting from the rollups and comments what was counted. The rules are monotone
     /// (more responses only ever flag more), so a window of a device's timeline around the new responses, `reach` twice
     /// over on each side, flags nothing the whole timeline would not: no earlier decision is undone.
-    static func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, zone: DeploymentZone, in db: Database) throws {
+    static func applyMisuseRules(to watched: [SurveyResponse], policy: MisusePolicy, zone: DeploymentZone, receivedAt: Instant,
+                                 in db: Database) throws {
         guard !watched.isEmpty else { return }
         let reach = policy.rules.reachMilliseconds
         var flagged: [(id: String, rule: MisuseRule)] = []
+        // Only responses that arrived near this save's time join its timelines (`MisusePolicy.arrivalWindowSeconds`).
+        let arrivals = policy.arrivals(around: receivedAt)
+        let arrivedFrom = arrivals?.lowerBound.iso8601 ?? "0000-01-01T00:00:00.000Z",
+            arrivedTo = arrivals?.upperBound.iso8601 ?? "9999-12-31T23:59:59.999Z"
         for device in DeviceBatch.grouping(watched) {
-            let columns = "SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response WHERE source = ?"
+            let columns = """
+                SELECT id, submittedAt, q1, q2, q3, q4, comment, setAside, reinstated, channel FROM response
+                WHERE source = ? AND receivedAt BETWEEN ? AND ?
+                """
             let first = device.first.iso8601, last = device.last.iso8601
             // The device's timeline around the new responses, bounded (`MisuseRules.timelineCap`).
             var rows = try Row.fetchAll(db, sql: columns + " AND submittedAt >= ? AND submittedAt < ? ORDER BY submittedAt DESC LIMIT ?",
-                                        arguments: [device.source, Instant(millisecondsSince1970: device.first.millisecondsSince1970 - 2 * reach).iso8601,
+                                        arguments: [device.source, arrivedFrom, arrivedTo,
+                                                    Instant(millisecondsSince1970: device.first.millisecondsSince1970 - 2 * reach).iso8601,
                                                     first, timelineCap])
-            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt BETWEEN ? AND ? LIMIT ?", arguments: [device.source, first, last, timelineCap])
+            rows += try Row.fetchAll(db, sql: columns + " AND submittedAt BETWEEN ? AND ? LIMIT ?",
+                                     arguments: [device.source, arrivedFrom, arrivedTo, first, last, timelineCap])
             rows += try Row.fetchAll(db, sql: columns + " AND submittedAt > ? AND submittedAt <= ? ORDER BY submittedAt LIMIT ?",
-                                     arguments: [device.source, last, Instant(millisecondsSince1970: device.last.millisecondsSince1970 + 2 * reach).iso8601,
+                                     arguments: [device.source, arrivedFrom, arrivedTo, last,
+                                                 Instant(millisecondsSince1970: device.last.millisecondsSince1970 + 2 * reach).iso8601,
                                                  timelineCap])
             var timeline = DeviceTimeline()
             for row in rows where policy.channels.contains(row["channel"] as String) {

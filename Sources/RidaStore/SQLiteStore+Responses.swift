@@ -220,7 +220,7 @@ extension SQLiteStore {
             return [group.quarter, group.centre, key.value]
         }
         try applyDayRollupDeltas(dayDeltas, in: db)
-        try applyMisuseRules(to: watched, policy: misuse, zone: batch.zone, in: db)
+        try applyMisuseRules(to: watched, policy: misuse, zone: batch.zone, receivedAt: receivedAt, in: db)
         if let followUp { try openCases(for: contactable, policy: followUp, zone: batch.zone, at: receivedAt, in: db) }
         try registerUnseenCentres(Set(deltas.keys.map(\.centre)), in: db, at: receivedAt)
         if let importID {

@@ -145,10 +145,25 @@ public enum MisuseRule: String, Sendable, Hashable, Codable, CaseIterable {
 public struct MisusePolicy: Sendable, Hashable, Codable {
     public var rules: MisuseRules
     public var channels: Set<String>
+    /// Responses are read as one device's timeline only when they arrived within this many seconds of each other
+    /// (`misuse.arrivalWindowSeconds`, 10 minutes by default). A child pressing forty times, or a kiosk's offline queue
+    /// flushed at once, arrives together, and is caught. Someone holding a leaked kiosk key cannot get the kiosk's real
+    /// customers set aside by sending fakes dated next to them: fakes dated in the past find the real answers received
+    /// long ago out of reach, and fakes dated ahead (the validator accepts a day, for clocks ahead) are out of reach of
+    /// the real answers when those arrive. `0`: no bound, every stored response of the device is read.
+    public var arrivalWindowSeconds: Int
 
-    public init(rules: MisuseRules = MisuseRules(), channels: Set<String> = ["kiosk"]) {
+    public init(rules: MisuseRules = MisuseRules(), channels: Set<String> = ["kiosk"], arrivalWindowSeconds: Int = 600) {
         self.rules = rules
         self.channels = channels
+        self.arrivalWindowSeconds = arrivalWindowSeconds
+    }
+
+    /// The times of receipt a save received at `time` reads its devices' timelines between, or nil for no bound.
+    public func arrivals(around time: Instant) -> ClosedRange<Instant>? {
+        guard arrivalWindowSeconds > 0 else { return nil }
+        let window = Int64(arrivalWindowSeconds) * 1_000
+        return time.adding(milliseconds: -window)...time.adding(milliseconds: window)
     }
 
     /// No rule applies anywhere.

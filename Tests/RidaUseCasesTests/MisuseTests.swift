@@ -269,4 +269,41 @@ import Testing
         #expect(html.contains("<section id=\"set-aside\">"))
         #expect(html.contains("the same answers repeated from one device in a short time</td><td class=\"num\">8</td>"))
     }
+
+    /// Someone holding a leaked kiosk key tries to get the kiosk's real customers set aside by sending fakes dated next to
+    /// them: an hour after the customers were counted, eleven fakes around o2 (09:04:30 to 09:05:20 by the clock they
+    /// claim); and, in advance, eleven fakes dated 10:00:00 to 10:00:50, waiting for the customer who comes at 10:00:30.
+    /// Only responses that arrived within ten minutes of each other are read together (`arrivalWindowSeconds`): the fakes
+    /// are a burst of their own and set aside, and every customer stays counted.
+    @Test(arguments: StoreKind.all) func aLeakedKeyCannotGetRealCustomersSetAside(_ kind: StoreKind) async throws {
+        let fresh = try await kind.open(StoreConfiguration(durability: .normal))
+        defer { fresh.remove() }
+        let store = fresh.store
+        let customers = Self.customers()
+        _ = try await store.save(Array(customers[0..<3]), receivedAt: instant("2026-02-01T09:15:00+03:00"))
+        func fakes(_ prefix: String, from start: String) -> [SurveyResponse] {
+            (0..<11).map { i in
+                var r = response("\(prefix)\(i)", channel: "kiosk", at: Instant(millisecondsSince1970: instant(start).millisecondsSince1970 + Int64(i) * 5_000).iso8601,
+                                 [1, 1, 1, 1])
+                r.source = "key:1"
+                return r
+            }
+        }
+        _ = try await store.save(fakes("back", from: "2026-02-01T09:04:30+03:00"), receivedAt: instant("2026-02-01T10:15:00+03:00"))
+        _ = try await store.save(fakes("ahead", from: "2026-02-01T10:00:00+03:00"), receivedAt: instant("2026-02-01T09:16:00+03:00"))
+        var late = response("o9", channel: "kiosk", at: "2026-02-01T10:00:30+03:00", [4, 5, 4, 5])
+        late.source = "key:1"
+        _ = try await store.save([late], receivedAt: instant("2026-02-01T10:00:40+03:00"))
+
+        // Set aside: the 22 fakes (each eleven in under a minute, a burst), and no customer.
+        let setAside = try await store.setAsideResponses(centre: "C01", quarter: nil, limit: 100)
+        #expect(setAside.count == 22 && setAside.allSatisfy { $0.id.hasPrefix("back") || $0.id.hasPrefix("ahead") })
+        let kiosk = try #require(try await report(store).groups.first { $0.channel == "kiosk" })
+        // o1, o2, o3 and o9 by hand: q1 4 2 5 4, q2 4 3 4 5, q3 3 2 5 4, q4 5 3 4 5: 16 ratings summing to 62.
+        #expect(kiosk.responses == 4 && kiosk.ratings == 16 && kiosk.mean == 62.0 / 16.0)
+
+        // A burst arriving together is still caught whatever its clock says: sixty fives sent at once an hour later.
+        _ = try await store.save(Self.hammering(), receivedAt: instant("2026-02-01T11:00:00+03:00"))
+        #expect(try await store.setAsideResponses(centre: "C01", quarter: nil, limit: 100).count == 82)
+    }
 }
