@@ -132,7 +132,7 @@ const texts = {
     thanksTitle: "شكراً لك", thanksText: "تم استلام تقييمك. نسعد بخدمتك.",
     pending: (n) => `${n} تقييم بانتظار الإرسال`, notSetUp: "هذا الجهاز غير مُعد بعد: يفتح الموظف صفحة الإعداد /kiosk/setup مرة واحدة.",
     consent: "يمكنكم التواصل معي بخصوص تقييمي", consentNote: "لا نستخدم رقمك أو بريدك إلا لمتابعة تقييمك هذا.",
-    phone: "رقم الهاتف", email: "البريد الإلكتروني",
+    phone: "رقم الهاتف", email: "البريد الإلكتروني", contactHint: "اكتب رقم هاتف أو بريداً إلكترونياً، أو كليهما.",
     needContact: "اكتب رقم هاتف أو بريداً إلكترونياً لنتواصل معك عليه، أو ألغِ اختيار التواصل.",
     badPhone: "رقم الهاتف غير صحيح: اكتب من ٧ إلى ١٥ رقماً.",
     badEmail: "البريد الإلكتروني غير صحيح: اكتبه مثل name@example.bh.",
@@ -144,7 +144,7 @@ const texts = {
     thanksTitle: "Thank you", thanksText: "Your rating has been received.",
     pending: (n) => `${n} rating${n === 1 ? "" : "s"} waiting to be sent`, notSetUp: "This kiosk is not set up yet: staff open /kiosk/setup once.",
     consent: "You may contact me about my answer", consentNote: "Your phone number or e-mail is used only to follow up this answer.",
-    phone: "Phone number", email: "E-mail address",
+    phone: "Phone number", email: "E-mail address", contactHint: "Give a phone number, an e-mail address, or both.",
     needContact: "Give a phone number or an e-mail address to contact you on, or untick the box.",
     badPhone: "This phone number is not valid: give 7 to 15 digits.",
     badEmail: "This e-mail address is not valid: write it like name@example.bh.",
@@ -180,8 +180,9 @@ function render() {
   document.getElementById("thanks-text").textContent = t.thanksText;
   document.getElementById("contact-consent-label").textContent = t.consent;
   document.getElementById("contact-note").textContent = t.consentNote;
-  document.getElementById("contact-phone-label").textContent = `${t.phone} ${t.optional}`;
-  document.getElementById("contact-email-label").textContent = `${t.email} ${t.optional}`;
+  document.getElementById("contact-hint").textContent = t.contactHint;
+  document.getElementById("contact-phone-label").textContent = t.phone;
+  document.getElementById("contact-email-label").textContent = t.email;
   showContactProblem();
 
   // Keep what the customer already chose when the language changes.
@@ -273,8 +274,8 @@ function setContactProblem(problem, field) {
   for (const id of ["contact-phone", "contact-email"]) {
     const input = document.getElementById(id);
     const wrong = problem !== null && (field === undefined || field === id);
-    if (wrong) { input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", "contact-error"); }
-    else { input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby"); }
+    if (wrong) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", wrong ? "contact-error contact-hint" : "contact-hint");
   }
   showContactProblem();
 }
