@@ -1,6 +1,10 @@
 // Rida's kiosk page and device set-up. No library, no network but Rida's own.
 // Every response gets its id here, is queued in localStorage and retried with back-off until Rida
 // acknowledges it (201 created or 200 duplicate), so an outage loses nothing and counts nothing twice.
+// A customer's phone or e-mail (given only with the box ticked) is personal data on a shared device. Decided: it rides
+// in its queued response until Rida acknowledges it, since dropping it would lose the customer's request to be
+// contacted; it leaves the device with that response (usually at once), the form is emptied as soon as the response is
+// queued, and a response Rida refuses for good is kept aside without it.
 "use strict";
 
 const store = {
@@ -38,9 +42,13 @@ const Queue = {
     }));
   },
   park(item, reason) {
-    // Refused for good (invalid, out of the key's scope): kept for staff, never retried, never lost silently.
+    // Refused for good (invalid, out of the key's scope): kept for staff, never retried, never lost silently; but not
+    // the customer's contact, which nobody would ever act on from here (the page checks it as Rida does, so a refusal
+    // for it alone does not happen with this Rida).
     const parked = store.get("refused", []);
-    parked.push({ ...item, reason });
+    const { contact_consent, contact_phone, contact_email, ...body } = item.body;
+    const contactRemoved = contact_consent !== undefined || contact_phone !== undefined || contact_email !== undefined;
+    parked.push({ ...item, body, reason, ...(contactRemoved ? { contactRemoved: true } : {}) });
     store.set("refused", parked);
     this.remove(item.id);
   },
@@ -123,6 +131,11 @@ const texts = {
     needRating: "اختر تقييماً لسؤال واحد على الأقل.",
     thanksTitle: "شكراً لك", thanksText: "تم استلام تقييمك. نسعد بخدمتك.",
     pending: (n) => `${n} تقييم بانتظار الإرسال`, notSetUp: "هذا الجهاز غير مُعد بعد: يفتح الموظف صفحة الإعداد /kiosk/setup مرة واحدة.",
+    consent: "يمكنكم التواصل معي بخصوص تقييمي", consentNote: "لا نستخدم رقمك أو بريدك إلا لمتابعة تقييمك هذا.",
+    phone: "رقم الهاتف", email: "البريد الإلكتروني", contactHint: "اكتب رقم هاتف أو بريداً إلكترونياً، أو كليهما.",
+    needContact: "اكتب رقم هاتف أو بريداً إلكترونياً لنتواصل معك عليه، أو ألغِ اختيار التواصل.",
+    badPhone: "رقم الهاتف غير صحيح: اكتب من ٧ إلى ١٥ رقماً.",
+    badEmail: "البريد الإلكتروني غير صحيح: اكتبه مثل name@example.bh.",
   },
   en: {
     intro: "Rate your visit today: pick a number for each question, from 1 (very dissatisfied) to 5 (very satisfied).",
@@ -130,6 +143,11 @@ const texts = {
     needRating: "Choose a rating for at least one question.",
     thanksTitle: "Thank you", thanksText: "Your rating has been received.",
     pending: (n) => `${n} rating${n === 1 ? "" : "s"} waiting to be sent`, notSetUp: "This kiosk is not set up yet: staff open /kiosk/setup once.",
+    consent: "You may contact me about my answer", consentNote: "Your phone number or e-mail is used only to follow up this answer.",
+    phone: "Phone number", email: "E-mail address", contactHint: "Give a phone number, an e-mail address, or both.",
+    needContact: "Give a phone number or an e-mail address to contact you on, or untick the box.",
+    badPhone: "This phone number is not valid: give 7 to 15 digits.",
+    badEmail: "This e-mail address is not valid: write it like name@example.bh.",
   },
 };
 
@@ -160,10 +178,16 @@ function render() {
   document.getElementById("submit").textContent = t.submit;
   document.getElementById("thanks-title").textContent = t.thanksTitle;
   document.getElementById("thanks-text").textContent = t.thanksText;
+  document.getElementById("contact-consent-label").textContent = t.consent;
+  document.getElementById("contact-note").textContent = t.consentNote;
+  document.getElementById("contact-hint").textContent = t.contactHint;
+  document.getElementById("contact-phone-label").textContent = t.phone;
+  document.getElementById("contact-email-label").textContent = t.email;
+  showContactProblem();
 
   // Keep what the customer already chose when the language changes.
   const chosen = {};
-  for (const input of document.querySelectorAll("#survey input, #survey textarea")) {
+  for (const input of document.querySelectorAll("#questions input, #details input, #details textarea")) {
     if (input.type === "radio") { if (input.checked) chosen[input.name] = input.value; }
     else chosen[input.name] = input.value;
   }
@@ -211,14 +235,88 @@ function showStatus() {
   status.textContent = n > 0 ? texts[language].pending(n) : "";
 }
 
+// ---- The customer's leave to be contacted -----------------------------------------------------------------
+// As Rida's ResponseValidator.contact: 7 to 15 digits (Arabic-Indic read as digits), an optional leading +, spaces,
+// dashes, dots, brackets; a plain e-mail address. Checked here so that Rida never refuses a rating for its contact.
+function phoneNumber(text) {
+  let digits = 0;
+  for (const [position, char] of [...text].entries()) {
+    if (/[0-9\u0660-\u0669\u06F0-\u06F9]/.test(char)) digits += 1;
+    else if (!(char === "+" && position === 0) && !/[ \-.()\u00A0]/.test(char)) return false;
+  }
+  return digits >= 7 && digits <= 15;
+}
+
+function emailAddress(text) {
+  const at = text.lastIndexOf("@");
+  if (at < 1 || new TextEncoder().encode(text).length > 254) return false;
+  const local = text.slice(0, at), domain = text.slice(at + 1);
+  const labels = domain.split(".");
+  if (new TextEncoder().encode(local).length > 64 || labels.length < 2 || labels.some((label) => label === "")) return false;
+  if (/[\u0000-\u0020\u007F"<>()[\]\\,;:]/.test(text) || local.includes("@")) return false;
+  return !/[!#$%&'*+/=?^`{|}~_]/.test(domain);
+}
+
+let contactProblem = null; // the key of the text shown next to the contact fields, or null
+
+function showContact() {
+  const ticked = document.getElementById("contact-consent").checked;
+  document.getElementById("contact-fields").hidden = !ticked;
+  if (ticked) return;
+  // Unticked: what was typed goes at once; it would not be sent anyway.
+  document.getElementById("contact-phone").value = "";
+  document.getElementById("contact-email").value = "";
+  setContactProblem(null);
+}
+
+function setContactProblem(problem, field) {
+  contactProblem = problem;
+  for (const id of ["contact-phone", "contact-email"]) {
+    const input = document.getElementById(id);
+    const wrong = problem !== null && (field === undefined || field === id);
+    if (wrong) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", wrong ? "contact-error contact-hint" : "contact-hint");
+  }
+  showContactProblem();
+}
+
+function showContactProblem() {
+  const error = document.getElementById("contact-error");
+  error.textContent = contactProblem ? texts[language][contactProblem] : "";
+  error.hidden = contactProblem === null;
+}
+
+// The fields to send, {} when the box is not ticked, or null (and the page says why) when they cannot be sent.
+function contactFields() {
+  if (!document.getElementById("contact-consent").checked) return {};
+  const phone = document.getElementById("contact-phone").value.trim();
+  const email = document.getElementById("contact-email").value.trim();
+  let problem = null, field;
+  if (!phone && !email) problem = "needContact";
+  else if (phone && !phoneNumber(phone)) { problem = "badPhone"; field = "contact-phone"; }
+  else if (email && !emailAddress(email)) { problem = "badEmail"; field = "contact-email"; }
+  setContactProblem(problem, field);
+  if (problem) {
+    document.getElementById(field || "contact-phone").focus();
+    return null;
+  }
+  return { contact_consent: true, ...(phone ? { contact_phone: phone } : {}), ...(email ? { contact_email: email } : {}) };
+}
+
 // ---- The customer's journey ------------------------------------------------------------------------
 let resetTimer = null;
 let idleTimer = null;
 
+// Empties every field and unticks the box (form.reset() fires no change event: the contact part is hidden here).
+function clearForm() {
+  document.getElementById("survey").reset();
+  showContact();
+}
+
 function resetForm() {
   clearTimeout(resetTimer);
   language = "ar";
-  document.getElementById("survey").reset();
+  clearForm();
   document.getElementById("form-error").hidden = true;
   document.getElementById("thanks").hidden = true;
   document.getElementById("survey").hidden = false;
@@ -247,13 +345,17 @@ function submit(event) {
     const value = form.get(question.id);
     if (value) { body[question.id] = Number(value); rated += 1; }
   }
+  const error = document.getElementById("form-error");
   if (rated === 0) {
-    const error = document.getElementById("form-error");
     error.textContent = texts[language].needRating;
     error.hidden = false;
     error.focus();
     return;
   }
+  error.hidden = true;
+  const contact = contactFields();
+  if (contact === null) return;
+  Object.assign(body, contact);
   for (const name of ["service", "counter", "comment"]) {
     const value = (form.get(name) || "").trim();
     if (value) body[name] = value;
@@ -261,6 +363,7 @@ function submit(event) {
   const counter = store.get("counter", "");
   if (counter) body.counter = counter; // set once for this kiosk at /kiosk/setup
   Queue.add(body);
+  clearForm(); // nothing of this customer's stays on the screen, hidden or not, for the next one
   flush();
   document.getElementById("survey").hidden = true;
   const thanks = document.getElementById("thanks");
@@ -280,6 +383,7 @@ function startKiosk() {
   }
   document.getElementById("language").addEventListener("click", () => { language = language === "ar" ? "en" : "ar"; render(); touched(); });
   document.getElementById("survey").addEventListener("submit", submit);
+  document.getElementById("contact-consent").addEventListener("change", showContact);
   document.getElementById("survey").addEventListener("input", touched);
   window.addEventListener("online", flush);
   fetch("/health", { cache: "no-store" }).then(Clock.learn, () => {});
