@@ -148,9 +148,10 @@ def test_the_live_display_reconnects_by_itself(browser, server):
 
 
 def follow_up_cases(server):
-    """The follow-up cases as stored (no endpoint lists them yet): read from the database file, read-only."""
-    with closing(sqlite3.connect(f"file:{server.db}?mode=ro", uri=True)) as db:
-        return db.execute("SELECT responseId, centre, channel, reason, phone, email FROM followUpCase").fetchall()
+    """The follow-up cases as the quality team reads them (GET /v1/cases, a quality key)."""
+    cases = server.get("/v1/cases", server.reader_key)["cases"]
+    return [(c["responseID"], c["centre"], c["channel"], c["reason"], c.get("contact", {}).get("phone"), c.get("contact", {}).get("email"))
+            for c in cases]
 
 
 def stored_rows(server):
