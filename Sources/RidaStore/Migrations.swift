@@ -118,8 +118,32 @@ enum Migrations {
                 """)
         migrator.registerMigration("misuse-v1", sql: misuseV1)
         migrator.registerMigration("cases-v1", sql: casesV1)
+        migrator.registerMigration("invitations-v1", sql: invitationsV1)
         return migrator
     }
+
+    /// Issue 15 point 1, invitations: a service just done, registered by the entity's system, answered once through a
+    /// one-time link. The token is kept only as its SHA-256; the quarter (of registration) serves the response rates.
+    static let invitationsV1 = """
+        CREATE TABLE invitation (
+            id INTEGER PRIMARY KEY,
+            tokenHash TEXT NOT NULL UNIQUE,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            service TEXT,
+            counter TEXT,
+            stage TEXT CHECK (stage IN ('before', 'during', 'after')),
+            quarter TEXT NOT NULL,
+            createdAt TEXT NOT NULL,
+            expiresAt TEXT NOT NULL,
+            createdBy TEXT,
+            openedAt TEXT,
+            answeredAt TEXT,
+            responseId TEXT REFERENCES response (id),
+            CHECK ((answeredAt IS NULL) = (responseId IS NULL))
+        );
+        CREATE INDEX invitation_by_quarter ON invitation (quarter, centre, channel);
+        """
 
     /// Issue 16 point 1, follow-up cases: one per response at most, opened in the save's transaction; the customer's
     /// phone and e-mail only here (never in `response`), set to NULL when erased; what was done to a case, in order.
