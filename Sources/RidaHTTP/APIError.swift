@@ -169,6 +169,16 @@ extension APIError {
             problems: problems)
     }
 
+    /// A request other than a response refused with every problem: `code` names what (`invalid_invitations`), `what`
+    /// says it in the sentence ("The invitations").
+    static func invalid(_ problems: [Problem], code: String, what: String, nothing: String) -> APIError {
+        let count = problems.count
+        return APIError(
+            .unprocessableContent, code,
+            "\(what) \(count == 1 ? "has a problem" : "have \(count) problems") and \(nothing): correct \(count == 1 ? "it" : "them") and send again.",
+            problems: problems)
+    }
+
     /// A batch of verdicts refused, nothing recorded: each problem names its entry and field, `entries[i].field`
     /// (`ProblemBody` writes a problem located at an entry so).
     static func invalidEntries(_ problems: [Problem]) -> APIError {

@@ -52,6 +52,8 @@ public func buildApplication(
     MisuseController(store: store, auth: auth, now: now).addRoutes(to: router)
     let cases = FollowUpCases(store: store, retentionDays: settings.caseRetentionDays, now: now)
     CasesController(cases: cases, auth: auth).addRoutes(to: router)
+    InvitationsController(invitations: Invitations(store: store, validator: settings.validator, now: now), auth: auth, feed: feed,
+                          channels: settings.channels, baseURL: settings.invitationBaseURL).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 
     var app = Application(

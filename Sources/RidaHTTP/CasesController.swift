@@ -103,7 +103,9 @@ struct CasesController: Sendable {
                 problems.append(Problem(field: "status", reason: "must be contacted, resolved or closed"))
             }
         }
-        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        guard problems.isEmpty else {
+            throw APIError.invalid(problems, code: "invalid_case_change", what: "The change", nothing: "the case is as it was")
+        }
         let who = fields["by"] ?? key.label
         let signed = who.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? who : "\(who) (key \(key.id))"
         let updated = try await cases.update(id, change, by: signed, centre: key.centre)

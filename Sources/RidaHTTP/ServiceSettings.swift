@@ -44,6 +44,9 @@ public struct ServiceSettings: Sendable {
     public var lexicon: ThemeLexicon = .starter
     /// Days a finished follow-up case keeps the customer's contact (`cases.retentionDays`): erased hourly after.
     public var caseRetentionDays = 30
+    /// `invitations.baseURL`: the address customers reach Rida at, which invitation links start with (`https://…`, no
+    /// trailing slash); nil: the request's own host, over http.
+    public var invitationBaseURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, rateLimit: RateLimit? = RateLimit(),

@@ -28,27 +28,6 @@ public struct Invitations: Sendable {
         self.now = now
     }
 
-    /// An invitation as asked for, every field still text.
-    public struct Request: Sendable, Hashable {
-        public var centre: String?
-        public var channel: String?
-        public var service: String?
-        public var counter: String?
-        public var stage: String?
-        /// Days from now it stays open (1 to 90); nil for the default, 7.
-        public var expiresInDays: Int?
-
-        public init(centre: String? = nil, channel: String? = nil, service: String? = nil, counter: String? = nil, stage: String? = nil,
-                    expiresInDays: Int? = nil) {
-            self.centre = centre
-            self.channel = channel
-            self.service = service
-            self.counter = counter
-            self.stage = stage
-            self.expiresInDays = expiresInDays
-        }
-    }
-
     /// An invitation registered, with its token: the only time the token is known outside the customer's link.
     public struct Created: Sendable, Hashable {
         public var invitation: Invitation
@@ -56,7 +35,7 @@ public struct Invitations: Sendable {
     }
 
     /// Every problem of `requests` (each with its entry), or the drafts to store.
-    public func check(_ requests: [Request]) -> Result<[InvitationDraft], ProblemList> {
+    public func check(_ requests: [InvitationRequest]) -> Result<[InvitationDraft], ProblemList> {
         var problems: [Problem] = []
         var drafts: [InvitationDraft] = []
         if requests.isEmpty { problems.append(Problem(reason: "no invitation was asked for")) }
@@ -116,7 +95,7 @@ public struct Invitations: Sendable {
     }
 
     /// Registers `requests` (all or none), by `who` (a key's label, a person), with a new token each.
-    public func create(_ requests: [Request], by who: String?) async throws -> [Created] {
+    public func create(_ requests: [InvitationRequest], by who: String?) async throws -> [Created] {
         let drafts = try check(requests).get()
         let tokens = drafts.map { _ in InvitationToken.generate() }
         let made = try await store.createInvitations(drafts, tokenHashes: tokens.map(\.hash), by: who, at: now())
@@ -180,5 +159,26 @@ public struct Invitations: Sendable {
         case .expired(let found): return .expired(found)
         case .unknown: return .unknown
         }
+    }
+}
+
+/// An invitation as asked for, every field still text.
+public struct InvitationRequest: Sendable, Hashable {
+    public var centre: String?
+    public var channel: String?
+    public var service: String?
+    public var counter: String?
+    public var stage: String?
+    /// Days from now it stays open (1 to 90); nil for the default, 7.
+    public var expiresInDays: Int?
+
+    public init(centre: String? = nil, channel: String? = nil, service: String? = nil, counter: String? = nil, stage: String? = nil,
+                expiresInDays: Int? = nil) {
+        self.centre = centre
+        self.channel = channel
+        self.service = service
+        self.counter = counter
+        self.stage = stage
+        self.expiresInDays = expiresInDays
     }
 }

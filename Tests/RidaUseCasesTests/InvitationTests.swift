@@ -37,8 +37,8 @@ import Testing
         let fresh = try await StoreKind.sqliteMemory.open()
         defer { fresh.remove() }
         let checked = Self.invitations(fresh.store, clock).check([
-            Invitations.Request(centre: "C01", channel: "counter"),
-            Invitations.Request(channel: "fax", stage: "later", expiresInDays: 0),
+            InvitationRequest(centre: "C01", channel: "counter"),
+            InvitationRequest(channel: "fax", stage: "later", expiresInDays: 0),
         ])
         guard case .failure(let list) = checked else { Issue.record("refused"); return }
         #expect(list.problems.map { "\($0.entry.map(String.init) ?? "-") \($0.field ?? "-")" } == [
@@ -55,9 +55,9 @@ import Testing
         let store = fresh.store
         let invitations = Self.invitations(store, clock)
         let made = try await invitations.create([
-            Invitations.Request(centre: "C01", channel: "counter", service: "إصدار جواز", counter: "7", stage: "after"),
-            Invitations.Request(centre: "C01", channel: "website", expiresInDays: 1),
-            Invitations.Request(centre: "C02", channel: "counter"),
+            InvitationRequest(centre: "C01", channel: "counter", service: "إصدار جواز", counter: "7", stage: "after"),
+            InvitationRequest(centre: "C01", channel: "website", expiresInDays: 1),
+            InvitationRequest(centre: "C02", channel: "counter"),
         ], by: "Queue system (key 4)")
         #expect(made.count == 3 && Set(made.map(\.token)).count == 3 && made.allSatisfy { InvitationToken($0.token) != nil })
         #expect(made[0].invitation.expiresAt == instant("2026-05-17T09:00:00+03:00"))
@@ -120,7 +120,7 @@ import Testing
         let database = try TemporaryDatabase()
         defer { database.remove() }
         let store = try database.open()
-        let made = try await Self.invitations(store, clock).create([Invitations.Request(centre: "C01", channel: "counter")], by: nil)
+        let made = try await Self.invitations(store, clock).create([InvitationRequest(centre: "C01", channel: "counter")], by: nil)
         try store.close()
         var bytes = try Data(contentsOf: URL(fileURLWithPath: database.path))
         if let wal = try? Data(contentsOf: URL(fileURLWithPath: database.path + "-wal")) { bytes += wal }
