@@ -99,6 +99,7 @@ extension Settings {
         settings.minimumFreeBytes = http.minimumFreeBytes
         settings.lexicon = lexicon
         settings.caseRetentionDays = followUp.retentionDays
+        settings.invitationBaseURL = invitationBaseURL
         return settings
     }
 }

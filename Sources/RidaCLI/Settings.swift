@@ -23,12 +23,14 @@ struct Settings {
     var misuse = MisusePolicy()
     /// When a response opens a follow-up case, when it is due, how long contacts are kept (issue 16): `cases.*`.
     var followUp = FollowUpPolicy()
+    /// `invitations.baseURL`: where customers reach `rida serve`, which invitation links start with.
+    var invitationBaseURL: String?
 
     static let keys = ["deployment.timeZone", "survey.channels", "survey.earliestDate", "thresholds.reading", "thresholds.minimumResponses", "db.durability",
                        "backup.every", "backup.keep", "backup.dir", "themes.lexicon",
                        "misuse.channels", "misuse.burstCount", "misuse.burstSeconds", "misuse.identicalCount",
                        "misuse.identicalSeconds", "misuse.minimumSeconds", "misuse.arrivalWindowSeconds",
-                       "cases.score", "cases.terms", "cases.dueWorkingDays", "cases.weekend", "cases.holidays", "cases.retentionDays"]
+                       "cases.score", "cases.terms", "cases.dueWorkingDays", "cases.weekend", "cases.holidays", "cases.retentionDays", "invitations.baseURL"]
         + HTTPSettings.keys
 
     static func load(path: String?) throws -> Settings {
@@ -154,6 +156,13 @@ struct Settings {
             }
         }
         readCases(root, into: &settings, problems: &problems)
+        if let value = root["invitations.baseURL"] {
+            if let text = value as? String, let url = try? baseURL(text, field: "invitations.baseURL") {
+                settings.invitationBaseURL = url
+            } else {
+                problems.append(Problem(field: "invitations.baseURL", reason: "invitations.baseURL must be an http:// or https:// address without a path, query or fragment, such as \"https://rida.example.bh\""))
+            }
+        }
         settings.http.read(root, problems: &problems)
         var lexiconFile: String?
         if let value = root["themes.lexicon"] {
@@ -215,6 +224,18 @@ struct Settings {
                 problems.append(Problem(field: "cases.holidays", reason: "cases.holidays must be a list of dates such as [\"2026-12-16\", \"2026-12-17\"]"))
             }
         }
+    }
+
+    /// `text` as the start of invitation links: `http(s)://host[:port]`, no trailing slash; nil when absent.
+    static func baseURL(_ text: String?, field: String) throws -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = components.host, !host.isEmpty, components.path.isEmpty, components.query == nil, components.fragment == nil,
+              components.user == nil, trimmed.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else {
+            throw CLIError("\(field) \(text) is not an http:// or https:// address without a path, such as https://rida.example.bh.")
+        }
+        return trimmed
     }
 
     /// Seconds in `30`, `"90s"`, `"30m"`, `"6h"`, `"1d"`.
