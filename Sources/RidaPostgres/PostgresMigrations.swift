@@ -81,8 +81,24 @@ enum PostgresMigrations {
             PostgresMigration(version: 2, name: "assessment-v1", sql: assessmentV1),
             PostgresMigration(version: 3, name: "misuse-v1", sql: misuseV1),
             PostgresMigration(version: 4, name: "cases-v1", sql: casesV1),
+            // Version 5 on this branch; the invitations' migration takes 5 when both land, and this one is renumbered.
+            PostgresMigration(version: 5, name: "served-v1", sql: servedV1),
         ]
     }
+
+    /// Issue 15 point 4, as SQLite's `served-v1`: the customers a centre served through a channel in a quarter, as
+    /// imported, one count per centre, channel and quarter (a later import replaces it).
+    static let servedV1 = """
+        CREATE TABLE customersServed (
+            centre text NOT NULL,
+            channel text NOT NULL,
+            quarter text NOT NULL CHECK (quarter ~ '^[0-9]{4}-Q[1-4]$'),
+            customers bigint NOT NULL CHECK (customers >= 0),
+            importId bigint REFERENCES import (id),
+            recordedAt text NOT NULL,
+            PRIMARY KEY (centre, channel, quarter)
+        );
+        """
 
     /// Issue 16 point 1, as SQLite's `cases-v1`: follow-up cases, the customer's contact only there, and what was done
     /// to each case, append-only.

@@ -118,8 +118,24 @@ enum Migrations {
                 """)
         migrator.registerMigration("misuse-v1", sql: misuseV1)
         migrator.registerMigration("cases-v1", sql: casesV1)
+        migrator.registerMigration("served-v1", sql: servedV1)
         return migrator
     }
+
+    /// Issue 15 point 4: the customers a centre served through a channel in a quarter, as the entity counted them
+    /// (`rida import --kind served`), the denominator of the channel's response rate. A count imported again for the
+    /// same centre, channel and quarter replaces the earlier one; `importId` says which import gave it.
+    static let servedV1 = """
+        CREATE TABLE customersServed (
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            quarter TEXT NOT NULL CHECK (quarter GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+            customers INTEGER NOT NULL CHECK (customers >= 0),
+            importId INTEGER REFERENCES import (id),
+            recordedAt TEXT NOT NULL,
+            PRIMARY KEY (centre, channel, quarter)
+        ) WITHOUT ROWID;
+        """
 
     /// Issue 16 point 1, follow-up cases: one per response at most, opened in the save's transaction; the customer's
     /// phone and e-mail only here (never in `response`), set to NULL when erased; what was done to a case, in order.
