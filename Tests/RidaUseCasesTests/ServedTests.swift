@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import RidaAggregation
-import RidaImport
+@testable import RidaImport
 import RidaStore
 import RidaSurvey
 import RidaTesting
@@ -112,8 +112,16 @@ import Testing
         // The page of the quarter before has no section.
         let q4 = try await f.showReport.run(ReportRequest(quarter: "2025-Q4", entity: "E01", format: .html, language: .en)).text
         #expect(!q4.contains("id=\"reach\""))
-        // The workbook renders with its rows.
-        let workbook = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .xlsx))
-        #expect(workbook.bytes.starts(with: [0x50, 0x4B]))
+        // The workbook's Summary, read back: a header row, then per item its responses, customers served and the rate
+        // as a number (4 ÷ 30, which Excel shows as 13.3%).
+        let workbook = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .xlsx, language: .en))
+        let summary = try XLSXSheet(data: workbook.bytes, sheet: "Summary", file: "report.xlsx").rows.map(\.cells)
+        let header = try #require(summary.firstIndex { $0.first == "Response rates" })
+        #expect(summary[header] == ["Response rates", "Channel", "Responses", "Customers served", "Response rate"])
+        func item(_ offset: Int) -> [String?] { Array(summary[header + offset].dropFirst().prefix(3)) }
+        func rate(_ offset: Int) -> Double? { summary[header + offset].count > 4 ? summary[header + offset][4].flatMap { Double($0) } : nil }
+        #expect(item(1) == ["Service counter", "4", "30"] && abs((rate(1) ?? -1) - 4.0 / 30.0) < 1e-12)
+        #expect(item(2) == ["Call centre", "0", "75"] && rate(2) == 0)
+        #expect(item(3) == ["Kiosk", "2", "7"] && abs((rate(3) ?? -1) - 2.0 / 7.0) < 1e-12)
     }
 }
