@@ -129,7 +129,7 @@ extension PostgresStore: FollowUpStore {
                    count(*) FILTER (WHERE finishedAt IS NOT NULL AND finishedAt <= dueAt),
                    count(*) FILTER (WHERE (finishedAt IS NOT NULL AND finishedAt > dueAt) OR (finishedAt IS NULL AND dueAt < \(asOf.iso8601)))
             FROM followUpCase WHERE quarter = \(quarter.description) AND (\(centre)::text IS NULL OR centre = \(centre))
-            GROUP BY centre, channel ORDER BY centre, channel
+            GROUP BY centre, channel ORDER BY centre COLLATE "C", channel COLLATE "C"
             """, logger: logger)
         var counts: [CaseCount] = []
         for try await (centre, channel, opened, inTime, late) in rows.decode((String, String, Int64, Int64, Int64).self) {

@@ -118,9 +118,33 @@ enum Migrations {
                 """)
         migrator.registerMigration("misuse-v1", sql: misuseV1)
         migrator.registerMigration("cases-v1", sql: casesV1)
+        migrator.registerMigration("invitations-v1", sql: invitationsV1)
         migrator.registerMigration("served-v1", sql: servedV1)
         return migrator
     }
+
+    /// Issue 15 point 1, invitations: a service just done, registered by the entity's system, answered once through a
+    /// one-time link. The token is kept only as its SHA-256; the quarter (of registration) serves the response rates.
+    static let invitationsV1 = """
+        CREATE TABLE invitation (
+            id INTEGER PRIMARY KEY,
+            tokenHash TEXT NOT NULL UNIQUE,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            service TEXT,
+            counter TEXT,
+            stage TEXT CHECK (stage IN ('before', 'during', 'after')),
+            quarter TEXT NOT NULL,
+            createdAt TEXT NOT NULL,
+            expiresAt TEXT NOT NULL,
+            createdBy TEXT,
+            openedAt TEXT,
+            answeredAt TEXT,
+            responseId TEXT REFERENCES response (id),
+            CHECK ((answeredAt IS NULL) = (responseId IS NULL))
+        );
+        CREATE INDEX invitation_by_quarter ON invitation (quarter, centre, channel);
+        """
 
     /// Issue 15 point 4: the customers a centre served through a channel in a quarter, as the entity counted them
     /// (`rida import --kind served`), the denominator of the channel's response rate. A count imported again for the

@@ -262,6 +262,21 @@ public protocol FollowUpStore: Sendable {
     func eraseContacts(finishedBefore: Instant, at time: Instant) async throws -> Int
 }
 
+/// Invitations (issue 15): registered with their token's hash, opened, answered once with the response stored in the
+/// same transaction (through `save`, so rollups, misuse rules and follow-up cases apply), counted for response rates.
+public protocol InvitationStore: Sendable {
+    /// Stores `drafts`, the i-th with `tokenHashes[i]` (`InvitationToken.hash`), by `who` (a key's label), in one transaction.
+    func createInvitations(_ drafts: [InvitationDraft], tokenHashes: [String], by who: String?, at time: Instant) async throws -> [Invitation]
+    func invitation(tokenHash: String) async throws -> Invitation?
+    /// Notes the first opening (an expired or answered invitation is not changed); returns the invitation as it now is.
+    func openInvitation(tokenHash: String, at time: Instant) async throws -> Invitation?
+    /// Stores `response` as the invitation's answer (its id must be `Invitation.answerID(tokenHash:)`) unless answered
+    /// before or expired.
+    func answerInvitation(tokenHash: String, response: SurveyResponse, at time: Instant) async throws -> InvitationAnswer
+    /// A quarter's invitations (by their registration) per centre and channel.
+    func invitationCounts(quarter: Quarter, centre: String?) async throws -> [InvitationCount]
+}
+
 /// The customers served per centre, channel and quarter, as an entity imports them (issue 15 point 4): the
 /// denominators of the reports' response rates.
 public protocol ServedStore: Sendable {
@@ -274,7 +289,7 @@ public protocol ServedStore: Sendable {
 }
 
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore, MisuseStore, FollowUpStore, ServedStore {}
+    CommentStore, MisuseStore, FollowUpStore, InvitationStore, ServedStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

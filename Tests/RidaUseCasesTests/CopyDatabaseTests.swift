@@ -19,7 +19,7 @@ import Testing
         let store = try #require(fresh.store as? any StoreCopying)
         let stored = try await store.storedTables().map { $0.lowercased() }.sorted()
         #expect(stored == CopyDatabase.tables.map { $0.lowercased() }.sorted())
-        #expect(Set(CopyDatabase.tables).count == 29)
+        #expect(Set(CopyDatabase.tables).count == 30)
     }
 
     /// SQLite to SQLite, always; SQLite to PostgreSQL and back to a new SQLite file when a server is there.
@@ -188,6 +188,10 @@ import Testing
         _ = try await store.save([unhappy], receivedAt: now)
         let followUp = try #require(try await store.cases(CaseQuery()).first)
         _ = try await store.updateCase(followUp.id, CaseChange(owner: "فاطمة", note: "سأتصل صباحاً"), by: "الجودة", at: now)
+        // An invitation not answered yet, its token kept only as a hash.
+        _ = try await store.createInvitations([InvitationDraft(centre: "C01", channel: "counter", service: "تجديد", counter: "٧",
+                                                               expiresAt: now.adding(milliseconds: 86_400_000))],
+                                              tokenHashes: [InvitationToken.generate().hash], by: "نظام الانتظار", at: now)
         // Two keys, one revoked.
         _ = try await store.createKey(APIKeySecret.generate(), label: "كشك ١", role: .submitter, centre: "C01", channels: ["kiosk"], at: now)
         let old = try await store.createKey(APIKeySecret.generate(), label: "quality", role: .quality, centre: nil, channels: nil, at: now)
@@ -201,7 +205,8 @@ import Testing
         #expect(summary.tables.map(\.table) == CopyDatabase.tables)
         #expect(summary.tables.filter { !$0.verified }.isEmpty)
         #expect(rows["response"] == 22)                // 7 of the fixture, 2 imported, 12 from a hammered kiosk, f1
-        #expect(rows["followUpCase"] == 1 && rows["followUpEvent"] == 3)  // f1's case: opened, assigned, a note
+        #expect(rows["followUpCase"] == 1 && rows["followUpEvent"] == 3)
+        #expect(rows["invitation"] == 1)  // f1's case: opened, assigned, a note
         #expect(rows["misuseDecision"] == 2)           // m3 and m4 reinstated
         #expect(rows["comment"] == 4)                  // i1's, i2's, the reinstated m3's and f1's
         #expect(rows["survey"] == 1)                   // all answer the standard questionnaire
