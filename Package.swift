@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "RidaImport",
             dependencies: [
-                "RidaSurvey", "RidaStore", "RidaAssessment",
+                "RidaSurvey", "RidaAggregation", "RidaStore", "RidaAssessment",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 // XLSX workbooks are ZIP archives of XML parts.

@@ -70,7 +70,7 @@ extension Change {
 }
 
 extension QuarterlyReport {
-    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres, setAside, cases, casesAsOf }
+    enum Key: String, CodingKey { case quarter, timeZone, reading, minimumResponses, centre, channel, entity, groups, centres, setAside, cases, casesAsOf, reach }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
@@ -89,5 +89,8 @@ extension QuarterlyReport {
         // Likewise only when a case was opened (issue 16).
         try c.encodeIfPresent(cases, forKey: .cases)
         try c.encodeIfPresent(casesAsOf, forKey: .casesAsOf)
+        // Likewise only when a count of customers served was imported (issue 15 point 4): counts only, the rates are
+        // computed from them.
+        try c.encodeIfPresent(reach, forKey: .reach)
     }
 }

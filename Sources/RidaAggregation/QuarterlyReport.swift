@@ -66,6 +66,9 @@ public struct QuarterlyReport: Sendable, Hashable, Codable {
     /// late or not as of `casesAsOf`. Nil in reports taken before cases existed, and when none was opened.
     public var cases: [CaseCount]?
     public var casesAsOf: Instant?
+    /// How far each channel's survey reached (issue 15 point 4): per centre and channel with a count of customers served
+    /// this quarter, its responses beside that count (and, later, the invitations). Nil when there is no such count.
+    public var reach: [ChannelReach]?
 
     /// Sets `cases` to the counts of `counts` within the report's scope, as of `asOf` (nil when none is).
     public mutating func noteCases(_ counts: [CaseCount], scope: ReportScope, asOf: Instant) {

@@ -11,7 +11,7 @@ import RidaUseCases
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import survey responses (or, with --kind, Tawasul complaints or contact-centre records) from CSV, JSON Lines or Excel files.",
+        abstract: "Import survey responses (or, with --kind, Tawasul complaints, contact-centre records or customers served) from CSV, JSON Lines or Excel files.",
         discussion: """
             Canonical CSV header: id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment (any order; \
             stage may be added; id and the free-text columns are optional). JSON Lines objects use the same names. \
@@ -21,6 +21,11 @@ struct ImportCommand: AsyncParsableCommand {
             --kind tawasul: id,entity,channel,topic,received_at,answered_at,sla_days,status[,type,due_at]. \
             --kind contacts: id,entity,channel,contacted_at,answered_at. A record imported again with other content \
             (a complaint answered since) replaces the earlier one.
+
+            --kind served: centre,channel,quarter,customers (quarter as 2026-Q1, customers a whole number of 0 or \
+            more, channel one of the deployment's), the customers each centre served through each channel in a \
+            quarter, from which the quarterly report gives each channel its response rate. A count imported again \
+            for the same centre, channel and quarter replaces the earlier one. No mapping: the file has these columns.
 
             Valid rows are stored; every rejected row is reported with its line, field and reason. \
             An id already stored with the same content is a duplicate and is not counted again; with other \
@@ -40,7 +45,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A mapping file for another system's export (docs/mapping.md).", valueName: "file"))
     var mapping: String?
 
-    @Option(help: "responses, tawasul or contacts.")
+    @Option(help: "responses, tawasul, contacts or served.")
     var kind: ImportFile.Kind = .responses
 
     @Option(help: ArgumentHelp("Write the rejected rows to this file, with their problems, for correction.", valueName: "file"))
@@ -60,7 +65,8 @@ struct ImportCommand: AsyncParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
-        if check, kind.evidence != nil { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
+        if kind == .served, mapping != nil { throw ValidationError("--kind served reads the columns centre,channel,quarter,customers; leave out --mapping.") }
+        if check, kind != .responses { throw ValidationError("--check reads survey responses only; leave it out with --kind \(kind.rawValue).") }
     }
 
     func run() async throws {
@@ -113,7 +119,7 @@ struct ImportCommand: AsyncParsableCommand {
         if let loaded { importFile.mapping = loaded }
         importFile.batchSize = batchSize
         importFile.checkOnly = check
-        if !registerCentres, kind.evidence == nil {
+        if !registerCentres, kind == .responses {
             // The registry of the real database, also for a check (which imports into a scratch one).
             let known: Set<String>
             if scratch == nil {
@@ -165,9 +171,14 @@ struct ImportCommand: AsyncParsableCommand {
 
     static func describe(_ summary: ImportSummary, quiet: Bool, checkOnly: Bool = false) -> String {
         let t = summary.tally
-        var lines = checkOnly
-            ? ["\(summary.file): \(t.accepted) valid, \(t.rejected) rejected; nothing stored (--check)."]
-            : ["\(summary.file): \(t.accepted) accepted\(summary.updated > 0 ? " (\(summary.updated) updating earlier records)" : ""), \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        var lines: [String]
+        if let replaced = summary.replaced {
+            lines = ["\(summary.file): \(t.accepted) counts of customers served stored (\(t.accepted - replaced) new, replaced \(replaced)), \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        } else if checkOnly {
+            lines = ["\(summary.file): \(t.accepted) valid, \(t.rejected) rejected; nothing stored (--check)."]
+        } else {
+            lines = ["\(summary.file): \(t.accepted) accepted\(summary.updated > 0 ? " (\(summary.updated) updating earlier records)" : ""), \(t.duplicates) duplicate, \(t.conflicts) conflict, \(t.rejected) rejected (import #\(summary.importID), sha256 \(summary.sha256.prefix(16))…)."]
+        }
         if !summary.ignoredColumns.isEmpty {
             lines.append("  Columns not read: \(summary.ignoredColumns.prefix(8).joined(separator: ", "))\(summary.ignoredColumns.count > 8 ? ", …" : "").")
         }

@@ -28,6 +28,13 @@ public struct FieldSet: Sendable {
         ratingFields: ["q1", "q2", "q3", "q4"], dateFields: ["submitted_at"],
         canonicalHeader: "id,centre,channel,submitted_at,q1,q2,q3,q4,service,counter,comment")
 
+    /// Customers served per centre, channel and quarter (issue 15 point 4): the response rates' denominators.
+    public static let served = FieldSet(
+        kind: "served", names: ["centre", "channel", "quarter", "customers"],
+        requiredColumns: ["centre", "channel", "quarter", "customers"],
+        requiredInMapping: ["centre", "channel", "quarter", "customers"],
+        ratingFields: [], dateFields: [], canonicalHeader: "centre,channel,quarter,customers")
+
     /// The fields of an evidence kind (docs/mapping.md).
     public static func evidence(_ kind: EvidenceKind) -> FieldSet {
         FieldSet(kind: kind.rawValue, names: kind.fieldNames,

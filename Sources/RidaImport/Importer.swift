@@ -32,6 +32,9 @@ public struct ImportSummary: Sendable {
     public var ignoredColumns: [String]
     /// Evidence imports: records already stored that this file replaced with newer content (counted as accepted too).
     public var updated = 0
+    /// Customers-served imports: how many counts replaced one stored earlier for the same centre, channel and quarter
+    /// (the rest were new); nil for the other kinds.
+    public var replaced: Int?
     /// The source's header (CSV) or nil (JSON Lines), for writing rejects back in the same shape.
     public var header: [String]?
 }
@@ -51,6 +54,8 @@ public struct Importer: Sendable {
     public var store: any ResponseStore
     /// Tawasul and contact records go through `AssessmentStore`: nil for an importer of responses only.
     public var evidenceStore: (any AssessmentStore)?
+    /// Counts of customers served go through `ServedStore`: nil for an importer that does not import them.
+    public var servedStore: (any ServedStore)?
     public var validator: ResponseValidator
     public var batchSize: Int
     public var logger: Logger

@@ -82,6 +82,7 @@ enum PostgresMigrations {
             PostgresMigration(version: 3, name: "misuse-v1", sql: misuseV1),
             PostgresMigration(version: 4, name: "cases-v1", sql: casesV1),
             PostgresMigration(version: 5, name: "invitations-v1", sql: invitationsV1),
+            PostgresMigration(version: 6, name: "served-v1", sql: servedV1),
         ]
     }
 
@@ -105,6 +106,20 @@ enum PostgresMigrations {
             CHECK ((answeredAt IS NULL) = (responseId IS NULL))
         );
         CREATE INDEX invitation_by_quarter ON invitation (quarter, centre, channel);
+        """
+
+    /// Issue 15 point 4, as SQLite's `served-v1`: the customers a centre served through a channel in a quarter, as
+    /// imported, one count per centre, channel and quarter (a later import replaces it).
+    static let servedV1 = """
+        CREATE TABLE customersServed (
+            centre text NOT NULL,
+            channel text NOT NULL,
+            quarter text NOT NULL CHECK (quarter ~ '^[0-9]{4}-Q[1-4]$'),
+            customers bigint NOT NULL CHECK (customers >= 0),
+            importId bigint REFERENCES import (id),
+            recordedAt text NOT NULL,
+            PRIMARY KEY (centre, channel, quarter)
+        );
         """
 
     /// Issue 16 point 1, as SQLite's `cases-v1`: follow-up cases, the customer's contact only there, and what was done

@@ -92,6 +92,8 @@ extension PostgresStore: ResponseStore {
                                 scope: scope)
             report.noteCases(try await Self.caseCounts(quarter: quarter, centre: scope.centre, asOf: now, on: connection, logger: self.logger),
                              scope: scope, asOf: now)
+            report.noteReach(served: try await Self.servedCounts(quarter: quarter, centre: scope.centre, on: connection, logger: self.logger),
+                             scope: scope)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)
             var breakdowns: [BreakdownDimension: [Breakdown]] = [:]

@@ -48,6 +48,7 @@ private struct Page {
         summary()
         setAside()
         cases()
+        reach()
         distributions()
         trends()
         breakdowns(snapshot.services, id: "services", title: t("التوزيع حسب الخدمة", "By service"), heading: t("الخدمة", "Service"))
@@ -183,6 +184,32 @@ private struct Page {
         out += "</tbody>\n</table>\n"
         let note = t("في موعدها: أُنجزت أو أُغلقت دون تواصل قبل موعد الاستحقاق (بأيام العمل)؛ متأخرة: أُنجزت بعده أو ما زالت مفتوحة بعده.",
                      "In time: resolved, or closed without contact, by the due time (in working days); late: finished after it, or still open past it.")
+        out += "<p class=\"note\">\(Escaping.html(note))</p>\n</section>\n"
+    }
+
+    /// Each channel's responses beside the customers it served (imported by the entity), with the response rate
+    /// (issue 15 point 4); no section when no count was imported. Numbers in `<bdi>`, Western digits as elsewhere.
+    mutating func reach() {
+        guard let items = report.reach, !items.isEmpty else { return }
+        out += "<section id=\"reach\">\n<h2>\(Escaping.html(t("نسبة الاستجابة", "Response rates")))</h2>\n<ul>\n"
+        for item in items {
+            func number(_ text: String) -> String { "<bdi>\(Escaping.html(text))</bdi>" }
+            out += "<li><bdi>\(Escaping.html(item.centre))</bdi>\(Escaping.html(t("، ", ", ")))\(Escaping.html(snapshot.channelName(item.channel, t.language))): "
+            let responses = number(ReportNumber.count(item.responses))
+            let rate = item.responseRate.map { " (" + number($0.percentText + "%") + ")" } ?? ""
+            if let served = item.customersServed.map({ number(ReportNumber.count($0)) }) {
+                out += t.ar
+                    ? "\(Escaping.html("عدد الردود")) \(responses) \(Escaping.html("من أصل")) \(served) \(Escaping.html("من العملاء الذين خدمتهم القناة"))\(rate)"
+                    : "\(responses) \(Escaping.html(item.responses == 1 ? "response" : "responses")) from \(served) "
+                        + "\(Escaping.html(item.customersServed == 1 ? "customer" : "customers")) served\(rate)"
+            } else {
+                out += t.ar ? "\(Escaping.html("عدد الردود")) \(responses)" : "\(responses) \(Escaping.html(item.responses == 1 ? "response" : "responses"))"
+            }
+            out += "</li>\n"
+        }
+        out += "</ul>\n"
+        let note = t("نسبة الاستجابة: عدد الردود مقسوماً على عدد العملاء الذين خدمتهم القناة في الربع، كما أدخلته الجهة.",
+                     "Response rate: the responses divided by the customers the channel served in the quarter, as the entity counted them.")
         out += "<p class=\"note\">\(Escaping.html(note))</p>\n</section>\n"
     }
 

@@ -170,6 +170,16 @@ private struct Book {
                            .integer(count.opened), .integer(count.inTime), .integer(count.late), .integer(count.pending)])
             }
         }
+        // Each channel's responses beside the customers it served, as imported, and the rate (no rows when no count).
+        if let reach = report.reach, !reach.isEmpty {
+            sheet.row([])
+            sheet.row([.text(t("نسبة الاستجابة", "Response rates")), .text(t("القناة", "Channel")), .text(t("الردود", "Responses")),
+                       .text(t("العملاء الذين خُدموا", "Customers served")), .text(t("نسبة الاستجابة", "Response rate"))], format: header)
+            for item in reach {
+                sheet.row([.text(centreName(snapshot, item.centre)), .text(snapshot.channelName(item.channel, t.language)),
+                           .integer(item.responses), item.customersServed.map { .integer($0) } ?? .blank, .share(item.responseRate?.value)])
+            }
+        }
     }
 
     func channels(_ snapshot: ReportSnapshot) {

@@ -86,6 +86,25 @@ struct ReportText {
 
 /// Number formats: Western digits in both languages, a point for decimals, as the guide's own tables write them.
 enum ReportNumber {
+    /// A count with a comma between thousands, `5,130`: Western digits, as the other numbers.
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// A channel's reach in a sentence: "412 responses from 5,130 customers served (8.0%)"; without a rate when no
+    /// customer was counted.
+    static func reach(_ item: ChannelReach) -> String {
+        let responses = "\(count(item.responses)) \(item.responses == 1 ? "response" : "responses")"
+        guard let served = item.customersServed else { return responses }
+        let rate = item.responseRate.map { " (\($0.percentText)%)" } ?? ""
+        return "\(responses) from \(count(served)) \(served == 1 ? "customer" : "customers") served\(rate)"
+    }
     static func percent(_ value: Double?) -> String {
         value.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
     }

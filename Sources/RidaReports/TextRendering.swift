@@ -18,6 +18,7 @@ public enum TextRendering {
             out += "No responses in \(report.quarter) for this selection.\n"
             out += setAside(report)
             out += cases(report)
+            out += reach(report)
             return out
         }
         let header = ["Centre", "Channel", "Responses", "Mean", "≥3", "≥4", "3 in 80%", "4 in 80%", "Mean ≥ 4", "Δ mean", "Δ ≥4"]
@@ -35,6 +36,16 @@ public enum TextRendering {
             """
         out += setAside(report)
         out += cases(report)
+        out += reach(report)
+        return out
+    }
+
+    /// Each channel's responses beside the customers it served (as imported), with the response rate; nothing when no
+    /// count of customers served was imported for the quarter.
+    static func reach(_ report: QuarterlyReport) -> String {
+        guard let items = report.reach, !items.isEmpty else { return "" }
+        var out = "\nResponse rates (responses ÷ customers served, as imported with rida import --kind served)\n"
+        for item in items { out += "  \(item.centre) \(item.channel): \(ReportNumber.reach(item))\n" }
         return out
     }
 

@@ -119,6 +119,7 @@ enum Migrations {
         migrator.registerMigration("misuse-v1", sql: misuseV1)
         migrator.registerMigration("cases-v1", sql: casesV1)
         migrator.registerMigration("invitations-v1", sql: invitationsV1)
+        migrator.registerMigration("served-v1", sql: servedV1)
         return migrator
     }
 
@@ -143,6 +144,21 @@ enum Migrations {
             CHECK ((answeredAt IS NULL) = (responseId IS NULL))
         );
         CREATE INDEX invitation_by_quarter ON invitation (quarter, centre, channel);
+        """
+
+    /// Issue 15 point 4: the customers a centre served through a channel in a quarter, as the entity counted them
+    /// (`rida import --kind served`), the denominator of the channel's response rate. A count imported again for the
+    /// same centre, channel and quarter replaces the earlier one; `importId` says which import gave it.
+    static let servedV1 = """
+        CREATE TABLE customersServed (
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            quarter TEXT NOT NULL CHECK (quarter GLOB '[0-9][0-9][0-9][0-9]-Q[1-4]'),
+            customers INTEGER NOT NULL CHECK (customers >= 0),
+            importId INTEGER REFERENCES import (id),
+            recordedAt TEXT NOT NULL,
+            PRIMARY KEY (centre, channel, quarter)
+        ) WITHOUT ROWID;
         """
 
     /// Issue 16 point 1, follow-up cases: one per response at most, opened in the save's transaction; the customer's

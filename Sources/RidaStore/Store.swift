@@ -277,8 +277,19 @@ public protocol InvitationStore: Sendable {
     func invitationCounts(quarter: Quarter, centre: String?) async throws -> [InvitationCount]
 }
 
+/// The customers served per centre, channel and quarter, as an entity imports them (issue 15 point 4): the
+/// denominators of the reports' response rates.
+public protocol ServedStore: Sendable {
+    /// Stores `counts` in one transaction, each replacing the count stored for its centre, channel and quarter, and adds
+    /// them (and `rejected`) to import `importID`'s tallies, recorded at `time`; how many were new and how many replaced
+    /// an earlier count.
+    func saveServed(_ counts: [ServedCount], importID: Int64?, rejected: Int, at time: Instant) async throws -> (created: Int, replaced: Int)
+    /// The counts of `quarter` (`centre` nil: every centre), by centre then channel.
+    func servedCounts(quarter: Quarter, centre: String?) async throws -> [ServedCount]
+}
+
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore, MisuseStore, FollowUpStore, InvitationStore {}
+    CommentStore, MisuseStore, FollowUpStore, InvitationStore, ServedStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

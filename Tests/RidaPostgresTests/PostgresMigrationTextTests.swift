@@ -13,6 +13,7 @@ import Testing
         (3, "misuse-v1", "c7c572b242f3c99d29892932c25a136867f8245919d505c68239c9a5cd87c064"),
         (4, "cases-v1", "e29e10d8db02124c8465d0d086a9008087e581df35fca756689e97f0302b00d5"),
         (5, "invitations-v1", "37276dc6da79faeb4bf92e3c10f908649de1a82734582d59da3af0990fbf0e0f"),
+        (6, "served-v1", "e55880260eabd283075fd131f929a1fd2ee2ba5b5aa7ae681151ad08d08a670e"),
     ]
 
     @Test func noLandedMigrationHasChanged() {

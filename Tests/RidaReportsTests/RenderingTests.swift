@@ -58,6 +58,30 @@ func smallReport() -> QuarterlyReport {
         #expect(decoded == report)
     }
 
+    /// Issue 15 point 4's sentence: 412 responses from 5,130 customers served, 8.031…% shown as 8.0%; a channel served but
+    /// not answered reads 0 of its count; the JSON keeps the counts and reads back the same.
+    @Test func theTextReportSaysHowManyOfTheCustomersServedAnswered() throws {
+        var report = smallReport()
+        report.reach = [
+            ChannelReach(centre: "C01", channel: "kiosk", responses: 412, customersServed: 5_130),
+            ChannelReach(centre: "C01", channel: "website", responses: 0, customersServed: 1),
+        ]
+        let text = TextRendering.render(report)
+        #expect(text.hasSuffix("""
+
+            Response rates (responses ÷ customers served, as imported with rida import --kind served)
+              C01 kiosk: 412 responses from 5,130 customers served (8.0%)
+              C01 website: 0 responses from 1 customer served (0.0%)
+
+            """))
+        let json = try JSONRendering.render(report)
+        #expect(json.contains(#""customersServed":5130"#) || json.contains(#""customersServed" : 5130"#))
+        #expect(!json.contains("invitations") && !json.contains("Rate"))
+        #expect(try JSONDecoder().decode(QuarterlyReport.self, from: Data(json.utf8)) == report)
+        // Without counts, no key at all: the golden file above stands.
+        #expect(!(try JSONRendering.render(smallReport())).contains("reach"))
+    }
+
     @Test func theJSONReportAlwaysHasEveryKey() throws {
         let json = try JSONRendering.render(smallReport())
         // The counter has no previous quarter: its change is written as null, not left out.

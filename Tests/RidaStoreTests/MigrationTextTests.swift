@@ -25,6 +25,7 @@ import Testing
         ("misuse-v1", "280b10642ae732caf74fa2d4e8cf3cdef9d854a925eca899d1cf5ae06b538ff1"),
         ("cases-v1", "8f0c7d16798d9e45e0ac564908e99c99f02e2d520258b3ba33d76af1df3d9baf"),
         ("invitations-v1", "6a0319e0c6515885b5b751f98898413fa4580798f24aefffc359eacafdf56827"),
+        ("served-v1", "555748d8b6e4ebecd7f65321c4a889b8d0766b29d3dedb01b247ecbc75b0ce35"),
     ]
 
     static func sha256(_ text: String) -> String {

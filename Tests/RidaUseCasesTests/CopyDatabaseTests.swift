@@ -19,7 +19,7 @@ import Testing
         let store = try #require(fresh.store as? any StoreCopying)
         let stored = try await store.storedTables().map { $0.lowercased() }.sorted()
         #expect(stored == CopyDatabase.tables.map { $0.lowercased() }.sorted())
-        #expect(Set(CopyDatabase.tables).count == 29)
+        #expect(Set(CopyDatabase.tables).count == 30)
     }
 
     /// SQLite to SQLite, always; SQLite to PostgreSQL and back to a new SQLite file when a server is there.
@@ -159,6 +159,9 @@ import Testing
                                  importID: nil)
         try await store.saveReplyScore(ReplyScore(complaint: "T1", entity: "E01", evaluator: "E", at: now, scores: [5, 4, 4, 5], note: "رد وافٍ"))
         try await store.recordLiveDisplayServed(centre: "C01", at: now)
+        // The customers C01's counter served in 2026-Q1, as an entity counts them.
+        _ = try await store.saveServed([ServedCount(centre: "C01", channel: "counter", quarter: try #require(Quarter("2026-Q1")), customers: 40)],
+                                       importID: nil, rejected: 0, at: now)
         // A saved report: an action, submitted, published, its action's status, then a correction; a decline reason.
         let reports = f.savedReports
         let quarter = try #require(Quarter("2026-Q1"))
@@ -218,6 +221,7 @@ import Testing
         #expect(rows["savedReport"] == 2 && rows["reportAction"] == 2 && rows["reportActionStatus"] == 2)
         // the correction copies the action with its one status change
         #expect(rows["declineReason"] == 1 && rows["apiKey"] == 2)
+        #expect(rows["customersServed"] == 1)          // C01's counter in 2026-Q1
         #expect(summary.publishedReports == 1)
         #expect(summary.notes.isEmpty)
         _ = published
@@ -250,6 +254,7 @@ import Testing
         add("contacts", try await store.contacts(entity: "E01"))
         add("scores", try await store.replyScores(entity: nil))
         add("display", try await store.liveDisplayDays(centre: "C01"))
+        add("served", try await store.servedCounts(quarter: Quarter("2026-Q1")!, centre: nil))
         for followUp in try await store.cases(CaseQuery()) {
             add("case \(followUp.id)", followUp)
             add("case \(followUp.id) events", try await store.caseEvents(followUp.id))
