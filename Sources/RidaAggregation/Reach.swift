@@ -84,7 +84,7 @@ extension QuarterlyReport {
     /// `served` (counts of another quarter are ignored), with the responses of the report's own groups (0 when the channel
     /// has none); nil when no count is within the scope. Ordered like the groups: centre, then the deployment's channel
     /// order as the groups have it, then the rest by name.
-    public mutating func noteReach(served: [ServedCount], scope: ReportScope) {
+    public mutating func noteReach(served: [ServedCount], invitations: [InvitationCount] = [], scope: ReportScope) {
         var responses: [GroupKey: Int] = [:]
         var order: [GroupKey: Int] = [:]
         for (position, group) in groups.enumerated() {
@@ -93,12 +93,25 @@ extension QuarterlyReport {
             responses[key] = group.responses
             order[key] = position
         }
-        let within = served.filter { $0.quarter == scope.quarter && scope.includes(GroupKey(centre: $0.centre, channel: $0.channel)) }
-        let items = within.map { count in
-            ChannelReach(centre: count.centre, channel: count.channel,
-                         responses: responses[GroupKey(centre: count.centre, channel: count.channel)] ?? 0,
-                         customersServed: count.customers)
-        }.sorted { a, b in
+        // Invitations are counted by the quarter they were registered in (the caller reads that quarter's).
+        var byKey: [GroupKey: ChannelReach] = [:]
+        func item(_ centre: String, _ channel: String) -> ChannelReach {
+            byKey[GroupKey(centre: centre, channel: channel)]
+                ?? ChannelReach(centre: centre, channel: channel, responses: responses[GroupKey(centre: centre, channel: channel)] ?? 0)
+        }
+        for count in served where count.quarter == scope.quarter && scope.includes(GroupKey(centre: count.centre, channel: count.channel)) {
+            var reach = item(count.centre, count.channel)
+            reach.customersServed = count.customers
+            byKey[GroupKey(centre: count.centre, channel: count.channel)] = reach
+        }
+        for count in invitations where scope.includes(GroupKey(centre: count.centre, channel: count.channel)) && count.sent > 0 {
+            var reach = item(count.centre, count.channel)
+            reach.invitationsSent = count.sent
+            reach.invitationsOpened = count.opened
+            reach.invitationsAnswered = count.answered
+            byKey[GroupKey(centre: count.centre, channel: count.channel)] = reach
+        }
+        let items = byKey.values.sorted { a, b in
             let ka = GroupKey(centre: a.centre, channel: a.channel), kb = GroupKey(centre: b.centre, channel: b.channel)
             return (a.centre, order[ka] ?? Int.max, a.channel) < (b.centre, order[kb] ?? Int.max, b.channel)
         }

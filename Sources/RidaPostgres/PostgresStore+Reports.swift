@@ -93,6 +93,7 @@ extension PostgresStore: ResponseStore {
             report.noteCases(try await Self.caseCounts(quarter: quarter, centre: scope.centre, asOf: now, on: connection, logger: self.logger),
                              scope: scope, asOf: now)
             report.noteReach(served: try await Self.servedCounts(quarter: quarter, centre: scope.centre, on: connection, logger: self.logger),
+                             invitations: try await Self.invitationCounts(quarter: quarter, centre: scope.centre, on: connection, logger: self.logger),
                              scope: scope)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)

@@ -205,11 +205,19 @@ private struct Page {
             } else {
                 out += t.ar ? "\(Escaping.html("عدد الردود")) \(responses)" : "\(responses) \(Escaping.html(item.responses == 1 ? "response" : "responses"))"
             }
+            if let sent = item.invitationsSent, sent > 0 {
+                let rate = item.invitationRate.map { " (" + number($0.percentText + "%") + ")" } ?? ""
+                let opened = number(ReportNumber.count(item.invitationsOpened ?? 0)), answered = number(ReportNumber.count(item.invitationsAnswered ?? 0))
+                out += Escaping.html(t("؛ ", "; "))
+                out += t.ar
+                    ? "\(Escaping.html("الدعوات المرسلة")) \(number(ReportNumber.count(sent)))\(Escaping.html("، فُتح منها")) \(opened)\(Escaping.html("، وأُجيب")) \(answered)\(rate)"
+                    : "\(number(ReportNumber.count(sent))) \(Escaping.html(sent == 1 ? "invitation" : "invitations")) sent, \(opened) opened, \(answered) answered\(rate)"
+            }
             out += "</li>\n"
         }
         out += "</ul>\n"
-        let note = t("نسبة الاستجابة: عدد الردود مقسوماً على عدد العملاء الذين خدمتهم القناة في الربع، كما أدخلته الجهة.",
-                     "Response rate: the responses divided by the customers the channel served in the quarter, as the entity counted them.")
+        let note = t("نسبة الاستجابة: عدد الردود مقسوماً على عدد العملاء الذين خدمتهم القناة في الربع، كما أدخلته الجهة؛ وللدعوات: ما أُجيب منها مقسوماً على ما أُرسل في الربع.",
+                     "Response rate: the responses divided by the customers the channel served in the quarter, as the entity counted them; for invitations, those answered divided by those sent in the quarter.")
         out += "<p class=\"note\">\(Escaping.html(note))</p>\n</section>\n"
     }
 

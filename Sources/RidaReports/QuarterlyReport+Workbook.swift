@@ -174,10 +174,14 @@ private struct Book {
         if let reach = report.reach, !reach.isEmpty {
             sheet.row([])
             sheet.row([.text(t("نسبة الاستجابة", "Response rates")), .text(t("القناة", "Channel")), .text(t("الردود", "Responses")),
-                       .text(t("العملاء الذين خُدموا", "Customers served")), .text(t("نسبة الاستجابة", "Response rate"))], format: header)
+                       .text(t("العملاء الذين خُدموا", "Customers served")), .text(t("نسبة الاستجابة", "Response rate")),
+                       .text(t("الدعوات المرسلة", "Invitations sent")), .text(t("فُتحت", "Opened")), .text(t("أُجيبت", "Answered")),
+                       .text(t("نسبة الإجابة على الدعوات", "Invitations answered"))], format: header)
             for item in reach {
                 sheet.row([.text(centreName(snapshot, item.centre)), .text(snapshot.channelName(item.channel, t.language)),
-                           .integer(item.responses), item.customersServed.map { .integer($0) } ?? .blank, .share(item.responseRate?.value)])
+                           .integer(item.responses), item.customersServed.map { .integer($0) } ?? .blank, .share(item.responseRate?.value),
+                           item.invitationsSent.map { .integer($0) } ?? .blank, item.invitationsOpened.map { .integer($0) } ?? .blank,
+                           item.invitationsAnswered.map { .integer($0) } ?? .blank, .share(item.invitationRate?.value)])
             }
         }
     }

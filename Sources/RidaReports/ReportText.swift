@@ -101,9 +101,21 @@ enum ReportNumber {
     /// customer was counted.
     static func reach(_ item: ChannelReach) -> String {
         let responses = "\(count(item.responses)) \(item.responses == 1 ? "response" : "responses")"
-        guard let served = item.customersServed else { return responses }
-        let rate = item.responseRate.map { " (\($0.percentText)%)" } ?? ""
-        return "\(responses) from \(count(served)) \(served == 1 ? "customer" : "customers") served\(rate)"
+        var text = responses
+        if let served = item.customersServed {
+            let rate = item.responseRate.map { " (\($0.percentText)%)" } ?? ""
+            text += " from \(count(served)) \(served == 1 ? "customer" : "customers") served\(rate)"
+        }
+        if let invitations = invitations(item) { text += "; " + invitations }
+        return text
+    }
+
+    /// "500 invitations sent, 210 opened, 160 answered (32.0%)", or nil when none was sent.
+    static func invitations(_ item: ChannelReach) -> String? {
+        guard let sent = item.invitationsSent, sent > 0 else { return nil }
+        let rate = item.invitationRate.map { " (\($0.percentText)%)" } ?? ""
+        return "\(count(sent)) invitation\(sent == 1 ? "" : "s") sent, \(count(item.invitationsOpened ?? 0)) opened, "
+            + "\(count(item.invitationsAnswered ?? 0)) answered\(rate)"
     }
     static func percent(_ value: Double?) -> String {
         value.map { String(format: "%.1f%%", $0 * 100) } ?? "–"

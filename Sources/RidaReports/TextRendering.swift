@@ -44,7 +44,7 @@ public enum TextRendering {
     /// count of customers served was imported for the quarter.
     static func reach(_ report: QuarterlyReport) -> String {
         guard let items = report.reach, !items.isEmpty else { return "" }
-        var out = "\nResponse rates (responses ÷ customers served, as imported with rida import --kind served)\n"
+        var out = "\nResponse rates (responses ÷ customers served, as imported with rida import --kind served; invitations answered ÷ sent)\n"
         for item in items { out += "  \(item.centre) \(item.channel): \(ReportNumber.reach(item))\n" }
         return out
     }

@@ -111,7 +111,8 @@ extension SQLiteStore {
             // What the misuse rules set aside, read with the figures it was left out of.
             report.noteSetAside(try Self.setAsideCounts(quarter: quarter, centre: scope.centre, in: db), scope: scope)
             report.noteCases(try Self.caseCounts(quarter: quarter, centre: scope.centre, asOf: now, in: db), scope: scope, asOf: now)
-            report.noteReach(served: try Self.servedCounts(quarter: quarter, centre: scope.centre, in: db), scope: scope)
+            report.noteReach(served: try Self.servedCounts(quarter: quarter, centre: scope.centre, in: db),
+                             invitations: try Self.invitationCounts(quarter: quarter, centre: scope.centre, in: db), scope: scope)
             let trend = TrendSeries.build(quarters: quarters, counts: counts, scope: scope, label: subject.scope,
                                           channels: channels, policy: policy)
             func breakdowns(_ dimension: BreakdownDimension) throws -> [Breakdown] {

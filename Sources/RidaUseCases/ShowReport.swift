@@ -112,7 +112,7 @@ public struct RenderedReport: Sendable, Equatable {
 /// ```
 public struct ShowReport: Sendable {
     /// The responses' rollups and the registry: any store, SQLite's or another.
-    public let store: any ResponseStore & RegistryStore & MisuseStore & FollowUpStore & ServedStore
+    public let store: any ResponseStore & RegistryStore & MisuseStore & FollowUpStore & ServedStore & InvitationStore
     public let policy: ThresholdPolicy
     public let channels: ChannelCatalog
     public let now: @Sendable () -> Instant
@@ -120,7 +120,7 @@ public struct ShowReport: Sendable {
     /// not read comments (the documents then have no themes section, and asking for themes is refused).
     public let themes: CommentThemes?
 
-    public init(store: any ResponseStore & RegistryStore & MisuseStore & FollowUpStore & ServedStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
+    public init(store: any ResponseStore & RegistryStore & MisuseStore & FollowUpStore & ServedStore & InvitationStore, policy: ThresholdPolicy, channels: ChannelCatalog, now: @escaping @Sendable () -> Instant,
                 themes: CommentThemes? = nil) {
         self.store = store
         self.policy = policy
@@ -179,7 +179,8 @@ public struct ShowReport: Sendable {
             report.noteSetAside(try await store.setAsideCounts(quarter: quarter, centre: request.centre), scope: scope)
             let asOf = now()
             report.noteCases(try await store.caseCounts(quarter: quarter, centre: request.centre, asOf: asOf), scope: scope, asOf: asOf)
-            report.noteReach(served: try await store.servedCounts(quarter: quarter, centre: request.centre), scope: scope)
+            report.noteReach(served: try await store.servedCounts(quarter: quarter, centre: request.centre),
+                             invitations: try await store.invitationCounts(quarter: quarter, centre: request.centre), scope: scope)
             switch format {
             case .json: bytes = Data(try JSONRendering.render(report).utf8)
             // CSVRendering starts with a UTF-8 byte order mark.

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RidaAggregation
 import RidaHTTP
+import RidaReports
 import RidaStore
 import RidaSurvey
 import RidaTesting
@@ -104,6 +105,18 @@ import Testing
                 InvitationCount(centre: "C01", channel: "counter", sent: 2, opened: 1, answered: 1),
                 InvitationCount(centre: "C01", channel: "website", sent: 1, opened: 0, answered: 0),
             ])
+            // The report says how many were asked and answered: counter 1 of 2 invitations answered (50.0%), website 0 of 1.
+            let report = try JSONDecoder().decode(QuarterlyReport.self, from: Data(buffer: try await client.get(
+                "/v1/reports/quarterly?quarter=2026-Q1&centre=C01", key: h.quality).body))
+            #expect(report.reach == [
+                ChannelReach(centre: "C01", channel: "counter", responses: 1, invitationsSent: 2, invitationsOpened: 1, invitationsAnswered: 1),
+                ChannelReach(centre: "C01", channel: "website", responses: 0, invitationsSent: 1, invitationsOpened: 0, invitationsAnswered: 0),
+            ])
+            let text = TextRendering.render(report)
+            #expect(text.contains("C01 counter: 1 response; 2 invitations sent, 1 opened, 1 answered (50.0%)"))
+            #expect(text.contains("C01 website: 0 responses; 1 invitation sent, 0 opened, 0 answered (0.0%)"))
+            let reportPage = try await client.get("/v1/reports/quarterly?quarter=2026-Q1&centre=C01&format=html&lang=en", key: h.quality).text
+            #expect(reportPage.contains("<bdi>2</bdi> invitations sent, <bdi>1</bdi> opened, <bdi>1</bdi> answered (<bdi>50.0%</bdi>)"))
             // The logs carry neither the tokens nor the contact.
             let logs = h.logs.all.joined(separator: "\n")
             #expect(!logs.contains(first.token) && !logs.contains("3333") && logs.contains("invitation answered"))

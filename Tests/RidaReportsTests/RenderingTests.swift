@@ -69,7 +69,7 @@ func smallReport() -> QuarterlyReport {
         let text = TextRendering.render(report)
         #expect(text.hasSuffix("""
 
-            Response rates (responses ÷ customers served, as imported with rida import --kind served)
+            Response rates (responses ÷ customers served, as imported with rida import --kind served; invitations answered ÷ sent)
               C01 kiosk: 412 responses from 5,130 customers served (8.0%)
               C01 website: 0 responses from 1 customer served (0.0%)
 

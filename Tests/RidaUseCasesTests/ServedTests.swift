@@ -83,7 +83,7 @@ import Testing
         // C03's kiosk 2 of 7 = 28.57…% → 28.6%. C01's counter comes first (its group's order), the call centre after.
         let text = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .text)).text
         #expect(text.contains("""
-            Response rates (responses ÷ customers served, as imported with rida import --kind served)
+            Response rates (responses ÷ customers served, as imported with rida import --kind served; invitations answered ÷ sent)
               C01 counter: 4 responses from 30 customers served (13.3%)
               C01 call_centre: 0 responses from 75 customers served (0.0%)
               C03 kiosk: 2 responses from 7 customers served (28.6%)
@@ -117,7 +117,8 @@ import Testing
         let workbook = try await f.showReport.run(ReportRequest(quarter: "2026-Q1", entity: "E01", format: .xlsx, language: .en))
         let summary = try XLSXSheet(data: workbook.bytes, sheet: "Summary", file: "report.xlsx").rows.map(\.cells)
         let header = try #require(summary.firstIndex { $0.first == "Response rates" })
-        #expect(summary[header] == ["Response rates", "Channel", "Responses", "Customers served", "Response rate"])
+        #expect(summary[header] == ["Response rates", "Channel", "Responses", "Customers served", "Response rate", "Invitations sent",
+                                   "Opened", "Answered", "Invitations answered"])
         func item(_ offset: Int) -> [String?] { Array(summary[header + offset].dropFirst().prefix(3)) }
         func rate(_ offset: Int) -> Double? { summary[header + offset].count > 4 ? summary[header + offset][4].flatMap { Double($0) } : nil }
         #expect(item(1) == ["Service counter", "4", "30"] && abs((rate(1) ?? -1) - 4.0 / 30.0) < 1e-12)
