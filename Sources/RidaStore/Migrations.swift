@@ -120,6 +120,7 @@ enum Migrations {
         migrator.registerMigration("cases-v1", sql: casesV1)
         migrator.registerMigration("invitations-v1", sql: invitationsV1)
         migrator.registerMigration("served-v1", sql: servedV1)
+        migrator.registerMigration("signs-v1", sql: signsV1)
         return migrator
     }
 
@@ -159,6 +160,20 @@ enum Migrations {
             recordedAt TEXT NOT NULL,
             PRIMARY KEY (centre, channel, quarter)
         ) WITHOUT ROWID;
+        """
+
+    /// Issue 15 point 2, QR signs: one per centre, channel and counter (the counter '' for a channel's own sign), its
+    /// token printed in public and kept as it is.
+    static let signsV1 = """
+        CREATE TABLE sign (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            centre TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            counter TEXT NOT NULL DEFAULT '',
+            createdAt TEXT NOT NULL,
+            UNIQUE (centre, channel, counter)
+        );
         """
 
     /// Issue 16 point 1, follow-up cases: one per response at most, opened in the save's transaction; the customer's

@@ -288,8 +288,15 @@ public protocol ServedStore: Sendable {
     func servedCounts(quarter: Quarter, centre: String?) async throws -> [ServedCount]
 }
 
+/// QR signs (issue 15 point 2): one per centre, channel and counter, made when first asked for.
+public protocol SignStore: Sendable {
+    /// The sign of each `(centre, channel, counter)`, made (with `tokens[i]`) where there is none yet, in one transaction.
+    func signs(for wanted: [(centre: String, channel: String, counter: String?)], tokens: [String], at time: Instant) async throws -> [Sign]
+    func sign(token: String) async throws -> Sign?
+}
+
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore, MisuseStore, FollowUpStore, InvitationStore, ServedStore {}
+    CommentStore, MisuseStore, FollowUpStore, InvitationStore, SignStore, ServedStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

@@ -85,3 +85,28 @@ public struct InvitationCount: Sendable, Hashable, Codable {
         self.answered = answered
     }
 }
+
+/// A QR sign at a counter or for a channel (issue 15 point 2): a printed code customers scan to rate on their own
+/// phone, as often as customers come. Its token is printed in public, so it is kept as it is (unlike an invitation's);
+/// it only says which centre, channel and counter the answers are about.
+public struct Sign: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var token: String
+    public var centre: String
+    public var channel: String
+    public var counter: String?
+    public var createdAt: Instant
+
+    public init(id: Int64, token: String, centre: String, channel: String, counter: String?, createdAt: Instant) {
+        self.id = id
+        self.token = token
+        self.centre = centre
+        self.channel = channel
+        self.counter = counter
+        self.createdAt = createdAt
+    }
+
+    /// The device the misuse rules read answers through this sign as: the sign itself, so one hand pressing forty
+    /// times at a counter's sign is a burst whatever phones or cookies it uses.
+    public var source: String { "sign:\(id)" }
+}

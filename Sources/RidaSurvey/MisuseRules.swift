@@ -169,9 +169,11 @@ public struct MisusePolicy: Sendable, Hashable, Codable {
     /// No rule applies anywhere.
     public static let off = MisusePolicy(channels: [])
 
-    /// Whether the rules look at `response`.
+    /// Whether the rules look at `response`: sent with a key on a watched channel, or through a counter's QR sign
+    /// (whatever its channel: anyone can scan a sign, as anyone can press a kiosk).
     public func applies(to response: SurveyResponse) -> Bool {
-        response.source != nil && channels.contains(response.channel)
+        guard let source = response.source else { return false }
+        return channels.contains(response.channel) || (!channels.isEmpty && source.hasPrefix("sign:"))
     }
 }
 
