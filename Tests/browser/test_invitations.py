@@ -29,7 +29,10 @@ def open_page(browser, server, path):
 
 
 def fits_the_width(browser):
-    return browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    """No sideways scrolling. On a phone the layout viewport grows to hold what overflows (window.innerWidth with it),
+    so the page's width is compared with the screen's layout width, clientWidth, which stays the phone's."""
+    return browser.execute_script(
+        "const e = document.documentElement; return e.scrollWidth <= e.clientWidth && window.innerWidth <= e.clientWidth")
 
 
 def answer(browser, ratings, comment=None):
@@ -40,6 +43,22 @@ def answer(browser, ratings, comment=None):
         browser.find_element(By.ID, "comment").send_keys(comment)
     tap(browser, "button[type=submit]")
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "main .message, main .problems"))
+
+
+def scale_ends(browser):
+    return (browser.find_element(By.CSS_SELECTOR, "label[for='q1-1']").rect,
+            browser.find_element(By.CSS_SELECTOR, "label[for='q1-5']").rect)
+
+
+def assert_scale_is_a_column(browser):
+    """On a phone five labelled choices side by side do not fit (not in English): each scale is a column, 1 at the
+    top, every choice a full-width target at least 44 px high."""
+    one, five = scale_ends(browser)
+    assert one["y"] < five["y"] and one["x"] == five["x"]
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    for value in range(1, 6):
+        choice = browser.find_element(By.CSS_SELECTOR, f"label[for='q1-{value}']").rect
+        assert choice["height"] >= 44 and choice["width"] >= width * 0.75
 
 
 def quarter_now():
@@ -66,11 +85,9 @@ def test_an_invitation_answered_in_arabic_is_counted_once(browser, server, width
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
     context = browser.find_element(By.CSS_SELECTOR, ".context").text
     assert "تجديد جواز السفر" in context and "7" in context
-    assert browser.execute_script("return window.innerWidth") == width
+    assert browser.execute_script("return document.documentElement.clientWidth") == width
     assert fits_the_width(browser), "the page fits the phone's width: no sideways scrolling"
-    one = browser.find_element(By.CSS_SELECTOR, "label[for='q1-1']").rect
-    five = browser.find_element(By.CSS_SELECTOR, "label[for='q1-5']").rect
-    assert one["x"] > five["x"], "in Arabic, 1 stands at the right"
+    assert_scale_is_a_column(browser)
     answer(browser, {"q1": 5, "q2": 4, "q3": 4, "q4": 3}, comment="الموظف كان لطيفاً والانتظار قصير")
     assert browser.find_element(By.TAG_NAME, "h1").text == "شكراً لك"
     assert "وصل تقييمك" in browser.find_element(By.CSS_SELECTOR, ".message").text
@@ -105,9 +122,16 @@ def test_english_at_a_touch(browser, server):
     assert "Passport renewal" in browser.find_element(By.CSS_SELECTOR, ".context").text
     assert "competence" in browser.find_element(By.CSS_SELECTOR, "fieldset legend").text
     assert fits_the_width(browser)
-    one = browser.find_element(By.CSS_SELECTOR, "label[for='q1-1']").rect
-    five = browser.find_element(By.CSS_SELECTOR, "label[for='q1-5']").rect
-    assert one["x"] < five["x"]
+    assert_scale_is_a_column(browser)
+    # On a wider screen (a tablet) the five choices stand in a row, in the reading direction.
+    as_phone(browser, 768, 1024)
+    assert scale_ends(browser)[0]["x"] < scale_ends(browser)[1]["x"]
+    browser.find_element(By.CSS_SELECTOR, "header a[lang=ar]").click()
+    WebDriverWait(browser, 5).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ar")
+    assert scale_ends(browser)[0]["x"] > scale_ends(browser)[1]["x"], "in Arabic, 1 stands at the right"
+    browser.find_element(By.CSS_SELECTOR, "header a[lang=en]").click()
+    WebDriverWait(browser, 5).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    as_phone(browser, *PHONES[0])
     answer(browser, {"q1": 4, "q3": 5}, comment="Quick and clear")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thank you"
