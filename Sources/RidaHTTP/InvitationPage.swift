@@ -2,7 +2,8 @@ import Foundation
 import RidaSurvey
 
 /// The page a customer reaches through an invitation's link (`/s/{token}`, issue 15): the appendix-3 questionnaire,
-/// phone first (a 360 px screen), Arabic right to left by default, English at a touch, service and counter already
+/// phone first (a 360 px screen: below 26rem each scale is a column, 1 at the top, since five English labels side by
+/// side do not fit), Arabic right to left by default, English at a touch, service and counter already
 /// known; and the kind pages that answer a second visit, an expired link or an unknown one. Served whole: no script,
 /// nothing loaded from anywhere; every text a submitter or the entity's system gave goes through `Escaping.html`.
 struct InvitationPage {
@@ -27,6 +28,8 @@ struct InvitationPage {
         .note{font-size:.9rem;color:#333}button{font:inherit;font-weight:600;width:100%;padding:.8rem;border:0;border-radius:.5rem;background:#00543c;color:#fff}
         .problems{border:2px solid #a4000f;background:#fff;border-radius:.5rem;padding:.5rem 1rem;margin-bottom:1rem}
         .message{background:#fff;border-radius:.5rem;padding:1.5rem;margin-top:2rem;text-align:center}
+        fieldset{min-width:0}@media (max-width:26rem){.scale{grid-template-columns:1fr}
+        .scale label{flex-direction:row;gap:.6rem;font-size:.95rem;min-height:2.75rem;padding:.3rem .6rem}.scale input{margin:0}.scale b{min-width:1ch}}
         """
 
     func page(title: String, body: String, other: String?) -> String {

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -84,12 +86,35 @@ class Server:
             return answer.status, json.loads(answer.read())
 
 
+    def invite(self, **invitation):
+        """Registers one invitation through `POST /v1/invitations` with the counter system's key; its path `/s/{token}`
+        and the invitation as answered."""
+        body = {"channel": "counter", "expires_in_days": 7, **invitation}
+        status, answer = self.post("/v1/invitations", self.counter_key, body)
+        assert status == 201, answer
+        registered = answer["invitations"][0]
+        return "/s/" + registered["token"], registered
+
+    def form(self, path, fields):
+        """Posts a form as a browser would (urlencoded), without a key: the status and the page's text."""
+        request = urllib.request.Request(
+            self.base + path, data=urllib.parse.urlencode(fields).encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+
 @pytest.fixture
 def server():
     with tempfile.TemporaryDirectory(prefix="rida-browser-") as folder:
         s = Server(folder)
         s.start()
         s.kiosk_key = s.key("--role", "submitter", "--centre", "C01", "--channel", "kiosk", "--label", "Browser test kiosk")
+        # The counter system that registers invitations after a service: C01, any channel.
+        s.counter_key = s.key("--role", "submitter", "--centre", "C01", "--label", "Browser test counter system")
         s.reader_key = s.key("--role", "quality", "--label", "Browser test reader")
         # The waiting hall's screen holds a display key: C01's live figures and nothing else.
         s.display_key = s.key("--role", "display", "--centre", "C01", "--label", "Browser test hall screen")

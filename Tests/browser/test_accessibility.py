@@ -1,6 +1,7 @@
 """Every page Rida serves or writes passes axe-core (carried by axe-selenium-python) with no violation of any impact:
 the device set-up page, the kiosk (not set up; Arabic; nothing rated; a rating chosen, in Arabic and English; thanks;
-the contact box ticked, with its message and with a phone), the live display with figures, the HTML quarterly report
+the contact box ticked, with its message and with a phone), the live display with figures, the invitation page at a
+phone's size (Arabic and English; answers sent back; thanks; answered already; an unknown link), the HTML quarterly report
 (full and public, both languages) and the assessment forms (appendices 5 and 6, both languages).
 No rule is disabled: a violation is fixed in the page."""
 import subprocess
@@ -96,6 +97,32 @@ def test_the_live_display_with_figures_in_both_languages(browser, server):
     assert_accessible(browser, "live display, Arabic")
     switch_language(browser, "en")
     assert_accessible(browser, "live display, English")
+
+
+def test_the_invitation_page_at_a_phones_size(browser, server):
+    path, _ = server.invite(service="تجديد جواز السفر", counter="7")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True})
+    browser.get(server.base + path)
+    assert_accessible(browser, "invitation, Arabic")
+    browser.get(server.base + path + "?lang=en")
+    assert_accessible(browser, "invitation, English")
+    browser.find_element(By.ID, "comment").send_keys("Nothing rated")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".problems"))
+    assert_accessible(browser, "invitation, English, nothing rated")
+    browser.get(server.base + path)
+    tap(browser, "label[for='q1-4']")
+    tap(browser, "button[type=submit]")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".message"))
+    assert_accessible(browser, "invitation, Arabic, thanks")
+    browser.get(server.base + path)
+    assert "لقد أجبت" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    assert_accessible(browser, "invitation, Arabic, answered already")
+    browser.get(server.base + path + "?lang=en")
+    assert_accessible(browser, "invitation, English, answered already")
+    browser.get(server.base + "/s/" + "A" * 22)
+    assert_accessible(browser, "invitation, Arabic, unknown link")
 
 
 @pytest.fixture(scope="module")
