@@ -54,6 +54,8 @@ public func buildApplication(
     CasesController(cases: cases, auth: auth).addRoutes(to: router)
     InvitationsController(invitations: Invitations(store: store, validator: settings.validator, now: now), auth: auth, feed: feed,
                           channels: settings.channels, baseURL: settings.invitationBaseURL).addRoutes(to: router)
+    SignsController(signs: Signs(store: store, validator: settings.validator, now: now), auth: auth, feed: feed,
+                    channels: settings.channels, baseURL: settings.invitationBaseURL).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 
     var app = Application(

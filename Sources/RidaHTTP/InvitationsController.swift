@@ -173,21 +173,39 @@ struct InvitationsController: Sendable {
         Query(request)["lang"] == "en" ? .en : .ar
     }
 
-    func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
-        var response = JSONBody.bytes(Data(html.utf8), contentType: "text/html; charset=utf-8", status: status)
-        response.headers[.cacheControl] = "no-store"
-        response.headers[.contentSecurityPolicy] = InvitationPage.contentSecurityPolicy
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return response
+    /// The customer's pages as answers (shared with the signs' page).
+    struct Pages {
+        let auth: Authenticator
+
+        func page(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+            var response = JSONBody.bytes(Data(html.utf8), contentType: "text/html; charset=utf-8", status: status)
+            response.headers[.cacheControl] = "no-store"
+            response.headers[.contentSecurityPolicy] = InvitationPage.contentSecurityPolicy
+            response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+            response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+            return response
+        }
+
+        /// Unknown tokens are counted against the client as unknown keys are: guessing is slowed, a mistyped link is not.
+        func unknown(_ view: InvitationPage, _ context: RidaRequestContext) throws -> Response {
+            if let limiter = auth.unknownLimiter, let wait = limiter.take(key: context.clientAddress, at: auth.now()) {
+                throw APIError.rateLimited(retryAfter: wait, unknownKey: true)
+            }
+            return page(view.unknown(), status: .notFound)
+        }
     }
 
-    /// Unknown tokens are counted against the client as unknown keys are: guessing is slowed, a mistyped link is not.
-    func unknown(_ page: InvitationPage, _ context: RidaRequestContext) throws -> Response {
-        if let limiter = auth.unknownLimiter, let wait = limiter.take(key: context.clientAddress, at: auth.now()) {
-            throw APIError.rateLimited(retryAfter: wait, unknownKey: true)
-        }
-        return self.page(page.unknown(), status: .notFound)
+    var pages: Pages { Pages(auth: auth) }
+
+    /// The form's fields as a draft's answers.
+    static func answers(_ form: [String: String]) -> ResponseDraft {
+        var answers = ResponseDraft()
+        for q in 0..<4 { answers.ratings[q] = form["q\(q + 1)"] }
+        answers.comment = form["comment"]
+        answers.contactConsent = form["contact_consent"]
+        answers.contactPhone = form["contact_phone"]
+        answers.contactEmail = form["contact_email"]
+        return answers
     }
 
     @Sendable func show(_ request: Request, context: RidaRequestContext) async throws -> Response {
@@ -195,11 +213,11 @@ struct InvitationsController: Sendable {
         let language = Self.language(request)
         let view = InvitationPage(language: language)
         switch try await invitations.open(token: token) {
-        case .unknown: return try unknown(view, context)
-        case .answered: return page(view.answered())
-        case .expired: return page(view.expired(), status: .gone)
+        case .unknown: return try pages.unknown(view, context)
+        case .answered: return pages.page(view.answered())
+        case .expired: return pages.page(view.expired(), status: .gone)
         case .open(let invitation):
-            return page(view.form(invitation, channels: channels, action: "/s/\(token)?lang=\(language.rawValue)",
+            return pages.page(view.form(invitation, channels: channels, action: "/s/\(token)?lang=\(language.rawValue)",
                                   other: "?lang=\(language == .ar ? "en" : "ar")"))
         }
     }
@@ -211,25 +229,19 @@ struct InvitationsController: Sendable {
         let view = InvitationPage(language: language)
         try ResponsesController.requireContentType(request, "application/x-www-form-urlencoded")
         let body = try await ResponsesController.collect(&request, limit: Self.maxFormBytes)
-        let form = Self.form(String(decoding: body.readableBytesView, as: UTF8.self))
-        var answers = ResponseDraft()
-        for q in 0..<4 { answers.ratings[q] = form["q\(q + 1)"] }
-        answers.comment = form["comment"]
-        answers.contactConsent = form["contact_consent"]
-        answers.contactPhone = form["contact_phone"]
-        answers.contactEmail = form["contact_email"]
+        let answers = Self.answers(Self.form(String(decoding: body.readableBytesView, as: UTF8.self)))
         switch try await invitations.answer(token: token, answers: answers) {
-        case .unknown: return try unknown(view, context)
-        case .answeredAlready: return page(view.answered())
-        case .expired: return page(view.expired(), status: .gone)
+        case .unknown: return try pages.unknown(view, context)
+        case .answeredAlready: return pages.page(view.answered())
+        case .expired: return pages.page(view.expired(), status: .gone)
         case .invalid(let invitation, let problems):
-            return page(view.form(invitation, channels: channels, action: "/s/\(token)?lang=\(language.rawValue)",
+            return pages.page(view.form(invitation, channels: channels, action: "/s/\(token)?lang=\(language.rawValue)",
                                   other: "?lang=\(language == .ar ? "en" : "ar")", values: answers, problems: problems),
                         status: .unprocessableContent)
         case .stored(let invitation, let followUp):
             feed.changed(centres: [invitation.centre])
             context.logger.info("invitation answered", metadata: ["invitation": "\(invitation.id)", "centre": "\(invitation.centre)"])
-            return page(view.thanks(followUp: followUp))
+            return pages.page(view.thanks(followUp: followUp))
         }
     }
 

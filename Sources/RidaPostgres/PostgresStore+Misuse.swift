@@ -47,7 +47,7 @@ extension PostgresStore: MisuseStore {
             var timeline = DeviceTimeline()
             for try await row in rows {
                 let c = row.makeRandomAccess()
-                guard policy.channels.contains(try c[9].decode(String.self)),
+                guard policy.watches(channel: try c[9].decode(String.self), source: source),
                       let submitted = instant(try c[1].decode(String.self)) else { continue }
                 timeline.add(DeviceSubmission(id: try c[0].decode(String.self), submittedAt: submitted,
                                               ratings: try (2...5).map { try c[$0].decode(Int16?.self).map(Int.init) },

@@ -36,7 +36,7 @@ extension SQLiteStore: MisuseStore {
                                                  Instant(millisecondsSince1970: device.last.millisecondsSince1970 + 2 * reach).iso8601,
                                                  timelineCap])
             var timeline = DeviceTimeline()
-            for row in rows where policy.channels.contains(row["channel"] as String) {
+            for row in rows where policy.watches(channel: row["channel"], source: device.source) {
                 guard case .instant(let submitted) = ISO8601Timestamp.parse(row["submittedAt"] as String) else { continue }
                 timeline.add(DeviceSubmission(id: row["id"], submittedAt: submitted, ratings: [row["q1"], row["q2"], row["q3"], row["q4"]],
                                               comment: row["comment"]),

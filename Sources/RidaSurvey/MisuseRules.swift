@@ -173,7 +173,12 @@ public struct MisusePolicy: Sendable, Hashable, Codable {
     /// (whatever its channel: anyone can scan a sign, as anyone can press a kiosk).
     public func applies(to response: SurveyResponse) -> Bool {
         guard let source = response.source else { return false }
-        return channels.contains(response.channel) || (!channels.isEmpty && source.hasPrefix("sign:"))
+        return watches(channel: response.channel, source: source)
+    }
+
+    /// Whether the rules read a response on `channel` sent by `source` (the stores ask it of a device's stored ones).
+    public func watches(channel: String, source: String) -> Bool {
+        channels.contains(channel) || (!channels.isEmpty && source.hasPrefix("sign:"))
     }
 }
 

@@ -26,6 +26,7 @@ import Testing
         ("cases-v1", "8f0c7d16798d9e45e0ac564908e99c99f02e2d520258b3ba33d76af1df3d9baf"),
         ("invitations-v1", "6a0319e0c6515885b5b751f98898413fa4580798f24aefffc359eacafdf56827"),
         ("served-v1", "555748d8b6e4ebecd7f65321c4a889b8d0766b29d3dedb01b247ecbc75b0ce35"),
+        ("signs-v1", "24cc7c7a3046487dc235f0eb9a18955cec188312959f18143d5dd4085f8936ed"),
     ]
 
     static func sha256(_ text: String) -> String {
