@@ -155,6 +155,9 @@ def written_pages():
                 name = f"form-{assessment}.{lang}.html"
                 rida("assess", "show", assessment, "--format", "html", "--lang", lang, "--out", str(folder / name))
                 pages[name] = folder / name
+        # The A6 QR signs of C01's counters (issue 15).
+        rida("signs", "--centre", "C01", "--counter", "1-3", "--base-url", "https://rida.example.bh", "--out", str(folder / "signs.html"))
+        pages["signs.html"] = folder / "signs.html"
         yield pages
 
 
@@ -162,7 +165,7 @@ def written_pages():
     f"report{public}.{lang}.html" for public in ("", "-public") for lang in ("ar", "en")
 ] + [
     f"form-{assessment}.{lang}.html" for assessment in ("C01-2026", "E01-2026") for lang in ("ar", "en")
-])
+] + ["signs.html"])
 def test_a_written_page(browser, written_pages, name):
     page = written_pages[name]
     assert page.stat().st_size > 1000, f"{name} was written"
