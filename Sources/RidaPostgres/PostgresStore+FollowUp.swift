@@ -40,10 +40,6 @@ extension PostgresStore: FollowUpStore {
         """
 
     static func cases(_ rows: PostgresRowSequence) async throws -> [FollowUpCase] {
-        func instant(_ text: String?) -> Instant? {
-            guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
-            return value
-        }
         var cases: [FollowUpCase] = []
         for try await row in rows {
             let (id, response, centre, channel, quarterText, reason, openedText, dueText, statusText,

@@ -10,10 +10,6 @@ extension PostgresStore: InvitationStore {
     static let invitationColumns = "id, centre, channel, service, counter, stage, createdAt, expiresAt, openedAt, answeredAt, responseId"
 
     static func invitations(_ rows: PostgresRowSequence) async throws -> [Invitation] {
-        func instant(_ text: String?) -> Instant? {
-            guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
-            return value
-        }
         var found: [Invitation] = []
         for try await (id, centre, channel, service, counter, stage, created, expires, opened, answered, response)
             in rows.decode((Int64, String, String, String?, String?, String?, String, String, String?, String?, String?).self) {

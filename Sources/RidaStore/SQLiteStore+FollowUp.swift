@@ -28,10 +28,6 @@ extension SQLiteStore: FollowUpStore {
         """
 
     static func followUpCase(_ row: Row) -> FollowUpCase? {
-        func instant(_ text: String?) -> Instant? {
-            guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
-            return value
-        }
         guard let quarter = Quarter(row["quarter"] as String), let opened = instant(row["openedAt"]), let due = instant(row["dueAt"]),
               let status = CaseStatus(rawValue: row["status"]) else { return nil }
         let phone: String? = row["phone"], email: String? = row["email"]

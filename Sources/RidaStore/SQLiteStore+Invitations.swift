@@ -6,10 +6,6 @@ extension SQLiteStore: InvitationStore {
     static let invitationColumns = "id, centre, channel, service, counter, stage, createdAt, expiresAt, openedAt, answeredAt, responseId"
 
     static func invitation(_ row: Row) -> Invitation? {
-        func instant(_ text: String?) -> Instant? {
-            guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
-            return value
-        }
         guard let created = instant(row["createdAt"]), let expires = instant(row["expiresAt"]) else { return nil }
         return Invitation(id: row["id"], centre: row["centre"], channel: row["channel"], service: row["service"], counter: row["counter"],
                           stage: (row["stage"] as String?).flatMap(Stage.init(rawValue:)), createdAt: created, expiresAt: expires,

@@ -55,10 +55,6 @@ extension SQLiteStore {
     }
 
     static func decodeKey(_ row: Row) -> APIKey {
-        func instant(_ text: String?) -> Instant? {
-            guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
-            return value
-        }
         let channels: String? = row["channels"]
         return APIKey(
             id: row["id"], label: row["label"], role: Role(rawValue: row["role"]) ?? .submitter,
@@ -74,4 +70,10 @@ extension SQLiteStore {
     public func ping() async throws {
         _ = try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM survey") }
     }
+}
+
+/// An instant stored as ISO 8601 text (keys, follow-up cases, invitations); nil when absent or unreadable.
+func instant(_ text: String?) -> Instant? {
+    guard let text, case .instant(let value) = ISO8601Timestamp.parse(text) else { return nil }
+    return value
 }
