@@ -113,6 +113,8 @@ let package = Package(
                 .embedInCode("Resources/live.html"),
                 .embedInCode("Resources/live.js"),
                 .embedInCode("Resources/rida.css"),
+                .embedInCode("Resources/embed.js"),
+                .embedInCode("Resources/embed.css"),
             ]
         ),
         // A realistic, reproducible demo database.

@@ -20,7 +20,8 @@ struct Rida: AsyncParsableCommand {
         version: RidaVersion.current,
         subcommands: [DemoCommand.self, ImportCommand.self, ImportsCommand.self, ReportCommand.self, SurveyCommand.self,
                       CriteriaCommand.self, CentresCommand.self, MappingCommand.self, AssessCommand.self, ServeCommand.self, KeysCommand.self,
-                      BackupCommand.self, RestoreCommand.self, DatabaseCommand.self, MisuseCommand.self, CasesCommand.self, InvitationsCommand.self, SignsCommand.self]
+                      BackupCommand.self, RestoreCommand.self, DatabaseCommand.self, MisuseCommand.self, CasesCommand.self, InvitationsCommand.self, SignsCommand.self,
+                      WidgetsCommand.self]
     )
 
     /// Parses the arguments, runs the command, and reports its error in the one place errors are reported: a sentence

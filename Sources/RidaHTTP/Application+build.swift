@@ -56,6 +56,8 @@ public func buildApplication(
                           channels: settings.channels, baseURL: settings.invitationBaseURL).addRoutes(to: router)
     SignsController(signs: Signs(store: store, validator: settings.validator, now: now), auth: auth, feed: feed,
                     channels: settings.channels, baseURL: settings.invitationBaseURL).addRoutes(to: router)
+    WidgetsController(widgets: Widgets(store: store, validator: settings.validator, now: now), auth: auth, feed: feed,
+                      channels: settings.channels).addRoutes(to: router)
     PagesController(settings: settings).addRoutes(to: router)
 
     var app = Application(

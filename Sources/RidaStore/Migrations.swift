@@ -121,6 +121,7 @@ enum Migrations {
         migrator.registerMigration("invitations-v1", sql: invitationsV1)
         migrator.registerMigration("served-v1", sql: servedV1)
         migrator.registerMigration("signs-v1", sql: signsV1)
+        migrator.registerMigration("widgets-v1", sql: widgetsV1)
         return migrator
     }
 
@@ -160,6 +161,21 @@ enum Migrations {
             recordedAt TEXT NOT NULL,
             PRIMARY KEY (centre, channel, quarter)
         ) WITHOUT ROWID;
+        """
+
+    /// Issue 15 point 3: survey widgets, their publishable keys kept as they are (they are printed in public pages);
+    /// channels and origins each a space-separated list.
+    static let widgetsV1 = """
+        CREATE TABLE widget (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            centre TEXT NOT NULL,
+            channels TEXT NOT NULL,
+            origins TEXT NOT NULL,
+            createdAt TEXT NOT NULL,
+            revokedAt TEXT
+        );
         """
 
     /// Issue 15 point 2, QR signs: one per centre, channel and counter (the counter '' for a channel's own sign), its

@@ -295,8 +295,22 @@ public protocol SignStore: Sendable {
     func sign(token: String) async throws -> Sign?
 }
 
+/// Survey widgets for websites and apps (issue 15 point 3): publishable keys bound to a centre, channels and origins.
+public protocol WidgetStore: Sendable {
+    /// Stores a new widget with the publishable key `key` (checked by the caller), at `time`.
+    func createWidget(key: String, label: String, centre: String, channels: [String], origins: [String], at time: Instant) async throws -> Widget
+    /// The widget with publishable key `key`, revoked or not; nil when there is none.
+    func widget(key: String) async throws -> Widget?
+    /// Every widget, oldest first.
+    func widgets() async throws -> [Widget]
+    /// Replaces a widget's origins; nil when there is no such widget.
+    func setWidgetOrigins(_ id: Int64, origins: [String]) async throws -> Widget?
+    /// Revokes a widget; false when there is no such widget (or it was revoked already).
+    func revokeWidget(_ id: Int64, at time: Instant) async throws -> Bool
+}
+
 public protocol RidaStorage: ResponseStore, RegistryStore, AssessmentStore, SavedReportStore, KeyStore, StoreHealth,
-    CommentStore, MisuseStore, FollowUpStore, InvitationStore, SignStore, ServedStore {}
+    CommentStore, MisuseStore, FollowUpStore, InvitationStore, SignStore, ServedStore, WidgetStore {}
 
 // MARK: The short forms (a requirement has no default arguments)
 

@@ -106,7 +106,11 @@ public struct ResponseValidator: Sendable {
 
         let scale = questionnaire.scale
         var ratings: [Int?] = []
-        for (index, raw) in draft.ratings.enumerated() {
+        // A draft made in code may hold fewer slots than q1 to q4 (the rest unanswered) or more (refused, never a crash).
+        let slots = SurveyResponse.ratedQuestionCount
+        if draft.ratings.count > slots { problem(nil, "a response rates at most q1 to q\(slots)") }
+        let raws = Array(draft.ratings.prefix(slots)) + Array(repeating: nil, count: max(0, slots - draft.ratings.count))
+        for (index, raw) in raws.enumerated() {
             let field = "q\(index + 1)"
             guard let text = cleaned(raw) else {
                 ratings.append(nil)

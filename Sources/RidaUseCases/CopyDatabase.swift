@@ -25,7 +25,7 @@ public struct CopyDatabase: Sendable {
         "assessment", "assessmentEntry", "assessmentClosing", "assessmentFrozenVerdict", "assessmentDescription",
         "tawasulComplaint", "contact", "replyScore", "liveDisplayDay",
         "savedReport", "reportAction", "reportActionStatus", "declineReason",
-        "apiKey", "followUpCase", "followUpEvent", "invitation", "sign", "customersServed",
+        "apiKey", "followUpCase", "followUpEvent", "invitation", "sign", "customersServed", "widget",
     ]
 
     /// What a copy did to one table.

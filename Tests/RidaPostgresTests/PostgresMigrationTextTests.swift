@@ -15,6 +15,7 @@ import Testing
         (5, "invitations-v1", "37276dc6da79faeb4bf92e3c10f908649de1a82734582d59da3af0990fbf0e0f"),
         (6, "served-v1", "e55880260eabd283075fd131f929a1fd2ee2ba5b5aa7ae681151ad08d08a670e"),
         (7, "signs-v1", "483216ce95f59f742ef47aad97a5907e40367320c12f87457c288b419912fe06"),
+        (8, "widgets-v1", "d6cf7f87eaeb65dbed7de4c35561ec360186a7a0ad94085f46ab909f91ec3017"),
     ]
 
     @Test func noLandedMigrationHasChanged() {

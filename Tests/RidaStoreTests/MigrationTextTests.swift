@@ -27,6 +27,7 @@ import Testing
         ("invitations-v1", "6a0319e0c6515885b5b751f98898413fa4580798f24aefffc359eacafdf56827"),
         ("served-v1", "555748d8b6e4ebecd7f65321c4a889b8d0766b29d3dedb01b247ecbc75b0ce35"),
         ("signs-v1", "24cc7c7a3046487dc235f0eb9a18955cec188312959f18143d5dd4085f8936ed"),
+        ("widgets-v1", "58407cac63d8130143bd0757595d3c0af6b9c225888b34b7b1f9c9b06d8b8122"),
     ]
 
     static func sha256(_ text: String) -> String {

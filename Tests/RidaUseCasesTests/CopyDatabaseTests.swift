@@ -19,7 +19,7 @@ import Testing
         let store = try #require(fresh.store as? any StoreCopying)
         let stored = try await store.storedTables().map { $0.lowercased() }.sorted()
         #expect(stored == CopyDatabase.tables.map { $0.lowercased() }.sorted())
-        #expect(Set(CopyDatabase.tables).count == 31)
+        #expect(Set(CopyDatabase.tables).count == 32)
     }
 
     /// SQLite to SQLite, always; SQLite to PostgreSQL and back to a new SQLite file when a server is there.
