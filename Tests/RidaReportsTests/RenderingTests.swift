@@ -99,6 +99,35 @@ func smallReport() -> QuarterlyReport {
         for line in lines { #expect(line.components(separatedBy: ",").count == width) }
     }
 
+    /// Issue 15 point 4 and issue 16 in the CSV, by hand: the kiosk reached 40 customers served (2 responses: 0.05) and
+    /// 8 invitations (5 opened, 2 answered: 0.25), with 3 responses set aside in a burst and 1 too fast, and 2 cases
+    /// (1 in time, 1 pending); the website had 4 invitations and no response: a row of its own, figures empty.
+    @Test func theCSVCarriesReachSetAsideAndCasesPerChannel() throws {
+        var report = smallReport()
+        report.reach = [
+            ChannelReach(centre: "C01", channel: "kiosk", responses: 2, customersServed: 40, invitationsSent: 8, invitationsOpened: 5, invitationsAnswered: 2),
+            ChannelReach(centre: "C01", channel: "website", responses: 0, invitationsSent: 4, invitationsOpened: 0, invitationsAnswered: 0),
+        ]
+        report.setAside = [SetAsideCount(centre: "C01", channel: "kiosk", rule: .burst, responses: 3),
+                           SetAsideCount(centre: "C01", channel: "kiosk", rule: .tooFast, responses: 1)]
+        report.cases = [CaseCount(centre: "C01", channel: "kiosk", opened: 2, inTime: 1, late: 0, pending: 1)]
+        let lines = CSVRendering.render(report).dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }.map { $0.components(separatedBy: ",") }
+        let header = lines[0]
+        #expect(lines.count == 4 && lines.allSatisfy { $0.count == header.count })
+        func cell(_ row: [String], _ column: String) throws -> String { row[try #require(header.firstIndex(of: column))] }
+        let kiosk = try #require(lines.first { $0[2] == "kiosk" })
+        #expect(try ["reach.customersServed", "reach.responseRate", "reach.invitationsSent", "reach.invitationsOpened",
+                     "reach.invitationsAnswered", "reach.invitationRate"].map { try cell(kiosk, $0) } == ["40", "0.05", "8", "5", "2", "0.25"])
+        #expect(try ["setAside.burst", "setAside.identical", "setAside.too-fast"].map { try cell(kiosk, $0) } == ["3", "0", "1"])
+        #expect(try ["cases.opened", "cases.inTime", "cases.late", "cases.pending"].map { try cell(kiosk, $0) } == ["2", "1", "0", "1"])
+        let counter = try #require(lines.first { $0[2] == "counter" })
+        #expect(try cell(counter, "reach.customersServed") == "" && cell(counter, "setAside.burst") == "" && cell(counter, "cases.opened") == "")
+        let website = try #require(lines.last)
+        #expect(website[0...4] == ["2026-Q1", "C01", "website", "0", "0"])
+        #expect(try cell(website, "mean") == "" && cell(website, "reach.invitationsSent") == "4" && cell(website, "reach.invitationRate") == "0.0")
+        #expect(try cell(website, "reach.responseRate") == "")
+    }
+
     @Test func alignsArabicByWhatATerminalShows() {
         let table = TextRendering.table(header: ["الخدمة", "n"], rows: [["تجديد جواز السفر", "12"], ["راضي جداً", "3"]], rightAligned: [1])
         let lines = table.split(separator: "\n").map(String.init)
