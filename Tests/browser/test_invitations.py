@@ -1,9 +1,10 @@
 """The invitation page (`/s/{token}`, issue 15) in headless Chromium at a phone's size, against the real `rida serve`:
 an invitation registered through the API by the counter system, answered in Arabic and counted in the quarter's
 report and its reach; a second visit refused kindly; English at a touch; the contact box opening a follow-up case;
-answers with no rating sent back with the comment kept; an unknown link. An expired link cannot be made through the
-product's interfaces (at least a day to live, and `rida serve` reads the machine's clock): the Swift test
-InvitationRouterTests.anExpiredLinkSaysSo covers it."""
+answers with no rating sent back with the comment kept; an unknown link; an expired link (an invitation lives at least a
+day and `rida serve` reads the machine's clock, so the test moves the stored expiry to the invitation's creation, in
+the real database file, as a day passing would)."""
+import sqlite3
 import time
 
 import pytest
@@ -137,6 +138,25 @@ def test_english_at_a_touch(browser, server):
     assert browser.find_element(By.TAG_NAME, "h1").text == "Thank you"
     reach = reach_of(quarterly(server), "counter")
     assert reach["responses"] == 1 and reach["invitationsAnswered"] == 1
+
+
+def test_an_expired_link_says_so_kindly(browser, server):
+    path, registered = server.invite(service="تجديد جواز السفر", counter="2")
+    with sqlite3.connect(server.db) as db:
+        changed = db.execute("UPDATE invitation SET expiresAt = createdAt WHERE id = ?", (registered["id"],)).rowcount
+    assert changed == 1
+    as_phone(browser, *PHONES[0])
+    open_page(browser, server, path)
+    html = browser.find_element(By.TAG_NAME, "html")
+    assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "انتهت صلاحية الرابط"
+    assert not browser.find_elements(By.TAG_NAME, "form")
+    assert fits_the_width(browser)
+    status, page = server.form(path, {"q1": "5", "q2": "5", "q3": "5", "q4": "5"})
+    assert status == 410 and "انتهت المدة المتاحة" in page
+    with sqlite3.connect(server.db) as db:
+        assert db.execute("SELECT count(*) FROM response").fetchone()[0] == 0
+        assert db.execute("SELECT answeredAt FROM invitation WHERE id = ?", (registered["id"],)).fetchone()[0] is None
 
 
 def test_an_unknown_link_says_so_kindly_in_arabic(browser, server):
