@@ -77,34 +77,19 @@ extension PostgresStore {
         // inserts them all in that order, and says which it stored.
         let order = responses.indices.sorted { (responses[$0].id, $0) < (responses[$1].id, $1) }
         let quarters = responses.map { zone.quarter(at: $0.submittedAt).description }
-        var rows: [[String: Any]] = []
-        rows.reserveCapacity(responses.count)
-        for (position, i) in order.enumerated() {
-            let r = responses[i]
-            var row: [String: Any] = ["i": position, "id": r.id, "centre": r.centre, "channel": r.channel,
-                                      "at": r.submittedAt.iso8601, "quarter": quarters[i], "sid": r.surveyID, "sv": r.surveyVersion]
-            for q in 0..<4 { if let rating = r.ratings[q] { row["q\(q + 1)"] = rating } }
-            row["stage"] = r.stage?.rawValue
-            row["service"] = r.service
-            row["counter"] = r.counter
-            row["comment"] = r.comment
-            row["entity"] = r.entity
-            row["source"] = r.source
-            rows.append(row)
+        // Responses the misuse rules read, or a rating the database will refuse (a caller's bug, refused whole by the
+        // insert before anything is counted), take the statements one by one.
+        let countable = responses.allSatisfy { $0.ratings.count == 4 && $0.ratings.allSatisfy { ($0 ?? 1) >= 1 && ($0 ?? 1) <= 5 } }
+        if countable, !responses.contains(where: misuse.applies(to:)) {
+            return try await saveInOneStatement(responses, order: order, quarters: quarters, on: connection, receivedAt: receivedAt,
+                                                importID: importID, rejected: rejected)
         }
-        let inserted = try await connection.query("""
-            INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
-                                  service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity, source)
-            SELECT id, centre, channel, at, quarter, stage, q1, q2, q3, q4, service, counter, comment, sid, sv,
-                   \(importID), \(received), entity, source
-            FROM jsonb_to_recordset(\(try Self.json(rows))::jsonb) AS x(
-                i integer, id text, centre text, channel text, at text, quarter text, stage text,
-                q1 smallint, q2 smallint, q3 smallint, q4 smallint, service text, counter text, comment text,
-                sid text, sv integer, entity text, source text)
-            ORDER BY i
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id, seq
-            """, logger: logger)
+        var binds = PostgresBindings()
+        binds.append(try Self.json(Self.responseRows(responses, order: order, quarters: quarters)))
+        binds.append(importID)
+        binds.append(received)
+        let inserted = try await connection.query(PostgresQuery(unsafeSQL: Self.insertResponsesSQL(rows: "$1", importID: "$2", received: "$3"),
+                                                                binds: binds), logger: logger)
         var sequence: [String: Int64] = [:]
         for try await (id, seq) in inserted.decode((String, Int64).self) { sequence[id] = seq }
         var comments: [[String: Any]] = []
@@ -191,6 +176,43 @@ extension PostgresStore {
         return outcomes
     }
 
+    /// The batch's rows for `insertResponsesSQL`, in `order` (by id, a batch's repeats first-sent first).
+    static func responseRows(_ responses: [SurveyResponse], order: [Int], quarters: [String]) -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        rows.reserveCapacity(responses.count)
+        for (position, i) in order.enumerated() {
+            let r = responses[i]
+            var row: [String: Any] = ["i": position, "id": r.id, "centre": r.centre, "channel": r.channel,
+                                      "at": r.submittedAt.iso8601, "quarter": quarters[i], "sid": r.surveyID, "sv": r.surveyVersion]
+            for q in 0..<4 { if let rating = r.ratings[q] { row["q\(q + 1)"] = rating } }
+            row["stage"] = r.stage?.rawValue
+            row["service"] = r.service
+            row["counter"] = r.counter
+            row["comment"] = r.comment
+            row["entity"] = r.entity
+            row["source"] = r.source
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// The insert of a batch's responses, its parameters named: those it stored, with their sequence numbers.
+    static func insertResponsesSQL(rows: String, importID: String, received: String, returning: String = "id, seq") -> String {
+        """
+        INSERT INTO response (id, centre, channel, submittedAt, quarter, stage, q1, q2, q3, q4,
+                              service, counter, comment, surveyId, surveyVersion, importId, receivedAt, entity, source)
+        SELECT id, centre, channel, at, quarter, stage, q1, q2, q3, q4, service, counter, comment, sid, sv,
+               \(importID)::bigint, \(received)::text, entity, source
+        FROM jsonb_to_recordset(\(rows)::jsonb) AS x(
+            i integer, id text, centre text, channel text, at text, quarter text, stage text,
+            q1 smallint, q2 smallint, q3 smallint, q4 smallint, service text, counter text, comment text,
+            sid text, sv integer, entity text, source text)
+        ORDER BY i
+        ON CONFLICT (id) DO NOTHING
+        RETURNING \(returning)
+        """
+    }
+
     /// A response's row of the reports' comments, for `jsonb_to_recordset` (the save's and a reinstatement's).
     static func commentRow(_ r: SurveyResponse, _ text: String, quarter: String, sequence: Int64) -> [String: Any] {
         var sum = 0, count = 0
@@ -204,8 +226,14 @@ extension PostgresStore {
     /// Adds `deltas` to `table`'s rows in one upsert, its rows in the keys' order.
     static func add(_ deltas: [RollupKey: Counts], to table: RollupTable, on connection: PostgresConnection, logger: Logger) async throws {
         guard !deltas.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(try json(rollupRows(deltas, table: table)))
+        try await connection.query(PostgresQuery(unsafeSQL: upsertSQL(table, rows: "$1"), binds: binds), logger: logger)
+    }
+
+    /// `deltas` as the rows of `upsertSQL`, in the keys' order.
+    static func rollupRows(_ deltas: [RollupKey: Counts], table: RollupTable) -> [[String: Any]] {
         let columns = table.detail ? RollupLayout.detailColumns : RollupLayout.columns
-        let names = table.keys + columns
         var rows: [[String: Any]] = []
         for (position, key) in deltas.keys.sorted().enumerated() {
             var row: [String: Any] = ["i": position]
@@ -213,17 +241,23 @@ extension PostgresStore {
             for (name, value) in zip(columns, RollupLayout.values(of: deltas[key]!, detail: table.detail)) { row[name.lowercased()] = value }
             rows.append(row)
         }
-        var binds = PostgresBindings()
-        binds.append(try json(rows))
-        let sql = """
+        return rows
+    }
+
+    /// The upsert adding the rows of parameter `rows` to `table`, its rows in the keys' order; `condition`, when
+    /// given, is a `WHERE` that makes it run after another part of one statement.
+    static func upsertSQL(_ table: RollupTable, rows: String, condition: String? = nil) -> String {
+        let columns = table.detail ? RollupLayout.detailColumns : RollupLayout.columns
+        let names = table.keys + columns
+        return """
             INSERT INTO \(table.name) AS t (\(names.joined(separator: ", ")))
-            SELECT \(names.joined(separator: ", ")) FROM jsonb_to_recordset($1::jsonb) AS x(i integer, \(
+            SELECT \(names.joined(separator: ", ")) FROM jsonb_to_recordset(\(rows)::jsonb) AS x(i integer, \(
                 (table.keys.map { "\($0) text" } + columns.map { "\($0) bigint" }).joined(separator: ", ")))
+            \(condition.map { "WHERE " + $0 } ?? "")
             ORDER BY i
             ON CONFLICT (\(table.keys.joined(separator: ", "))) DO UPDATE SET
             \(columns.map { "\($0) = t.\($0) + excluded.\($0)" }.joined(separator: ", "))
             """
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     /// Rows as one JSON array, for `jsonb_to_recordset`: a batch in one statement (its texts never reach a log or a

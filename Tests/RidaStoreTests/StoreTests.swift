@@ -52,6 +52,28 @@ import Testing
         #expect(counts[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")]?.scores[0] == [0, 0, 0, 0, 1])
     }
 
+    /// A batch mixing new ids, an identical resend, a conflict and an id repeated within it: what is counted is what is
+    /// stored (PostgreSQL counts a batch as if every id were new and takes back the rest in the same transaction).
+    @Test(arguments: StoreKind.all) func aMixedBatchCountsOnlyWhatItStored(kind: StoreKind) async throws {
+        let fresh = try await kind.open()
+        defer { fresh.remove() }
+        let store = fresh.store
+        _ = try await store.save([response("old", [5, 5, 5, 5], service: "جواز", counter: "3", comment: "أول")], receivedAt: received)
+        let outcomes = try await store.save([
+            response("new-1", [4, 4, nil, nil], service: "جواز", counter: "3", comment: "جيد"),
+            response("old", [5, 5, 5, 5], service: "جواز", counter: "3", comment: "أول"),
+            response("old", [1, 1, 1, 1], comment: "تغيير"),
+            response("new-2", [2, nil, nil, nil]),
+            response("new-2", [2, nil, nil, nil]),
+        ], receivedAt: received)
+        #expect(outcomes == [.created, .duplicate, .conflict(fields: ["q1", "q2", "q3", "q4", "service", "counter", "comment"]), .created, .duplicate])
+        let group = try #require(try await store.counts(for: [Quarter(year: 2026, number: 1)])[Quarter(year: 2026, number: 1)]?[GroupKey(centre: "C01", channel: "counter")])
+        // Stored: old (5, 5, 5, 5), new-1 (4, 4), new-2 (2): 3 responses; q1 one 2, one 4, one 5.
+        #expect(group.responses == 3 && group.scores[0] == [0, 1, 0, 1, 1] && group.scores[1] == [0, 0, 0, 1, 1] && group.scores[2] == [0, 0, 0, 0, 1])
+        // The service, counter and day rollups and the comments agree with the responses (the store's own recount).
+        #expect(try await store.check(.full) == [])
+    }
+
     @Test(arguments: StoreKind.all) func storesNothingOfABatchThatFails(kind: StoreKind) async throws {
         let fresh = try await kind.open()
         defer { fresh.remove() }
