@@ -103,15 +103,7 @@ extension PostgresStore {
         let createdCentres = Set(firsts.filter { created.contains(responses[$0].id) }.map { responses[$0].centre })
         let knownCentres = committedRows.withLock { $0.centres }
         try await Self.registerUnseenCentres(createdCentres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
-        if let importID {
-            var tally = SaveTally(rejected: rejected)
-            for outcome in outcomes { tally.add(outcome) }
-            try await connection.query("""
-                UPDATE import SET accepted = accepted + \(Int64(tally.accepted)), duplicates = duplicates + \(Int64(tally.duplicates)),
-                                  conflicts = conflicts + \(Int64(tally.conflicts)), rejected = rejected + \(Int64(tally.rejected))
-                WHERE id = \(importID)
-                """, logger: logger)
-        }
+        try await Self.tally(outcomes, rejected: rejected, into: importID, on: connection, logger: logger)
         return outcomes
     }
 }

@@ -164,16 +164,20 @@ extension PostgresStore {
         let knownCentres = committedRows.withLock { $0.centres }
         try await Self.registerUnseenCentres(centres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
         try await Self.announce(centres, on: connection, logger: logger)
-        if let importID {
-            var tally = SaveTally(rejected: rejected)
-            for outcome in outcomes { tally.add(outcome) }
-            try await connection.query("""
-                UPDATE import SET accepted = accepted + \(Int64(tally.accepted)), duplicates = duplicates + \(Int64(tally.duplicates)),
-                                  conflicts = conflicts + \(Int64(tally.conflicts)), rejected = rejected + \(Int64(tally.rejected))
-                WHERE id = \(importID)
-                """, logger: logger)
-        }
+        try await Self.tally(outcomes, rejected: rejected, into: importID, on: connection, logger: logger)
         return outcomes
+    }
+
+    /// Adds a batch's outcomes (and `rejected`) to import `importID`'s counts; nothing when the batch is no import's.
+    static func tally(_ outcomes: [SaveOutcome], rejected: Int, into importID: Int64?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let importID else { return }
+        var tally = SaveTally(rejected: rejected)
+        for outcome in outcomes { tally.add(outcome) }
+        try await connection.query("""
+            UPDATE import SET accepted = accepted + \(Int64(tally.accepted)), duplicates = duplicates + \(Int64(tally.duplicates)),
+                              conflicts = conflicts + \(Int64(tally.conflicts)), rejected = rejected + \(Int64(tally.rejected))
+            WHERE id = \(importID)
+            """, logger: logger)
     }
 
     /// The batch's rows for `insertResponsesSQL`, in `order` (by id, a batch's repeats first-sent first).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RidaPostgres
 import RidaStore
 import RidaSurvey
@@ -228,4 +229,12 @@ public func runRida(_ arguments: [String], in directory: URL? = nil, environment
     return CommandResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A clock a test moves by hand: the `now` a use case or the service reads.
+public final class TestClock: Sendable {
+    let time: Mutex<Instant>
+    public init(_ start: Instant) { time = Mutex(start) }
+    public var now: Instant { time.withLock { $0 } }
+    public func advance(seconds: Int64) { time.withLock { $0 = $0.adding(milliseconds: seconds * 1_000) } }
 }

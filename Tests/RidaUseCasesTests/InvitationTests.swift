@@ -4,18 +4,12 @@ import RidaStore
 import RidaSurvey
 import RidaTesting
 import RidaUseCases
-import Synchronization
 import Testing
 
 /// Issue 15 point 1 on real stores (SQLite and PostgreSQL): invitations registered with a one-time token, opened,
 /// answered once (the response stored with the invitation's centre, channel, service and counter), expired, counted.
 @Suite struct InvitationTests {
-    final class Clock: Sendable {
-        let time: Mutex<Instant>
-        init(_ start: Instant) { time = Mutex(start) }
-        var now: Instant { time.withLock { $0 } }
-        func advance(seconds: Int64) { time.withLock { $0 = $0.adding(milliseconds: seconds * 1_000) } }
-    }
+    typealias Clock = TestClock
 
     static let start = instant("2026-05-10T09:00:00+03:00")
 

@@ -4,19 +4,13 @@ import RidaStore
 import RidaSurvey
 import RidaTesting
 import RidaUseCases
-import Synchronization
 import Testing
 
 /// Issue 15 point 3 on real stores (SQLite and PostgreSQL): a widget is made for a centre, its channels and origins;
 /// answers through it are stored with its centre, the channel the page named and the server's time, the widget as the
 /// device; a page's retry is a duplicate, never a second response; its origins are replaced; a revoked widget is gone.
 @Suite struct WidgetTests {
-    final class Clock: Sendable {
-        let time: Mutex<Instant>
-        init(_ start: Instant) { time = Mutex(start) }
-        var now: Instant { time.withLock { $0 } }
-        func advance(seconds: Int64) { time.withLock { $0 = $0.adding(milliseconds: seconds * 1_000) } }
-    }
+    typealias Clock = TestClock
 
     static let start = instant("2026-05-10T09:00:00+03:00")
 
