@@ -62,10 +62,7 @@ struct CasesCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = CaseQuery(status: status, owner: owner, limit: limit)
-            if let quarter {
-                guard let parsed = Quarter(quarter) else { throw CLIError("--quarter \(quarter) is not a quarter: write it YEAR-Qn, such as 2026-Q1.") }
-                query.quarter = parsed
-            }
+            query.quarter = try Quarter.option(quarter)
             do { query.centre = try Identifier.normalized(centre, field: "centre") } catch { throw CLIError("--centre \(centre ?? ""): \(error.reason).") }
             let settings = try store.settings()
             try await store.withStore(settings, create: false) { db in

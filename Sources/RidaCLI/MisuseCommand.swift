@@ -36,11 +36,7 @@ struct MisuseCommand: AsyncParsableCommand {
         var limit: Int = 200
 
         func run() async throws {
-            var asked: Quarter?
-            if let quarter {
-                guard let parsed = Quarter(quarter) else { throw CLIError("--quarter \(quarter) is not a quarter: write it YEAR-Qn, such as 2026-Q1.") }
-                asked = parsed
-            }
+            let asked = try Quarter.option(quarter)
             guard (1...100_000).contains(limit) else { throw CLIError("--limit must be from 1 to 100000.") }
             let centre: String?
             do { centre = try Identifier.normalized(self.centre, field: "centre") } catch { throw CLIError("--centre \(self.centre ?? ""): \(error.reason).") }

@@ -278,3 +278,13 @@ struct CLIError: RidaFailure {
 
     var code: String { "command_failed" }
 }
+
+extension Quarter {
+    /// A `--quarter` option's value (YEAR-Qn), nil when the option was not given; a sentence saying how to write it
+    /// otherwise.
+    static func option(_ text: String?) throws -> Quarter? {
+        guard let text else { return nil }
+        guard let quarter = Quarter(text) else { throw CLIError("--quarter \(text) is not a quarter: write it YEAR-Qn, such as 2026-Q1.") }
+        return quarter
+    }
+}
