@@ -258,6 +258,13 @@ struct WidgetForm: Encodable {
     var chooseOne: String
     var failed: String
     var offline: String
+    var followLegend: String
+    var consent: String
+    var contactNote: String
+    var phone: String
+    var email: String
+    var contactProblem: String
+    var followUp: String
 
     init(widget: Widget, language: Language, channels: ChannelCatalog) {
         let view = InvitationPage(language: language)
@@ -280,5 +287,15 @@ struct WidgetForm: Encodable {
         chooseOne = view.t("قيّم سؤالاً واحداً على الأقل.", "Rate at least one question.")
         failed = view.t("لم يُرسل التقييم. حاول مرة أخرى بعد قليل.", "The answers were not sent. Please try again in a moment.")
         offline = view.t("لا يصل الاتصال الآن؛ سنحاول الإرسال مرة أخرى.", "There is no connection now; we will try sending again.")
+        // The contact box, in the invitation page's words (issue 16): optional, never needed to rate.
+        followLegend = view.t("المتابعة (اختياري)", "Follow-up (optional)")
+        consent = view.t("يمكنكم التواصل معي بخصوص تقييمي", "You may contact me about my answer")
+        contactNote = view.t("لا يلزم لتقييمك. نستخدم رقمك أو بريدك فقط لمتابعة هذا التقييم، ثم نحذفه.",
+                             "Not needed to rate. Your number or e-mail is used only to follow up this answer, then erased.")
+        phone = view.t("رقم الهاتف", "Phone number")
+        email = view.t("البريد الإلكتروني", "E-mail")
+        contactProblem = view.t("لنتواصل معك، اختر «يمكنكم التواصل معي» واكتب رقم هاتف صحيحاً (7 إلى 15 رقماً) أو بريداً إلكترونياً صحيحاً.",
+                                "To be contacted, tick “You may contact me” and give a valid phone number (7 to 15 digits) or e-mail.")
+        followUp = view.t("سنتواصل معك إن احتاج الأمر متابعة.", "We will contact you if it needs a follow-up.")
     }
 }

@@ -3,7 +3,8 @@ served from another origin (a small HTTP server on another port) loads Rida's em
 in the page's language; answered in Arabic at a phone's size, the response is stored with the widget's centre and the
 page's channel, service and stage. A page from an origin the widget does not list gets no questions and cannot
 submit, even by calling the API itself. The iframe option: framed by a listed origin it is answered, framed by an
-unlisted one the browser refuses to show it. axe-core passes on the host page with the widget drawn."""
+unlisted one the browser refuses to show it. A visitor who rates low may leave a number (a wrong one is said so): a
+follow-up case opens. axe-core passes on the host page with the widget drawn."""
 import http.server
 import socketserver
 import sqlite3
@@ -113,7 +114,7 @@ def test_a_listed_site_shows_the_widget_in_arabic_and_its_answer_is_stored(brows
     section = root.find_element(By.CSS_SELECTOR, "section")
     assert section.get_attribute("dir") == "rtl" and section.get_attribute("lang") == "ar"
     legends = [legend.text for legend in root.find_elements(By.CSS_SELECTOR, "legend")]
-    assert len(legends) == 5 and "الموظف" in legends[0]
+    assert len(legends) == 6 and "الموظف" in legends[0] and legends[5] == "المتابعة (اختياري)"
     assert fits_the_width(browser)
     assert_accessible(browser, "a host page with the widget, Arabic, at a phone's size")
 
@@ -191,3 +192,26 @@ def test_the_iframe_is_answered_on_a_listed_site_and_refused_on_another(browser,
     assert shown == [], "a site the widget does not list framed its questions"
     browser.switch_to.default_content()
     assert len(stored(server)) == 1
+
+
+def test_a_visitor_who_rates_low_may_leave_a_number_to_be_called(browser, server, sites):
+    listed, _, _ = sites
+    browser.get(listed.origin + "/ar")
+    root = widget_root(browser)
+    choose(root, "q1", 1)
+    # A number too short to be one: said, nothing stored.
+    root.find_element(By.CSS_SELECTOR, "input[name='contact_consent']").click()
+    phone = root.find_element(By.CSS_SELECTOR, "input[name='contact_phone']")
+    phone.send_keys("123")
+    root.find_element(By.CSS_SELECTOR, "button").click()
+    WebDriverWait(browser, 10).until(lambda d: "رقم هاتف صحيحاً" in root.find_element(By.CSS_SELECTOR, ".status").text)
+    assert stored(server) == []
+    assert_accessible(browser, "a host page with the widget, its contact box refused")
+    phone.clear()
+    phone.send_keys("+973 3600 0000")
+    root.find_element(By.CSS_SELECTOR, "button").click()
+    WebDriverWait(browser, 10).until(lambda d: "سنتواصل معك" in root.find_element(By.CSS_SELECTOR, "section").text)
+    assert len(stored(server)) == 1
+    with sqlite3.connect(server.db) as db:
+        cases = db.execute("SELECT centre, channel, phone, status FROM followUpCase").fetchall()
+    assert cases == [("C01", "website", "+97336000000", "open")]

@@ -87,6 +87,18 @@
     comments.appendChild(element("label", { "for": prefix + "comment" }, form.commentLabel));
     comments.appendChild(element("textarea", { id: prefix + "comment", name: "comment", maxlength: "4000" }));
     formNode.appendChild(comments);
+    var follow = element("fieldset");
+    follow.appendChild(element("legend", {}, form.followLegend));
+    var consentRow = element("div", { "class": "consent" });
+    consentRow.appendChild(element("input", { type: "checkbox", id: prefix + "consent", name: "contact_consent", value: "true" }));
+    consentRow.appendChild(element("label", { "for": prefix + "consent" }, form.consent));
+    follow.appendChild(consentRow);
+    follow.appendChild(element("p", { "class": "note" }, form.contactNote));
+    follow.appendChild(element("label", { "for": prefix + "phone" }, form.phone));
+    follow.appendChild(element("input", { type: "tel", id: prefix + "phone", name: "contact_phone", autocomplete: "tel", inputmode: "tel", maxlength: "64" }));
+    follow.appendChild(element("label", { "for": prefix + "email" }, form.email));
+    follow.appendChild(element("input", { type: "email", id: prefix + "email", name: "contact_email", autocomplete: "email", maxlength: "254" }));
+    formNode.appendChild(follow);
     var button = element("button", { type: "submit" }, form.send);
     formNode.appendChild(button);
     var status = element("p", { "class": "status", role: "status", "aria-live": "polite" });
@@ -106,6 +118,11 @@
       if (rated === 0) { say(form.chooseOne, true); return; }
       var comment = formNode.querySelector("textarea").value.trim();
       if (comment) body.comment = comment;
+      var phone = formNode.querySelector("input[name='contact_phone']").value.trim();
+      var email = formNode.querySelector("input[name='contact_email']").value.trim();
+      if (formNode.querySelector("input[name='contact_consent']").checked) body.contact_consent = true;
+      if (phone) body.contact_phone = phone;
+      if (email) body.contact_email = email;
       if (data.channel) body.channel = data.channel;
       if (data.service) body.service = data.service;
       if (data.stage) body.stage = data.stage;
@@ -128,15 +145,19 @@
       }).then(function (answer) {
         if (answer.status === 201 || answer.status === 200) {
           formNode.hidden = true;
-          var thanks = element("p", { "class": "status", role: "status" }, form.thanks);
-          section.appendChild(thanks);
+          var text = form.thanks + (body.contact_consent ? " " + form.followUp : "");
+          section.appendChild(element("p", { "class": "status", role: "status" }, text));
           return;
         }
         if (answer.status >= 500 || answer.status === 429) { retry(body, attempt, form.failed); return; }
-        // Refused (the page's own setting is wrong): nothing stored; said, and a new attempt gets a new id.
+        // Refused: nothing stored; a new attempt gets a new id. A contact the visitor can correct is said so.
         answerID = null;
         button.disabled = false;
-        say(form.failed, true);
+        answer.json().then(function (refusal) {
+          var problems = (refusal && refusal.error && refusal.error.problems) || [];
+          var contact = problems.some(function (p) { return p.field && p.field.indexOf("contact_") === 0; });
+          say(contact ? form.contactProblem : form.failed, true);
+        }, function () { say(form.failed, true); });
       }, function () { retry(body, attempt, form.offline); });
     }
 
