@@ -197,6 +197,14 @@ struct InvitationsController: Sendable {
 
     var pages: Pages { Pages(auth: auth) }
 
+    /// The answers a customer's page posted (`application/x-www-form-urlencoded`, at most `maxFormBytes`): the invitation
+    /// page's, a sign's and a widget's frame's.
+    static func postedAnswers(_ request: inout Request) async throws -> ResponseDraft {
+        try ResponsesController.requireContentType(request, "application/x-www-form-urlencoded")
+        let body = try await ResponsesController.collect(&request, limit: maxFormBytes)
+        return answers(form(String(decoding: body.readableBytesView, as: UTF8.self)))
+    }
+
     /// The form's fields as a draft's answers.
     static func answers(_ form: [String: String]) -> ResponseDraft {
         var answers = ResponseDraft()
@@ -227,9 +235,7 @@ struct InvitationsController: Sendable {
         let token = try context.pathParameter("token")
         let language = Self.language(request)
         let view = InvitationPage(language: language)
-        try ResponsesController.requireContentType(request, "application/x-www-form-urlencoded")
-        let body = try await ResponsesController.collect(&request, limit: Self.maxFormBytes)
-        let answers = Self.answers(Self.form(String(decoding: body.readableBytesView, as: UTF8.self)))
+        let answers = try await Self.postedAnswers(&request)
         switch try await invitations.answer(token: token, answers: answers) {
         case .unknown: return try pages.unknown(view, context)
         case .answeredAlready: return pages.page(view.answered())

@@ -60,8 +60,7 @@ struct SignsController: Sendable {
         let token = try context.pathParameter("token")
         let language = InvitationsController.language(request)
         let view = InvitationPage(language: language)
-        try ResponsesController.requireContentType(request, "application/x-www-form-urlencoded")
-        let body = try await ResponsesController.collect(&request, limit: InvitationsController.maxFormBytes)
+        let answers = try await InvitationsController.postedAnswers(&request)
         guard let sign = try await signs.sign(token: token) else { return try pages.unknown(view, context) }
         // A phone without the cookie (refused, or cleared) is known by its address for the day's limit.
         let device = Self.device(request) ?? "address:" + context.clientAddress
@@ -71,7 +70,6 @@ struct SignsController: Sendable {
                                                   "Your answers from this phone have reached us today. Thank you; we welcome your answers on another visit."),
                                            other: nil), status: .tooManyRequests)
         }
-        let answers = InvitationsController.answers(InvitationsController.form(String(decoding: body.readableBytesView, as: UTF8.self)))
         switch try await signs.answer(token: token, answers: answers) {
         case .unknown: return try pages.unknown(view, context)
         case .invalid(let sign, let problems):

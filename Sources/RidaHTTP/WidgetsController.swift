@@ -194,8 +194,7 @@ struct WidgetsController: Sendable {
         var request = request
         let language = InvitationsController.language(request)
         let view = InvitationPage(language: language)
-        try ResponsesController.requireContentType(request, "application/x-www-form-urlencoded")
-        let body = try await ResponsesController.collect(&request, limit: InvitationsController.maxFormBytes)
+        var answers = try await InvitationsController.postedAnswers(&request)
         guard let widget = try await widgets.widget(key: try context.pathParameter("key")) else {
             return try InvitationsController.Pages(auth: auth).unknown(view, context)
         }
@@ -206,7 +205,6 @@ struct WidgetsController: Sendable {
                                        other: nil), widget, status: .tooManyRequests)
         }
         let query = Query(request)
-        var answers = InvitationsController.answers(InvitationsController.form(String(decoding: body.readableBytesView, as: UTF8.self)))
         answers.channel = query["channel"]
         answers.service = query["service"]
         answers.stage = query["stage"]

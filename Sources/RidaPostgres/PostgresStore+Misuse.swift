@@ -119,28 +119,12 @@ extension PostgresStore: MisuseStore {
     func adjustCounts(_ stored: [StoredForRecount], sign: Int, on connection: PostgresConnection) async throws {
         guard !stored.isEmpty else { return }
         let zone = configuration.zone
-        var rollups: [RollupKey: Counts] = [:], services: [RollupKey: Counts] = [:]
-        var counters: [RollupKey: Counts] = [:], days: [RollupKey: Counts] = [:]
+        var deltas = Deltas()
         for item in stored {
-            let r = item.response, quarter = item.quarter
-            rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
-            if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
-            if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(r) }
-            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
-            if day >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow {
-                days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(r)
-            }
+            deltas.add(item.response, quarter: item.quarter, counts: sign < 0 ? Counts.minus(item.response) : Counts.plus(item.response),
+                       zone: zone, firstRecentDay: Deltas.firstRecentDay(receivedAt: item.receivedAt, zone: zone))
         }
-        func signed(_ counts: [RollupKey: Counts]) -> [RollupKey: Counts] {
-            counts.mapValues { counts in
-                let values = RollupLayout.values(of: counts)
-                return RollupLayout.counts { sign * Int(values[$0]) }
-            }
-        }
-        try await Self.add(signed(rollups), to: .rollup, on: connection, logger: logger)
-        try await Self.add(signed(services), to: .service, on: connection, logger: logger)
-        try await Self.add(signed(counters), to: .counter, on: connection, logger: logger)
-        try await Self.add(signed(days), to: .day, on: connection, logger: logger)
+        try await deltas.write(on: connection, logger: logger)
     }
 
     public func setAsideCounts(quarter: Quarter, centre: String?) async throws -> [SetAsideCount] {

@@ -21,7 +21,7 @@ extension PostgresStore {
     func saveInOneStatement(_ responses: [SurveyResponse], order: [Int], quarters: [String], on connection: PostgresConnection,
                             receivedAt: Instant, importID: Int64?, rejected: Int) async throws -> [SaveOutcome] {
         let zone = configuration.zone
-        let firstRecentDay = floorDiv(zone.wallClock(at: receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow
+        let firstRecentDay = Deltas.firstRecentDay(receivedAt: receivedAt, zone: zone)
         // The first of a batch's repeats of an id is the one that may be stored (the insert takes them in `order`).
         var firsts: [Int] = []
         var seen = Set<String>()
@@ -92,7 +92,7 @@ extension PostgresStore {
             back.add(responses[i], quarter: quarters[i], counts: Counts.minus(responses[i]), zone: zone, firstRecentDay: firstRecentDay)
         }
         // What was added for ids not stored, taken back (rows this transaction holds already).
-        for (table, tableDeltas) in back.tables { try await Self.add(tableDeltas, to: table, on: connection, logger: logger) }
+        try await back.write(on: connection, logger: logger)
         if !others.isEmpty {
             let stored = try await Self.responses(ids: Array(Set(others.map { responses[$0].id })), on: connection, logger: logger)
             for i in others { outcomes[i] = SaveOutcome(stored: stored[responses[i].id], sent: responses[i]) }
@@ -105,38 +105,5 @@ extension PostgresStore {
         try await Self.registerUnseenCentres(createdCentres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
         try await Self.tally(outcomes, rejected: rejected, into: importID, on: connection, logger: logger)
         return outcomes
-    }
-}
-
-extension Counts {
-    /// The counts of `response` alone.
-    static func plus(_ response: SurveyResponse) -> Counts {
-        var counts = Counts.zero
-        counts.add(response)
-        return counts
-    }
-}
-
-/// The counts a save adds to each rollup table, by key.
-struct Deltas {
-    var rollups: [RollupKey: Counts] = [:]
-    var services: [RollupKey: Counts] = [:]
-    var counters: [RollupKey: Counts] = [:]
-    var days: [RollupKey: Counts] = [:]
-
-    /// The tables in the one order every writer takes them.
-    var tables: [(RollupTable, [RollupKey: Counts])] {
-        [(.rollup, rollups), (.service, services), (.counter, counters), (.day, days)].filter { !$0.1.isEmpty }
-    }
-
-    mutating func add(_ r: SurveyResponse, quarter: String, counts: Counts, zone: DeploymentZone, firstRecentDay: Int64) {
-        rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(counts)
-        if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(counts) }
-        // A counter names a point of service of the centre, whatever the channel.
-        if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(counts) }
-        let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
-        if day >= firstRecentDay {
-            days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(counts)
-        }
     }
 }

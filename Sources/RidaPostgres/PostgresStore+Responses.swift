@@ -67,10 +67,8 @@ extension PostgresStore {
         // then read its timeline one after the other, each seeing the one before (READ COMMITTED), in one lock order.
         try await Self.lockSources(Set(responses.filter(misuse.applies(to:)).compactMap(\.source)), on: connection, logger: logger)
         let received = receivedAt.iso8601
-        // The live display's day rollups keep only days near the time of receipt (`SQLiteStore.dayRollupWindow`).
-        let firstRecentDay = floorDiv(zone.wallClock(at: receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow
-        var rollups: [RollupKey: Counts] = [:], services: [RollupKey: Counts] = [:]
-        var counters: [RollupKey: Counts] = [:], days: [RollupKey: Counts] = [:]
+        let firstRecentDay = Deltas.firstRecentDay(receivedAt: receivedAt, zone: zone)
+        var deltas = Deltas()
         var outcomes = [SaveOutcome](repeating: .duplicate, count: responses.count)
         guard !responses.isEmpty else { return outcomes }
         // By id, the first of a batch's repeats first (so it is the one stored, as SQLite stores it): one statement
@@ -119,14 +117,7 @@ extension PostgresStore {
             outcomes[i] = .created
             if setAside.contains(r.id) { continue }  // kept, counted nowhere
             let quarter = quarters[i]
-            rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(r)
-            if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(r) }
-            // A counter names a point of service of the centre, whatever the channel.
-            if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(r) }
-            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
-            if day >= firstRecentDay {
-                days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(r)
-            }
+            deltas.add(r, quarter: quarter, counts: Counts.plus(r), zone: zone, firstRecentDay: firstRecentDay)
             if let comment = r.comment { comments.append(Self.commentRow(r, comment, quarter: quarter, sequence: seq)) }
         }
         if !comments.isEmpty {
@@ -140,14 +131,8 @@ extension PostgresStore {
         // Earlier responses the rules set aside now: out of the same deltas, and out of the comments.
         let earlier = try await Self.storedForRecount(ids: setAside.subtracting(created).sorted(), on: connection, logger: logger)
         for item in earlier {
-            let r = item.response, quarter = item.quarter, minus = Counts.minus(r)
-            rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(minus)
-            if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(minus) }
-            if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(minus) }
-            let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
-            if day >= floorDiv(zone.wallClock(at: item.receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow {
-                days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(minus)
-            }
+            deltas.add(item.response, quarter: item.quarter, counts: Counts.minus(item.response), zone: zone,
+                       firstRecentDay: Deltas.firstRecentDay(receivedAt: item.receivedAt, zone: zone))
         }
         try await Self.forgetComments(of: earlier, on: connection, logger: logger)
         // The ids stored already (or earlier in this batch): duplicates or conflicts, against what is stored.
@@ -155,12 +140,9 @@ extension PostgresStore {
             let stored = try await Self.responses(ids: Array(Set(others.map { responses[$0].id })), on: connection, logger: logger)
             for i in others { outcomes[i] = SaveOutcome(stored: stored[responses[i].id], sent: responses[i]) }
         }
-        try await Self.add(rollups, to: .rollup, on: connection, logger: logger)
-        try await Self.add(services, to: .service, on: connection, logger: logger)
-        try await Self.add(counters, to: .counter, on: connection, logger: logger)
-        try await Self.add(days, to: .day, on: connection, logger: logger)
+        try await deltas.write(on: connection, logger: logger)
         // Every centre this batch stored a response of, set aside ones included (SQLite registers them alike).
-        let centres = Set(rollups.keys.map { $0.parts[1] }).union(responses.filter { created.contains($0.id) }.map(\.centre))
+        let centres = Set(deltas.rollups.keys.map { $0.parts[1] }).union(responses.filter { created.contains($0.id) }.map(\.centre))
         let knownCentres = committedRows.withLock { $0.centres }
         try await Self.registerUnseenCentres(centres.subtracting(knownCentres), on: connection, at: receivedAt, logger: logger)
         try await Self.announce(centres, on: connection, logger: logger)
@@ -416,4 +398,49 @@ struct SurveyKey: Hashable, Comparable {
 func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+extension Counts {
+    /// The counts of `response` alone.
+    static func plus(_ response: SurveyResponse) -> Counts {
+        var counts = Counts.zero
+        counts.add(response)
+        return counts
+    }
+}
+
+/// The counts a save adds to each rollup table, by key.
+struct Deltas {
+    var rollups: [RollupKey: Counts] = [:]
+    var services: [RollupKey: Counts] = [:]
+    var counters: [RollupKey: Counts] = [:]
+    var days: [RollupKey: Counts] = [:]
+
+    /// The tables in the one order every writer takes them.
+    var tables: [(RollupTable, [RollupKey: Counts])] {
+        [(.rollup, rollups), (.service, services), (.counter, counters), (.day, days)].filter { !$0.1.isEmpty }
+    }
+
+    /// The first local day the live display's day rollups keep for a response received at `receivedAt`
+    /// (`SQLiteStore.dayRollupWindow`).
+    static func firstRecentDay(receivedAt: Instant, zone: DeploymentZone) -> Int64 {
+        floorDiv(zone.wallClock(at: receivedAt), 86_400_000) - SQLiteStore.dayRollupWindow
+    }
+
+    /// Adds `counts` (a response's, or its negation) under `r`'s keys: its quarter, service, counter and recent day.
+    mutating func add(_ r: SurveyResponse, quarter: String, counts: Counts, zone: DeploymentZone, firstRecentDay: Int64) {
+        rollups[RollupKey(quarter, r.centre, r.channel), default: .zero].add(counts)
+        if let service = r.service { services[RollupKey(quarter, r.centre, r.channel, service), default: .zero].add(counts) }
+        // A counter names a point of service of the centre, whatever the channel.
+        if let counter = r.counter { counters[RollupKey(quarter, r.centre, counter), default: .zero].add(counts) }
+        let day = floorDiv(zone.wallClock(at: r.submittedAt), 86_400_000)
+        if day >= firstRecentDay {
+            days[RollupKey(CivilDate(daysSince1970: day).iso8601, r.centre, r.channel), default: .zero].add(counts)
+        }
+    }
+
+    /// Adds every table's deltas, in the one order of the tables and of each table's keys.
+    func write(on connection: PostgresConnection, logger: Logger) async throws {
+        for (table, deltas) in tables { try await PostgresStore.add(deltas, to: table, on: connection, logger: logger) }
+    }
 }
